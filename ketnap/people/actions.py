@@ -1,0 +1,331 @@
+"""Every change to a person's path goes through one of these functions.
+
+Each action: runs in one transaction, locks the person, re-checks scope and role, validates the
+event exactly as `ketnap check-dossier` would, runs the rule book on the ledger with the new event,
+refuses when the new event brings an `error` finding (with the Vietnamese reason and citation),
+and otherwise writes the event, the cached state and an audit row together.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from ketnap import rules
+from ketnap.accounts.permissions import require, user_can
+from ketnap.accounts.roles import Perm
+from ketnap.core.audit import audit
+from ketnap.core.scoping import path_in_scope
+from ketnap.orgs.models import Authorization, OrgUnit
+from ketnap.people import ledger
+from ketnap.people.models import Person, PersonEvent, Stage
+
+K = PersonEvent.Kind
+
+# Which permission each kind of event needs, over which unit ("person": the person's cell,
+# "grassroots": the grassroots organisation above it, "decider": the deciding unit).
+KIND_PERMS: dict[str, tuple[str, str]] = {
+    K.SOURCE_IDENTIFIED: (Perm.PREPARE, "person"),
+    K.AWARENESS_CLASS: (Perm.PREPARE, "person"),
+    K.MENTOR_ASSIGNED: (Perm.PREPARE, "person"),
+    K.APPLICATION: (Perm.PREPARE, "person"),
+    K.BIOGRAPHY: (Perm.PREPARE, "person"),
+    K.YOUTH_UNION_INTRODUCTION: (Perm.PREPARE, "person"),
+    K.TRADE_UNION_INTRODUCTION: (Perm.PREPARE, "person"),
+    K.MEMBER_INTRODUCTION: (Perm.PREPARE, "person"),
+    K.COMMENTS: (Perm.PREPARE, "person"),
+    K.VERIFICATION: (Perm.PREPARE, "person"),
+    K.CELL_VOTE: (Perm.CELL_VOTE, "person"),
+    K.COMMITTEE_VOTE: (Perm.DECIDE, "grassroots"),
+    K.DECISION: (Perm.DECIDE, "decider"),
+    K.DECISION_EXTENSION: (Perm.DECIDE, "grassroots"),
+    K.CEREMONY: (Perm.PREPARE, "person"),
+    K.CEREMONY_CONSENT: (Perm.DECIDE, "grassroots"),
+    K.NEW_MEMBER_CLASS: (Perm.PREPARE, "person"),
+    K.RECOGNITION_VOTE: (Perm.CELL_VOTE, "person"),
+    K.RECOGNITION_DECISION: (Perm.DECIDE, "grassroots"),
+    K.REMOVAL: (Perm.DECIDE, "grassroots"),
+    K.WITHDRAWAL: (Perm.CELL_VOTE, "person"),
+    K.MEMBER_IMPORTED: (Perm.PREPARE, "person"),
+}
+
+
+@dataclass
+class Refusal:
+    rule: str
+    message: str
+    source: str
+
+
+class ActionRefused(ValidationError):
+    """The rule book refuses the step. `refusals` carry rule id, Vietnamese message and citation."""
+
+    def __init__(self, refusals: list[Refusal]):
+        self.refusals = refusals
+        super().__init__([f"{r.message} (Căn cứ: {r.source})" for r in refusals], code="rule")
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _check_scope(user, unit: OrgUnit) -> None:
+    if not path_in_scope(unit.path, user):
+        raise Http404("Không tìm thấy hoặc bạn không có quyền xem.")
+
+
+def _perm_unit(person: Person, where: str, decider: OrgUnit | None) -> OrgUnit:
+    if where == "person":
+        return person.unit
+    if where == "decider" and decider is not None:
+        return decider
+    return person.unit.grassroots() or person.unit
+
+
+def _finding_key(f) -> tuple:
+    return (f.rule, f.severity, f.date)
+
+
+def _apply(person: Person, events: list, result) -> dict:
+    before = {f: getattr(person, f) for f in ledger.STATE_FIELDS}
+    after = ledger.project(person, result, events)
+    for field, value in after.items():
+        setattr(person, field, value)
+    return {"before": before, "after": after}
+
+
+def record_event(
+    person: Person,
+    kind: str,
+    *,
+    acting_user,
+    occurred_on: datetime.date,
+    data: dict | None = None,
+    note: str = "",
+    decider: OrgUnit | None = None,
+    corrects: PersonEvent | None = None,
+    calendar: rules.Calendar | None = None,
+    as_of: datetime.date | None = None,
+) -> PersonEvent:
+    """Append one event to the person's ledger (the one write path for every step)."""
+    data = dict(data or {})
+    as_of = as_of or today()
+    if kind not in KIND_PERMS:
+        raise ValidationError(f"Loại sự kiện không hợp lệ: {kind}")
+    if occurred_on > as_of:
+        raise ValidationError("Ngày của sự kiện không được sau ngày hôm nay.", code="future")
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+        _check_scope(acting_user, person.unit)
+        perm, where = KIND_PERMS[kind]
+        require(acting_user, perm, _perm_unit(person, where, decider))
+        if person.stage in (Stage.REMOVED, Stage.WITHDRAWN) and corrects is None:
+            raise ValidationError("Hồ sơ đã đóng (đã rút hoặc xóa tên); không ghi thêm bước mới.", code="closed")
+        events = list(person.events.all())
+        calendar = calendar or ledger.load_calendar()
+        new = PersonEvent(
+            person=person,
+            kind=kind,
+            occurred_on=occurred_on,
+            actor=acting_user if getattr(acting_user, "pk", None) else None,
+            org=person.unit,
+            data=data,
+            corrects=corrects,
+            note=note,
+        )
+        try:
+            # The cached state depends on the ledger only, never on the clock: evaluate as of the
+            # latest event. Pages evaluate as of today to show what is overdue.
+            before = ledger.evaluate(person, events, ledger.ledger_date(events, occurred_on), calendar)
+            after = ledger.evaluate(person, [*events, new], ledger.ledger_date(events, occurred_on), calendar)
+        except rules.DossierError as exc:
+            raise ValidationError(str(exc.message_vi), code="invalid") from exc
+        old = {_finding_key(f) for f in before.findings}
+        fresh = [f for f in after.findings if f.severity == "error" and _finding_key(f) not in old]
+        if fresh:
+            raise ActionRefused([Refusal(f.rule, f.message, f.source) for f in fresh])
+        new.save()
+        change = _apply(person, [*events, new], after)
+        person.save()
+        audit(
+            actor=acting_user,
+            action=f"person.{kind}" if corrects is None else f"person.correct.{kind}",
+            obj=person,
+            unit=person.unit,
+            summary=f"{person.full_name}: {new.get_kind_display()} ngày {occurred_on:%d/%m/%Y}",
+            before=change["before"],
+            after={**change["after"], "event_id": new.pk, "data": data},
+        )
+    return new
+
+
+# ---------------------------------------------------------------- the domain verbs
+
+
+def identify_source(*, acting_user, unit: OrgUnit, occurred_on: datetime.date, note: str = "", **fields) -> Person:
+    """Put a person into the unit's source pool (nguồn)."""
+    with transaction.atomic():
+        _check_scope(acting_user, unit)
+        require(acting_user, Perm.PREPARE, unit)
+        if not unit.is_cell:
+            raise ValidationError("Chỉ chi bộ mới quản lý nguồn phát triển đảng viên.", code="unit")
+        person = Person(unit=unit, **fields)
+        person.full_clean()
+        person.stage_since = occurred_on
+        person.save()
+        record_event(person, K.SOURCE_IDENTIFIED, acting_user=acting_user, occurred_on=occurred_on, note=note)
+        person.refresh_from_db()
+    return person
+
+
+def record_awareness_class(person, *, acting_user, occurred_on, certificate_number="", note=""):
+    data = {"certificate_number": certificate_number} if certificate_number else {}
+    return record_event(person, K.AWARENESS_CLASS, acting_user=acting_user, occurred_on=occurred_on, data=data,
+                        note=note)  # fmt: skip
+
+
+def assign_mentor(person, mentor: Person, *, acting_user, occurred_on, note=""):
+    """Assign an official member of the same scope to help (giúp đỡ) a sympathiser or applicant."""
+    if mentor.stage != Stage.OFFICIAL:
+        raise ValidationError("Đảng viên giúp đỡ phải là đảng viên chính thức.", code="mentor")
+    if not path_in_scope(mentor.unit.path, acting_user):
+        raise Http404("Không tìm thấy đảng viên giúp đỡ.")
+    with transaction.atomic():
+        event = record_event(person, K.MENTOR_ASSIGNED, acting_user=acting_user, occurred_on=occurred_on,
+                             data={"mentor_id": mentor.pk, "mentor_name": mentor.full_name}, note=note)  # fmt: skip
+        Person.objects.filter(pk=person.pk).update(mentor=mentor)
+    return event
+
+
+def record_document(person, kind: str, *, acting_user, occurred_on, number="", note=""):
+    """Application, biography, comments: a dated document in the dossier."""
+    if kind not in (K.APPLICATION, K.BIOGRAPHY, K.COMMENTS):
+        raise ValidationError("Loại văn bản không hợp lệ.")
+    data = {"number": number} if number else {}
+    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note)
+
+
+def record_union_introduction(person, *, acting_user, occurred_on, trade_union=False, number="", note=""):
+    kind = K.TRADE_UNION_INTRODUCTION if trade_union else K.YOUTH_UNION_INTRODUCTION
+    data = {"number": number} if number else {}
+    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note)
+
+
+def record_member_introduction(person, *, acting_user, occurred_on, introducer_name: str,
+                               official_since: datetime.date, cowork_since: datetime.date | None,
+                               replacement: bool = False, note=""):  # fmt: skip
+    introducer = {"name": introducer_name, "official_since": official_since.isoformat(), "replacement": replacement}
+    if cowork_since is not None:
+        introducer["cowork_since"] = cowork_since.isoformat()
+    return record_event(person, K.MEMBER_INTRODUCTION, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"introducer": introducer}, note=note)  # fmt: skip
+
+
+def record_verification(person, *, acting_user, occurred_on, concluded: bool, note=""):
+    return record_event(person, K.VERIFICATION, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"concluded": bool(concluded)}, note=note)  # fmt: skip
+
+
+def record_cell_vote(person, *, acting_user, occurred_on, official_members: int, in_favour: int, note=""):
+    return record_event(person, K.CELL_VOTE, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"official_members": official_members, "in_favour": in_favour}, note=note)  # fmt: skip
+
+
+def record_committee_vote(person, *, acting_user, occurred_on, members: int, in_favour: int, note=""):
+    return record_event(person, K.COMMITTEE_VOTE, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"members": members, "in_favour": in_favour}, note=note)  # fmt: skip
+
+
+def deciders_for(person: Person) -> list[OrgUnit]:
+    """Units that may decide the admission: the directly higher committee, or the grassroots committee."""
+    grassroots = person.unit.grassroots()
+    out = []
+    if grassroots is not None:
+        if grassroots.kind == OrgUnit.Kind.GRASSROOTS:
+            out.append(grassroots)
+        if grassroots.parent_id:
+            out.append(grassroots.parent)
+    return out
+
+
+def record_decision(person, *, acting_user, occurred_on, decider: OrgUnit, received=None, number="",
+                    members: int | None = None, in_favour: int | None = None, note=""):  # fmt: skip
+    """The admission decision (9-KNĐ). A grassroots committee must hold an authorisation on that date."""
+    grassroots = person.unit.grassroots()
+    allowed = deciders_for(person)
+    if decider not in allowed:
+        raise ActionRefused([Refusal("DECIDER", rules.RULES["DECIDER"].message,
+                                     rules.RULES["DECIDER"].source_on(occurred_on))])  # fmt: skip
+    data: dict = {"number": number, "decider_id": decider.pk, "decider_name": decider.name}
+    if received:
+        data["received"] = received.isoformat()
+    if grassroots is not None and decider.pk == grassroots.pk:
+        valid = Authorization.objects.filter(grantee=decider, valid_from__lte=occurred_on).exclude(
+            valid_to__lt=occurred_on
+        )
+        if not valid.exists():
+            rule = rules.RULES["DECIDER"]
+            raise ActionRefused([Refusal(
+                "DECIDER",
+                f"{decider.name} chưa được ủy quyền quyết định kết nạp vào ngày {occurred_on:%d/%m/%Y}. "
+                + rule.message,
+                rule.source_on(occurred_on),
+            )])  # fmt: skip
+        data.update(authorized=True, members=members, in_favour=in_favour)
+    else:
+        data["authorized"] = False
+    return record_event(person, K.DECISION, acting_user=acting_user, occurred_on=occurred_on, data=data,
+                        decider=decider, note=note)  # fmt: skip
+
+
+def record_decision_extension(person, *, acting_user, occurred_on, days: int, note=""):
+    return record_event(person, K.DECISION_EXTENSION, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"days": days}, note=note)  # fmt: skip
+
+
+def record_simple(person, kind: str, *, acting_user, occurred_on, number="", note=""):
+    """Ceremony, ceremony consent, new-member class, recognition decision, removal, withdrawal."""
+    if kind not in (K.CEREMONY, K.CEREMONY_CONSENT, K.NEW_MEMBER_CLASS, K.RECOGNITION_DECISION, K.REMOVAL,
+                    K.WITHDRAWAL, K.APPLICATION, K.BIOGRAPHY, K.COMMENTS, K.AWARENESS_CLASS):  # fmt: skip
+        raise ValidationError("Loại sự kiện không hợp lệ.")
+    data = {"number": number} if number else {}
+    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note)
+
+
+def record_recognition_vote(person, *, acting_user, occurred_on, official_members: int, in_favour: int, note=""):
+    return record_event(person, K.RECOGNITION_VOTE, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"official_members": official_members, "in_favour": in_favour}, note=note)  # fmt: skip
+
+
+def correct_event(event: PersonEvent, *, acting_user, occurred_on=None, data=None, void=False, note=""):
+    """Record a correction: a new event of the same kind pointing at the original."""
+    original = event.corrects or event
+    new_data = dict(data if data is not None else original.data)
+    if void:
+        new_data["void"] = True
+    if not note:
+        raise ValidationError("Cần ghi lý do đính chính.", code="note")
+    return record_event(event.person, original.kind, acting_user=acting_user,
+                        occurred_on=occurred_on or original.occurred_on, data=new_data, note=note,
+                        corrects=original)  # fmt: skip
+
+
+def rebuild_state(person: Person, calendar: rules.Calendar, events=None) -> dict:
+    """What the cached fields should be, from the ledger alone."""
+    events = list(person.events.all()) if events is None else events
+    result = ledger.evaluate(person, events, ledger.ledger_date(events), calendar)
+    return ledger.project(person, result, events)
+
+
+__all__ = [
+    "ActionRefused", "PermissionDenied", "assign_mentor", "correct_event", "deciders_for", "identify_source",
+    "record_awareness_class", "record_cell_vote", "record_committee_vote", "record_decision",
+    "record_decision_extension", "record_document", "record_event", "record_member_introduction",
+    "record_recognition_vote", "record_simple", "record_union_introduction", "record_verification",
+    "rebuild_state", "user_can",
+]  # fmt: skip

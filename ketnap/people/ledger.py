@@ -1,0 +1,153 @@
+"""From ledger rows to the rule book and back: the only bridge between Django and `ketnap.rules`.
+
+The ledger's `data` holds exactly the event fields of spec/check-dossier.md, so a person's dossier
+is the same JSON the CLI reads, and `rules.parse` validates both.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from ketnap import rules
+from ketnap.core.models import CalendarOverride
+from ketnap.orgs.models import OrgUnit
+
+RULE_KINDS = frozenset(rules.EVENT_KINDS)
+
+
+def load_calendar() -> rules.Calendar:
+    off, on = [], []
+    for day, working in CalendarOverride.objects.values_list("date", "is_working_day"):
+        (on if working else off).append(day)
+    return rules.Calendar(non_working_days=off, working_days=on)
+
+
+def effective_events(events: Iterable) -> list:
+    """Apply corrections. A correction points at the original event (`corrects`); the latest
+    correction replaces it, and one whose data says {"void": true} drops it."""
+    latest: dict[int, object] = {}
+    originals = []
+    for ev in sorted(events, key=lambda e: e.id or 0):
+        if ev.corrects_id:
+            latest[ev.corrects_id] = ev
+        else:
+            originals.append(ev)
+    out = []
+    for ev in originals:
+        current = latest.get(ev.id, ev)
+        if not current.data.get("void"):
+            out.append(current)
+    out.sort(key=lambda e: (e.occurred_on, e.corrects_id or e.id or 0))
+    return out
+
+
+def dossier_json(person, events: Iterable, as_of: datetime.date, unit: OrgUnit | None = None) -> dict:
+    unit = unit or person.unit
+    items = []
+    for ev in effective_events(events):
+        if ev.kind == "member_imported":
+            # An existing member entered by import: the admission facts known are replayed as events.
+            items.append({"kind": "decision", "date": ev.data["party_age_from"]})
+            if ev.data.get("ceremony_date"):
+                items.append({"kind": "ceremony", "date": ev.data["ceremony_date"]})
+            continue
+        if ev.kind not in RULE_KINDS:
+            continue
+        item = {k: v for k, v in ev.data.items() if k not in ("kind", "date", "void")}
+        item["kind"] = ev.kind
+        item["date"] = ev.occurred_on.isoformat()
+        items.append(item)
+    return {
+        "as_of": as_of.isoformat(),
+        "person": {
+            "birth_date": person.birth_date.isoformat(),
+            "education": person.education,
+            "youth_union_member": person.youth_union_member,
+            "excellent_youth_union_member": person.excellent_youth_union_member,
+        },
+        "unit": {
+            "has_youth_union": unit.has_youth_union,
+            "cell_is_grassroots": unit.kind == OrgUnit.Kind.GRASSROOTS_CELL,
+        },
+        "events": items,
+    }
+
+
+def evaluate(person, events: Iterable, as_of: datetime.date, calendar: rules.Calendar, unit=None):
+    """Parse (raises rules.DossierError on invalid data) and check; returns rules.Result."""
+    events = list(events)
+    imported = next((e for e in effective_events(events) if e.kind == "member_imported"), None)
+    if imported is not None and imported.data.get("stage") == "OFFICIAL":
+        # Imported official members have no path left to check.
+        dates = {"party_age_from": _d(imported.data["party_age_from"])}
+        if imported.data.get("official_date"):
+            dates["official_date"] = _d(imported.data["official_date"])
+        return rules.Result(stage="OFFICIAL", findings=[], deadlines=[], dates=dates)
+    obj = dossier_json(person, events, as_of, unit)
+    dossier, as_of, _ = rules.parse(obj, as_of)
+    return rules.check(dossier, as_of, calendar)
+
+
+def ledger_date(events: Iterable, extra: datetime.date | None = None) -> datetime.date:
+    """The date of the latest event: the cached state is computed as of it, so it never drifts."""
+    dates = [e.occurred_on for e in events]
+    if extra is not None:
+        dates.append(extra)
+    return max(dates) if dates else datetime.date(2000, 1, 1)
+
+
+def open_deadline(result):
+    pool = [d for d in result.deadlines if d.done is None]
+    return min(pool, key=lambda d: d.due) if pool else None
+
+
+STATE_FIELDS = (
+    "stage", "stage_since", "next_due", "next_due_rule", "warning_count", "error_count",
+    "party_age_from", "probation_end", "official_date",
+)  # fmt: skip
+
+
+def project(person, result, events) -> dict:
+    """The cached fields a Result implies. Returns {field: value}; the caller assigns and saves."""
+    stage_since = None
+    stage_kinds = {
+        "SYMPATHISER": "awareness_class",
+        "APPLICANT": "application",
+        "CELL_APPROVED": "cell_vote",
+        "COMMITTEE_APPROVED": "committee_vote",
+        "ADMITTED": "decision",
+        "PROBATIONARY": "ceremony",
+        "OFFICIAL": "recognition_decision",
+        "REMOVED": "removal",
+        "WITHDRAWN": "withdrawal",
+    }
+    effective = effective_events(events)
+    kind = stage_kinds.get(result.stage)
+    if result.stage == "COMMITTEE_APPROVED" and not any(e.kind == "committee_vote" for e in effective):
+        kind = "cell_vote"
+    if not any(e.kind == kind for e in effective) and any(e.kind == "member_imported" for e in effective):
+        kind = "member_imported"
+    for ev in reversed(effective):
+        if ev.kind == kind:
+            stage_since = ev.occurred_on
+            break
+    if stage_since is None and effective:
+        stage_since = effective[0].occurred_on
+    due = open_deadline(result)
+    dates = result.dates
+    return {
+        "stage": result.stage,
+        "stage_since": stage_since,
+        "next_due": due.due if due else None,
+        "next_due_rule": due.rule if due else "",
+        "warning_count": sum(1 for f in result.findings if f.severity == "warning"),
+        "error_count": sum(1 for f in result.findings if f.severity == "error"),
+        "party_age_from": dates.get("party_age_from"),
+        "probation_end": dates.get("probation_end"),
+        "official_date": dates.get("official_date"),
+    }
+
+
+def _d(value):
+    if not value:
+        return None
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)

@@ -1,0 +1,212 @@
+"""Persons, their append-only ledger, and the cached projection of their path."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from ketnap.core.scoping import ScopedQuerySet
+from ketnap.core.text import fold, sort_key
+
+CITIZEN_ID_RE = re.compile(r"^\d{12}$")
+
+
+def validate_citizen_id(value: str) -> None:
+    if value and not CITIZEN_ID_RE.match(value):
+        raise ValidationError("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.", code="citizen_id")
+
+
+class Stage(models.TextChoices):
+    SOURCE = "SOURCE", "Quần chúng ưu tú (nguồn)"
+    SYMPATHISER = "SYMPATHISER", "Cảm tình đảng"
+    APPLICANT = "APPLICANT", "Đối tượng kết nạp"
+    CELL_APPROVED = "CELL_APPROVED", "Chi bộ đã xét"
+    COMMITTEE_APPROVED = "COMMITTEE_APPROVED", "Đảng ủy cơ sở đã xét"
+    ADMITTED = "ADMITTED", "Có quyết định kết nạp"
+    PROBATIONARY = "PROBATIONARY", "Đảng viên dự bị"
+    OFFICIAL = "OFFICIAL", "Đảng viên chính thức"
+    REMOVED = "REMOVED", "Xóa tên"
+    WITHDRAWN = "WITHDRAWN", "Rút khỏi danh sách"
+
+
+PIPELINE_STAGES = [
+    Stage.SOURCE,
+    Stage.SYMPATHISER,
+    Stage.APPLICANT,
+    Stage.CELL_APPROVED,
+    Stage.COMMITTEE_APPROVED,
+    Stage.ADMITTED,
+    Stage.PROBATIONARY,
+    Stage.OFFICIAL,
+]
+CLOSED_STAGES = [Stage.REMOVED, Stage.WITHDRAWN]
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "Nam"
+    FEMALE = "F", "Nữ"
+
+
+class SchoolRole(models.TextChoices):
+    LECTURER = "lecturer", "Giảng viên"
+    TEACHER = "teacher", "Giáo viên"
+    MANAGER = "manager", "Cán bộ quản lý"
+    STAFF = "staff", "Nhân viên"
+    STUDENT = "student", "Sinh viên"
+    PUPIL = "pupil", "Học sinh"
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", "Tiểu học"
+    LOWER_SECONDARY = "lower_secondary", "Trung học cơ sở"
+    UPPER_SECONDARY = "upper_secondary", "Trung học phổ thông"
+    VOCATIONAL = "vocational", "Trung cấp"
+    COLLEGE = "college", "Cao đẳng"
+    UNIVERSITY = "university", "Đại học"
+    POSTGRADUATE = "postgraduate", "Sau đại học"
+
+
+class Person(models.Model):
+    family_name = models.CharField("họ", max_length=60)
+    middle_name = models.CharField("tên đệm", max_length=80, blank=True)
+    given_name = models.CharField("tên", max_length=60)
+    birth_date = models.DateField("ngày sinh")
+    gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
+    citizen_id = models.CharField(
+        "số CCCD", max_length=12, null=True, blank=True, unique=True, validators=[validate_citizen_id]
+    )
+    education = models.CharField("trình độ học vấn", max_length=20, choices=Education.choices)
+    school_role = models.CharField("vai trò trong trường", max_length=20, choices=SchoolRole.choices)
+    school = models.ForeignKey(
+        "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="persons",
+        verbose_name="trường",
+    )  # fmt: skip
+    faculty_class = models.CharField("khoa, lớp, tổ bộ môn", max_length=120, blank=True)
+    expected_graduation = models.DateField("dự kiến tốt nghiệp", null=True, blank=True)
+    youth_union_member = models.BooleanField("đoàn viên", default=False)
+    excellent_youth_union_member = models.BooleanField("đoàn viên ưu tú", default=False)
+    residence_ward = models.ForeignKey(
+        "orgs.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="residents",
+        verbose_name="nơi cư trú (phường, xã)",
+    )  # fmt: skip
+    # The organisation that holds the person now (a cell, or a grassroots cell).
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.PROTECT, related_name="persons", verbose_name="chi bộ"
+    )
+    mentor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="mentees",
+        verbose_name="đảng viên giúp đỡ",
+    )  # fmt: skip
+
+    # --- cached projection of the ledger (rules.fold); written only by people.actions ---
+    stage = models.CharField("giai đoạn", max_length=20, choices=Stage.choices, default=Stage.SOURCE)
+    stage_since = models.DateField("từ ngày", null=True, blank=True)
+    next_due = models.DateField("hạn tiếp theo", null=True, blank=True, db_index=True)
+    next_due_rule = models.CharField(max_length=40, blank=True)
+    warning_count = models.PositiveSmallIntegerField(default=0)
+    error_count = models.PositiveSmallIntegerField(default=0)
+    party_age_from = models.DateField("tuổi đảng tính từ", null=True, blank=True)
+    probation_end = models.DateField("hết thời hạn dự bị", null=True, blank=True)
+    official_date = models.DateField("ngày chính thức", null=True, blank=True)
+
+    search_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
+    sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SCOPE_FIELDS = ("unit__path",)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_key", "id"]
+        verbose_name = "người"
+        indexes = [models.Index(fields=["unit", "stage"]), models.Index(fields=["stage", "sort_key"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+    def refresh_keys(self) -> None:
+        self.search_key = fold(f"{self.full_name} {self.citizen_id or ''}")
+        self.sort_key = sort_key(self.family_name, self.middle_name, self.given_name)
+
+    def save(self, *args, **kwargs):
+        self.refresh_keys()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_member(self) -> bool:
+        return self.stage in (Stage.PROBATIONARY, Stage.OFFICIAL)
+
+
+class LedgerQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Sổ sự kiện chỉ được ghi thêm; không được sửa. Hãy ghi một sự kiện đính chính.")
+
+    def delete(self):
+        raise TypeError("Sổ sự kiện chỉ được ghi thêm; không được xóa. Hãy ghi một sự kiện đính chính.")
+
+
+class PersonEvent(models.Model):
+    """One fact of a person's path. Append-only: a correction is a new event pointing at the old one."""
+
+    # Rule-book kinds (spec/check-dossier.md) plus the ledger's own kinds.
+    class Kind(models.TextChoices):
+        SOURCE_IDENTIFIED = "source_identified", "Đưa vào nguồn"
+        AWARENESS_CLASS = "awareness_class", "Học lớp bồi dưỡng nhận thức về Đảng"
+        MENTOR_ASSIGNED = "mentor_assigned", "Phân công đảng viên giúp đỡ"
+        APPLICATION = "application", "Đơn xin vào Đảng"
+        BIOGRAPHY = "biography", "Lý lịch người xin vào Đảng"
+        YOUTH_UNION_INTRODUCTION = "youth_union_introduction", "Nghị quyết giới thiệu của Đoàn"
+        TRADE_UNION_INTRODUCTION = "trade_union_introduction", "Nghị quyết giới thiệu của Công đoàn"
+        MEMBER_INTRODUCTION = "member_introduction", "Giấy giới thiệu của đảng viên"
+        COMMENTS = "comments", "Tổng hợp ý kiến nhận xét"
+        VERIFICATION = "verification", "Thẩm tra, xác minh lý lịch"
+        CELL_VOTE = "cell_vote", "Chi bộ xét kết nạp"
+        COMMITTEE_VOTE = "committee_vote", "Đảng ủy cơ sở xét kết nạp"
+        DECISION = "decision", "Quyết định kết nạp"
+        DECISION_EXTENSION = "decision_extension", "Gia hạn thời gian quyết định"
+        CEREMONY = "ceremony", "Lễ kết nạp"
+        CEREMONY_CONSENT = "ceremony_consent", "Đồng ý tổ chức lễ kết nạp muộn"
+        NEW_MEMBER_CLASS = "new_member_class", "Lớp bồi dưỡng đảng viên mới"
+        RECOGNITION_VOTE = "recognition_vote", "Chi bộ xét công nhận chính thức"
+        RECOGNITION_DECISION = "recognition_decision", "Quyết định công nhận đảng viên chính thức"
+        REMOVAL = "removal", "Xóa tên khỏi danh sách đảng viên dự bị"
+        WITHDRAWAL = "withdrawal", "Rút khỏi danh sách"
+        MEMBER_IMPORTED = "member_imported", "Nhập đảng viên đã có"
+        UNIT_CHANGED = "unit_changed", "Chuyển tổ chức quản lý"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    occurred_on = models.DateField("ngày")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    org = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    note = models.CharField("ghi chú", max_length=500, blank=True)
+
+    SCOPE_FIELDS = ("person__unit__path",)
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        indexes = [models.Index(fields=["person", "occurred_on"]), models.Index(fields=["kind", "occurred_on"])]
+
+    def __str__(self):
+        return f"{self.occurred_on:%d/%m/%Y} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError("Sổ sự kiện chỉ được ghi thêm; không được sửa. Hãy ghi một sự kiện đính chính.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Sổ sự kiện chỉ được ghi thêm; không được xóa. Hãy ghi một sự kiện đính chính.")

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
+    path("", include("ketnap.core.urls")),
+    path("to-chuc/", include("ketnap.orgs.urls")),
+    path("nguoi/", include("ketnap.people.urls")),
+]
