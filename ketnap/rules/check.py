@@ -1,0 +1,488 @@
+"""Checking one dossier: stage folding, rule findings, deadlines, derived dates, and the current checklist.
+
+Reading of the contract (spec/check-dossier.md) where it leaves room, decided once here:
+
+* Events are taken in date order (events of the same date keep their given order); events dated after
+  ``as_of`` are ignored (the JSON reader refuses them).
+* Stage: each event can only move the stage forward; a vote below its threshold (including an authorised
+  committee's decision vote below 2/3) does not move it at all, whatever came before. Removal and withdrawal
+  end the dossier: later events are ignored.
+* "The latest one counts": findings of a vote are those of the latest vote of its kind; eligibility is checked
+  at the date of the latest cell vote; a deadline runs from the latest vote of its kind that passed and is
+  done by the latest event that fulfils it.
+* After a removal or withdrawal no deadline stays open: a deadline already missed before the exit stays in
+  the output (``met: false`` and its warning); one not yet due at the exit is dropped.
+* ``decision_extension`` adds its days to the deadline that is open on its date (started on or before it and
+  not yet done before it): the admission decision first, else the recognition decision; the total added to
+  one deadline is capped at ``Params.extension_max_days``.
+* ``ceremony_consent`` (anywhere in the dossier) makes a late ceremony ``met: true`` and keeps an unheld one
+  open (``met: null``) after its due date.
+* THREE_VOTES: the first three recognition votes all below 2/3 (dated at the third).
+* NEW_MEMBER_CLASS is checked at the latest recognition vote, or at the recognition decision if no vote.
+* A missed deadline's finding is dated at the due date and cites the text in force when the period started.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .book import DEFAULT_PARAMS, RULES, Params, fmt_date, probation_end, vote_passes, votes_needed
+from .calendar import Calendar, add_months, full_years
+from .dossier import EDUCATION_LABELS, EDUCATION_LEVELS, STAGES, Deadline, Dossier, Event, Finding, Result
+
+__all__ = ["Item", "check", "checklist", "fold"]
+
+_FORWARD = {"awareness_class": 1, "application": 2, "ceremony": 6, "recognition_decision": 7}
+_EXITS = {"removal": "REMOVED", "withdrawal": "WITHDRAWN"}
+_DENOMINATOR = {
+    "cell_vote": "official_members",
+    "recognition_vote": "official_members",
+    "committee_vote": "members",
+    "decision": "members",
+}
+_DOC_LABELS = {
+    "member_introduction": "giấy giới thiệu của đảng viên",
+    "youth_union_introduction": "nghị quyết giới thiệu của Ban Chấp hành Đoàn cơ sở",
+    "trade_union_introduction": "nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở",
+    "comments": "bản tổng hợp ý kiến nhận xét",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the checklist of the current step, for the person page."""
+
+    rule: str
+    status: str  # "ok" | "missing" | "error" | "warning"
+    label: str  # short Vietnamese label of the rule
+    message: str  # Vietnamese: what is done, or what is missing/wrong
+    source: str  # citation under the text in force on the date the item is checked at
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _count(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _by_date(event: Event) -> dt.date:
+    return event.date
+
+
+class _Facts:
+    """The events of one dossier up to ``as_of``, folded once: stage, exit, events by kind (date order)."""
+
+    __slots__ = ("params", "by_kind", "stage", "exit_date")
+
+    def __init__(self, dossier: Dossier, as_of: dt.date, params: Params):
+        self.params = params
+        grassroots = dossier.unit.cell_is_grassroots
+        by_kind: dict[str, list[Event]] = {}
+        rank, stage, exit_date = 0, None, None
+        for ev in sorted((e for e in dossier.events if e.date <= as_of), key=_by_date):
+            kind = ev.kind
+            by_kind.setdefault(kind, []).append(ev)
+            if kind in _EXITS:
+                stage, exit_date = _EXITS[kind], ev.date
+                break
+            target = _FORWARD.get(kind, 0)
+            if kind == "cell_vote" and self.passes(ev):
+                target = 4 if grassroots else 3
+            elif kind == "committee_vote" and not grassroots and self.passes(ev):
+                target = 4
+            elif kind == "decision" and self.decision_valid(ev):
+                target = 5
+            rank = max(rank, target)
+        if grassroots:
+            by_kind.pop("committee_vote", None)  # the cell is itself grassroots: no committee vote applies
+        self.by_kind = by_kind
+        self.stage = stage or STAGES[rank]
+        self.exit_date = exit_date
+
+    def passes(self, ev: Event) -> bool:
+        return vote_passes(_count(ev.data, "in_favour"), _count(ev.data, _DENOMINATOR[ev.kind]), self.params)
+
+    def decision_valid(self, ev: Event) -> bool:
+        return not ev.data.get("authorized") or self.passes(ev)
+
+    def all(self, kind: str, on: dt.date | None = None) -> list[Event]:
+        events = self.by_kind.get(kind, [])
+        return events if on is None else [e for e in events if e.date <= on]
+
+    def latest(self, kind: str, on: dt.date | None = None, valid: Any = None) -> Event | None:
+        for ev in reversed(self.by_kind.get(kind, ())):
+            if (on is None or ev.date <= on) and (valid is None or valid(ev)):
+                return ev
+        return None
+
+    def vote_facts(self, ev: Event) -> dict[str, int]:
+        members = _count(ev.data, _DENOMINATOR[ev.kind])
+        return {
+            "in_favour": _count(ev.data, "in_favour"),
+            "members": members,
+            "needed": votes_needed(members, self.params),
+        }
+
+
+def _eligibility(f: _Facts, dossier: Dossier, on: dt.date) -> list[tuple[str, str, str]]:
+    """The eligibility rules at the (real or prospective) cell-vote date ``on``: (rule id, status, message),
+    status "ok", "missing" (a document is absent) or "error" (present but breaking the rule)."""
+    params, person, unit = f.params, dossier.person, dossier.unit
+    ctx = {**vars(params), "date": on}
+    out: list[tuple[str, str, str]] = []
+
+    def add(rule_id: str, status: str, ok: str, variant: str | None = None, **facts: Any) -> None:
+        message = ok if status == "ok" else RULES[rule_id].text(variant, **ctx, **facts)
+        out.append((rule_id, status, message))
+
+    age = full_years(person.birth_date, on)
+    add(
+        "AGE_MIN",
+        "ok" if age >= params.min_age else "error",
+        f"Đủ {age} tuổi vào ngày {fmt_date(on)}.",
+        age=age,
+    )
+    add(
+        "AGE_MAX", "ok" if age <= params.max_age else "error", f"{age} tuổi vào ngày {fmt_date(on)}.", age=age
+    )
+
+    level = person.education
+    good = level in EDUCATION_LEVELS and EDUCATION_LEVELS.index(level) >= EDUCATION_LEVELS.index(
+        params.min_education
+    )
+    label = EDUCATION_LABELS.get(level, str(level))
+    add("EDUCATION_MIN", "ok" if good else "error", f"Trình độ {label}.", education=label)
+
+    cert = f.latest("awareness_class", on)
+    if cert is None:
+        add("AWARENESS_CERT", "missing", "")
+    else:
+        add("AWARENESS_CERT", "ok", f"Học ngày {fmt_date(cert.date)}.")
+        valid_until = add_months(cert.date, params.cert_validity_months)
+        add(
+            "AWARENESS_CERT_VALID",
+            "ok" if on <= valid_until else "error",
+            f"Còn giá trị đến ngày {fmt_date(valid_until)}.",
+            cert=cert.date,
+        )
+
+    applications, biography = f.all("application", on), f.latest("biography", on)
+    if not applications:
+        add("APPLICATION", "missing", "")
+    elif biography is not None and applications[0].date > biography.date:
+        add("APPLICATION", "error", "", "order", application=applications[0].date, biography=biography.date)
+    else:
+        add("APPLICATION", "ok", f"Đơn ngày {fmt_date(applications[0].date)}.")
+    if biography is None:
+        add("BIOGRAPHY", "missing", "")
+    else:
+        add("BIOGRAPHY", "ok", f"Lý lịch ngày {fmt_date(biography.date)}.")
+
+    youth = params.youth_age_min <= age <= params.youth_age_max
+    if youth and unit.has_youth_union:
+        add("YOUTH_UNION_MEMBER", "ok" if person.youth_union_member else "error", "Là đoàn viên.", age=age)
+
+    members = f.all("member_introduction", on)
+    yu, tu = f.latest("youth_union_introduction", on), f.latest("trade_union_introduction", on)
+    if youth and unit.has_youth_union and person.youth_union_member:
+        variant, ok = "youth", yu is not None and len(members) >= 1
+        used = [yu, *members[-1:]]
+    elif not unit.has_youth_union and len(members) < 2 and tu is not None:
+        variant, ok = "trade_union", len(members) >= 1
+        used = [tu, *members[-1:]]
+    else:
+        variant, ok = ("trade_union" if not unit.has_youth_union else None), len(members) >= 2
+        used = list(members[-2:])
+    have = [f"{len(members)} giấy giới thiệu của đảng viên"] if members else []
+    have += ["nghị quyết của Đoàn"] if yu else []
+    have += ["nghị quyết của Công đoàn"] if tu else []
+    add(
+        "INTRODUCERS",
+        "ok" if ok else "missing",
+        "Đủ người và tổ chức giới thiệu.",
+        variant,
+        have=", ".join(have) or "chưa có",
+    )
+
+    if members:
+        late = [
+            m.date for m in members if (_date(_introducer(m).get("official_since")) or dt.date.max) > m.date
+        ]
+        add(
+            "INTRODUCER_OFFICIAL",
+            "error" if late else "ok",
+            "Người giới thiệu là đảng viên chính thức.",
+            dates=", ".join(map(fmt_date, late)),
+        )
+        short = [m.date for m in members if not _cowork_ok(m, params)]
+        add(
+            "INTRODUCER_COWORK",
+            "error" if short else "ok",
+            f"Người giới thiệu cùng công tác, học tập đủ {params.cowork_months} tháng.",
+            dates=", ".join(map(fmt_date, short)),
+        )
+
+    comments = f.latest("comments", on)
+    if comments is None:
+        add("COMMENTS", "missing", "")
+    else:
+        add("COMMENTS", "ok", f"Tổng hợp nhận xét ngày {fmt_date(comments.date)}.")
+
+    verification = f.latest("verification", on)
+    if verification is None:
+        add("VERIFICATION", "missing", "")
+    elif not verification.data.get("concluded"):
+        add("VERIFICATION", "missing", "", "open", verification=verification.date)
+    else:
+        add("VERIFICATION", "ok", f"Đã kết luận ngày {fmt_date(verification.date)}.")
+
+    documents = [d for d in (*used, comments) if d is not None]
+    if documents:
+        stale = [
+            f"{_DOC_LABELS[d.kind]} ngày {fmt_date(d.date)}"
+            for d in documents
+            if on > add_months(d.date, params.dossier_fresh_months)
+        ]
+        add(
+            "DOSSIER_FRESH",
+            "error" if stale else "ok",
+            f"Các giấy tờ chưa quá {params.dossier_fresh_months} tháng.",
+            stale="; ".join(stale),
+        )
+    return out
+
+
+def _introducer(ev: Event) -> dict[str, Any]:
+    introducer = ev.data.get("introducer")
+    return introducer if isinstance(introducer, dict) else {}
+
+
+def _cowork_ok(ev: Event, params: Params) -> bool:
+    introducer = _introducer(ev)
+    if introducer.get("replacement"):
+        return True
+    since = _date(introducer.get("cowork_since"))
+    return since is not None and add_months(since, params.cowork_months) <= ev.date
+
+
+class _Checker:
+    """One run of :func:`check`; keeps what :func:`checklist` needs besides the result."""
+
+    def __init__(self, dossier: Dossier, as_of: dt.date, calendar: Calendar, params: Params):
+        self.dossier, self.as_of, self.calendar, self.params = dossier, as_of, calendar, params
+        self.f = f = _Facts(dossier, as_of, params)
+        self.ctx = vars(params)
+        self.findings: list[Finding] = []
+        self.deadlines: list[Deadline] = []
+        self.dates: dict[str, dt.date] = {}
+
+        # --- admission ------------------------------------------------------------------------------------
+        cell_vote = f.latest("cell_vote")
+        if cell_vote is not None:
+            for rule_id, status, message in _eligibility(f, dossier, cell_vote.date):
+                if status != "ok":
+                    self._add(rule_id, cell_vote.date, message=message)
+            if not f.passes(cell_vote):
+                self._add("CELL_VOTE", cell_vote.date, **f.vote_facts(cell_vote))
+        committee_vote = f.latest("committee_vote")
+        if committee_vote is not None and not f.passes(committee_vote):
+            self._add("COMMITTEE_VOTE", committee_vote.date, **f.vote_facts(committee_vote))
+        decision_last = f.latest("decision")
+        if decision_last is not None and not f.decision_valid(decision_last):
+            self._add("DECIDER", decision_last.date, **f.vote_facts(decision_last))
+
+        cell_pass = f.latest("cell_vote", valid=f.passes)
+        decision = f.latest("decision", valid=f.decision_valid)
+        ceremony = f.latest("ceremony")
+        recognition_pass = f.latest("recognition_vote", valid=f.passes)
+        recognition_decision = f.latest("recognition_decision")
+        extensions = self._extensions(cell_pass, decision, recognition_pass, recognition_decision)
+
+        if cell_pass is not None:
+            self._deadline(
+                "DECISION_DUE",
+                cell_pass.date,
+                params.decision_days + extensions[0],
+                decision.date if decision else None,
+            )
+        if decision is not None:
+            self.dates["party_age_from"] = decision.date
+            self._deadline(
+                "CEREMONY_DUE",
+                _date(decision.data.get("received")) or decision.date,
+                params.ceremony_days,
+                ceremony.date if ceremony else None,
+                consent=bool(f.all("ceremony_consent")),
+            )
+
+        # --- probation and recognition ---------------------------------------------------------------------
+        if ceremony is not None:
+            end = self.dates["probation_end"] = probation_end(ceremony.date, params)
+            if recognition_decision is not None:
+                self.dates["official_date"] = end
+            first_vote = next((v for v in f.all("recognition_vote") if v.date >= ceremony.date), None)
+            self._deadline(
+                "RECOGNITION_REVIEW_DUE",
+                end,
+                params.recognition_review_days,
+                first_vote.date if first_vote else None,
+            )
+        recognition_votes = f.all("recognition_vote")
+        last_vote = recognition_votes[-1] if recognition_votes else None
+        checked_on = (
+            last_vote.date if last_vote else (recognition_decision.date if recognition_decision else None)
+        )
+        if checked_on is not None and f.latest("new_member_class", checked_on) is None:
+            self._add("NEW_MEMBER_CLASS", checked_on)
+        if last_vote is not None and not f.passes(last_vote):
+            self._add("CELL_VOTE", last_vote.date, "recognition", **f.vote_facts(last_vote))
+        first = recognition_votes[: params.recognition_max_votes]
+        if len(first) == params.recognition_max_votes and not any(map(f.passes, first)):
+            self._add("THREE_VOTES", first[-1].date, count=len(first))
+        if recognition_pass is not None:
+            self._deadline(
+                "RECOGNITION_DECISION_DUE",
+                recognition_pass.date,
+                params.recognition_decision_days + extensions[1],
+                recognition_decision.date if recognition_decision else None,
+            )
+
+        self.findings.sort(key=lambda finding: finding.date)  # stable: same-day findings keep rule order
+        self.result = Result(f.stage, self.findings, self.deadlines, self.dates)
+
+    def _add(self, rule_id: str, on: dt.date, variant: str | None = None, *, message: str = "", **facts: Any):
+        rule = RULES[rule_id]
+        text = message or rule.text(variant, **{**self.ctx, "date": on, **facts})
+        self.findings.append(
+            Finding(rule_id, rule.severity, on, text, rule.source_on(facts.get("start", on)))
+        )
+
+    def _extensions(
+        self,
+        cell_pass: Event | None,
+        decision: Event | None,
+        rec_pass: Event | None,
+        rec_decision: Event | None,
+    ) -> tuple[int, int]:
+        """Days added to the admission and to the recognition decision deadlines."""
+        added = [0, 0]
+        for ev in self.f.all("decision_extension"):
+            for i, (start, done) in enumerate(((cell_pass, decision), (rec_pass, rec_decision))):
+                if start is not None and start.date <= ev.date and (done is None or ev.date <= done.date):
+                    added[i] += max(0, _count(ev.data, "days"))
+                    break
+        return min(added[0], self.params.extension_max_days), min(added[1], self.params.extension_max_days)
+
+    def _deadline(self, rule_id: str, start: dt.date, days: int, done: dt.date | None, consent: bool = False):
+        due = self.calendar.add_working_days(start, days)
+        if done is not None:
+            met: bool | None = done <= due or consent
+        else:
+            exited = self.f.exit_date
+            if (exited or self.as_of) > due and not consent:
+                met = False
+            elif exited is not None:
+                return  # after a withdrawal or removal no deadline stays open
+            else:
+                met = None
+        self.deadlines.append(Deadline(rule_id, due, done, met, start))
+        if met is False:
+            self._add(rule_id, due, start=start, due=due, days=days)
+
+
+def check(dossier: Dossier, as_of: dt.date, calendar: Calendar, params: Params = DEFAULT_PARAMS) -> Result:
+    """Stage, findings, deadlines and derived dates of ``dossier`` on the date ``as_of``."""
+    return _Checker(dossier, as_of, calendar, params).result
+
+
+fold = check
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def checklist(
+    dossier: Dossier, as_of: dt.date, calendar: Calendar, params: Params = DEFAULT_PARAMS
+) -> list[Item]:
+    """What is done and what is missing for the current step (empty once official, removed or withdrawn).
+
+    Before the cell has approved, the eligibility rules are evaluated at ``as_of`` taken as the prospective
+    date of the cell's vote.
+    """
+    run = _Checker(dossier, as_of, calendar, params)
+    f, stage = run.f, run.result.stage
+    deadlines = {d.rule: d for d in run.result.deadlines}
+    items: list[Item] = []
+
+    def item(rule_id: str, status: str, message: str, on: dt.date = as_of) -> None:
+        rule = RULES[rule_id]
+        items.append(Item(rule_id, status, rule.title, message, rule.source_on(on)))
+
+    def vote(rule_id: str, kind: str, variant: str | None, ok: str) -> None:
+        ev = f.latest(kind)
+        if ev is None:
+            item(rule_id, "missing", RULES[rule_id].text(f"{variant}_missing" if variant else "missing"))
+        elif f.passes(ev):
+            item(rule_id, "ok", ok.format(date=fmt_date(ev.date)), ev.date)
+        else:
+            text = RULES[rule_id].text(variant, **{**run.ctx, **f.vote_facts(ev)})
+            item(rule_id, "error", text, ev.date)
+
+    def deadline(rule_id: str) -> None:
+        d = deadlines.get(rule_id)
+        if d is None:
+            return
+        if d.met is True:
+            item(rule_id, "ok", f"Đã thực hiện ngày {fmt_date(d.done)} (hạn {fmt_date(d.due)}).", d.start)
+        elif d.met is False:
+            missed = next(x.message for x in run.result.findings if x.rule == rule_id and x.date == d.due)
+            if d.done is not None:
+                missed = f"Thực hiện ngày {fmt_date(d.done)}, sau hạn {fmt_date(d.due)}."
+            item(rule_id, "warning", missed, d.start)
+        else:
+            left = calendar.working_days_between(as_of, d.due)
+            text = (
+                f"Hạn {fmt_date(d.due)}, còn {left} ngày làm việc."
+                if left >= 0
+                else f"Đã qua hạn {fmt_date(d.due)}; đã có sự đồng ý của cấp ủy cấp trên."
+            )
+            item(rule_id, "missing", text, d.start)
+
+    if stage in ("SOURCE", "SYMPATHISER", "APPLICANT"):
+        for rule_id, status, message in _eligibility(f, dossier, as_of):
+            item(rule_id, status, message)
+        vote("CELL_VOTE", "cell_vote", None, "Chi bộ đã đề nghị kết nạp ngày {date}.")
+    elif stage == "CELL_APPROVED":
+        vote("COMMITTEE_VOTE", "committee_vote", None, "Đảng ủy cơ sở đã đề nghị kết nạp ngày {date}.")
+        deadline("DECISION_DUE")
+    elif stage == "COMMITTEE_APPROVED":
+        last = f.latest("decision")
+        if last is None:
+            item("DECIDER", "missing", RULES["DECIDER"].text("missing"))
+        else:
+            item("DECIDER", "error", RULES["DECIDER"].text(None, **f.vote_facts(last)), last.date)
+        deadline("DECISION_DUE")
+    elif stage == "ADMITTED":
+        deadline("CEREMONY_DUE")
+    elif stage == "PROBATIONARY":
+        end = run.dates["probation_end"]
+        item("PROBATION_END", "ok", f"Hết thời gian dự bị ngày {fmt_date(end)}.", end)
+        new_class = f.latest("new_member_class")
+        if new_class is None:
+            item("NEW_MEMBER_CLASS", "missing", RULES["NEW_MEMBER_CLASS"].text(date=as_of))
+        else:
+            item("NEW_MEMBER_CLASS", "ok", f"Học ngày {fmt_date(new_class.date)}.", new_class.date)
+        deadline("RECOGNITION_REVIEW_DUE")
+        vote("CELL_VOTE", "recognition_vote", "recognition", "Chi bộ đã đề nghị công nhận ngày {date}.")
+        for finding in run.result.findings:
+            if finding.rule == "THREE_VOTES":
+                item("THREE_VOTES", "warning", finding.message, finding.date)
+        deadline("RECOGNITION_DECISION_DUE")
+    return items
