@@ -136,18 +136,20 @@ def _as_date(value: Any) -> dt.date:
 
 
 def document_on(family: str, on: dt.date, documents: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The entry of ``documents`` (default :data:`DOCUMENTS`) of ``family`` in force on ``on``."""
-    rows = sorted(
-        (r for r in (DOCUMENTS if documents is None else documents) if r["family"] == family),
-        key=lambda r: _as_date(r.get("from")),
-    )
-    if not rows:
+    """The entry of ``documents`` (default :data:`DOCUMENTS`) of ``family`` in force on ``on``: the latest
+    whose ``from`` is on or before ``on``, or the family's earliest text for an earlier date."""
+    current = earliest = None
+    for row in DOCUMENTS if documents is None else documents:
+        if row["family"] != family:
+            continue
+        start = _as_date(row.get("from"))
+        if earliest is None or start < earliest[0]:
+            earliest = (start, row)
+        if start <= on and (current is None or start >= current[0]):
+            current = (start, row)
+    if earliest is None:
         raise KeyError(family)
-    current = rows[0]
-    for row in rows[1:]:
-        if _as_date(row.get("from")) <= on:
-            current = row
-    return current
+    return (current or earliest)[1]
 
 
 @dataclass(frozen=True)
@@ -391,7 +393,7 @@ _RULE_LIST = [
         "thành: {in_favour}/{members}, cần {needed}.",
         "error",
         "P",
-        (_r("DL", "Điều 4.3, 23"), _r("HD", "3.7a")),
+        (_r("DL", "Điều 4.3, Điều 23"), _r("HD", "3.7a")),
         {"missing": "Chưa có quyết định kết nạp của cấp ủy có thẩm quyền."},
     ),
     # --- deadlines and dates ------------------------------------------------------------------------------------

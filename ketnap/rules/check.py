@@ -25,6 +25,7 @@ Reading of the contract (spec/check-dossier.md) where it leaves room, decided on
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,10 @@ class Item:
     label: str  # short Vietnamese label of the rule
     message: str  # Vietnamese: what is done, or what is missing/wrong
     source: str  # citation under the text in force on the date the item is checked at
+
+
+def _NO_TEXT() -> str:
+    return ""
 
 
 def _date(value: Any) -> dt.date | None:
@@ -131,26 +136,37 @@ class _Facts:
         }
 
 
-def _eligibility(f: _Facts, dossier: Dossier, on: dt.date) -> list[tuple[str, str, str]]:
+def _eligibility(
+    f: _Facts, dossier: Dossier, on: dt.date, describe_ok: bool = False
+) -> list[tuple[str, str, str]]:
     """The eligibility rules at the (real or prospective) cell-vote date ``on``: (rule id, status, message),
-    status "ok", "missing" (a document is absent) or "error" (present but breaking the rule)."""
+    status "ok", "missing" (a document is absent) or "error" (present but breaking the rule). The message of
+    an "ok" rule (built lazily: ``check`` does not need it) is empty unless ``describe_ok``."""
     params, person, unit = f.params, dossier.person, dossier.unit
     ctx = {**vars(params), "date": on}
     out: list[tuple[str, str, str]] = []
 
-    def add(rule_id: str, status: str, ok: str, variant: str | None = None, **facts: Any) -> None:
-        message = ok if status == "ok" else RULES[rule_id].text(variant, **ctx, **facts)
+    def add(
+        rule_id: str, status: str, ok: Callable[[], str], variant: str | None = None, **facts: Any
+    ) -> None:
+        if status != "ok":
+            message = RULES[rule_id].text(variant, **ctx, **facts)
+        else:
+            message = ok() if describe_ok else ""
         out.append((rule_id, status, message))
 
     age = full_years(person.birth_date, on)
     add(
         "AGE_MIN",
         "ok" if age >= params.min_age else "error",
-        f"Đủ {age} tuổi vào ngày {fmt_date(on)}.",
+        lambda: f"Đủ {age} tuổi vào ngày {fmt_date(on)}.",
         age=age,
     )
     add(
-        "AGE_MAX", "ok" if age <= params.max_age else "error", f"{age} tuổi vào ngày {fmt_date(on)}.", age=age
+        "AGE_MAX",
+        "ok" if age <= params.max_age else "error",
+        lambda: f"{age} tuổi vào ngày {fmt_date(on)}.",
+        age=age,
     )
 
     level = person.education
@@ -158,36 +174,48 @@ def _eligibility(f: _Facts, dossier: Dossier, on: dt.date) -> list[tuple[str, st
         params.min_education
     )
     label = EDUCATION_LABELS.get(level, str(level))
-    add("EDUCATION_MIN", "ok" if good else "error", f"Trình độ {label}.", education=label)
+    add("EDUCATION_MIN", "ok" if good else "error", lambda: f"Trình độ {label}.", education=label)
 
     cert = f.latest("awareness_class", on)
     if cert is None:
-        add("AWARENESS_CERT", "missing", "")
+        add("AWARENESS_CERT", "missing", _NO_TEXT)
     else:
-        add("AWARENESS_CERT", "ok", f"Học ngày {fmt_date(cert.date)}.")
+        add("AWARENESS_CERT", "ok", lambda: f"Học ngày {fmt_date(cert.date)}.")
         valid_until = add_months(cert.date, params.cert_validity_months)
         add(
             "AWARENESS_CERT_VALID",
             "ok" if on <= valid_until else "error",
-            f"Còn giá trị đến ngày {fmt_date(valid_until)}.",
+            lambda: f"Còn giá trị đến ngày {fmt_date(valid_until)}.",
             cert=cert.date,
         )
 
     applications, biography = f.all("application", on), f.latest("biography", on)
     if not applications:
-        add("APPLICATION", "missing", "")
+        add("APPLICATION", "missing", _NO_TEXT)
     elif biography is not None and applications[0].date > biography.date:
-        add("APPLICATION", "error", "", "order", application=applications[0].date, biography=biography.date)
+        add(
+            "APPLICATION",
+            "error",
+            _NO_TEXT,
+            "order",
+            application=applications[0].date,
+            biography=biography.date,
+        )
     else:
-        add("APPLICATION", "ok", f"Đơn ngày {fmt_date(applications[0].date)}.")
+        add("APPLICATION", "ok", lambda: f"Đơn ngày {fmt_date(applications[0].date)}.")
     if biography is None:
-        add("BIOGRAPHY", "missing", "")
+        add("BIOGRAPHY", "missing", _NO_TEXT)
     else:
-        add("BIOGRAPHY", "ok", f"Lý lịch ngày {fmt_date(biography.date)}.")
+        add("BIOGRAPHY", "ok", lambda: f"Lý lịch ngày {fmt_date(biography.date)}.")
 
     youth = params.youth_age_min <= age <= params.youth_age_max
     if youth and unit.has_youth_union:
-        add("YOUTH_UNION_MEMBER", "ok" if person.youth_union_member else "error", "Là đoàn viên.", age=age)
+        add(
+            "YOUTH_UNION_MEMBER",
+            "ok" if person.youth_union_member else "error",
+            lambda: "Là đoàn viên.",
+            age=age,
+        )
 
     members = f.all("member_introduction", on)
     yu, tu = f.latest("youth_union_introduction", on), f.latest("trade_union_introduction", on)
@@ -206,7 +234,7 @@ def _eligibility(f: _Facts, dossier: Dossier, on: dt.date) -> list[tuple[str, st
     add(
         "INTRODUCERS",
         "ok" if ok else "missing",
-        "Đủ người và tổ chức giới thiệu.",
+        lambda: "Đủ người và tổ chức giới thiệu.",
         variant,
         have=", ".join(have) or "chưa có",
     )
@@ -218,30 +246,30 @@ def _eligibility(f: _Facts, dossier: Dossier, on: dt.date) -> list[tuple[str, st
         add(
             "INTRODUCER_OFFICIAL",
             "error" if late else "ok",
-            "Người giới thiệu là đảng viên chính thức.",
+            lambda: "Người giới thiệu là đảng viên chính thức.",
             dates=", ".join(map(fmt_date, late)),
         )
         short = [m.date for m in members if not _cowork_ok(m, params)]
         add(
             "INTRODUCER_COWORK",
             "error" if short else "ok",
-            f"Người giới thiệu cùng công tác, học tập đủ {params.cowork_months} tháng.",
+            lambda: f"Người giới thiệu cùng công tác, học tập đủ {params.cowork_months} tháng.",
             dates=", ".join(map(fmt_date, short)),
         )
 
     comments = f.latest("comments", on)
     if comments is None:
-        add("COMMENTS", "missing", "")
+        add("COMMENTS", "missing", _NO_TEXT)
     else:
-        add("COMMENTS", "ok", f"Tổng hợp nhận xét ngày {fmt_date(comments.date)}.")
+        add("COMMENTS", "ok", lambda: f"Tổng hợp nhận xét ngày {fmt_date(comments.date)}.")
 
     verification = f.latest("verification", on)
     if verification is None:
-        add("VERIFICATION", "missing", "")
+        add("VERIFICATION", "missing", _NO_TEXT)
     elif not verification.data.get("concluded"):
-        add("VERIFICATION", "missing", "", "open", verification=verification.date)
+        add("VERIFICATION", "missing", _NO_TEXT, "open", verification=verification.date)
     else:
-        add("VERIFICATION", "ok", f"Đã kết luận ngày {fmt_date(verification.date)}.")
+        add("VERIFICATION", "ok", lambda: f"Đã kết luận ngày {fmt_date(verification.date)}.")
 
     documents = [d for d in (*used, comments) if d is not None]
     if documents:
@@ -253,7 +281,7 @@ def _eligibility(f: _Facts, dossier: Dossier, on: dt.date) -> list[tuple[str, st
         add(
             "DOSSIER_FRESH",
             "error" if stale else "ok",
-            f"Các giấy tờ chưa quá {params.dossier_fresh_months} tháng.",
+            lambda: f"Các giấy tờ chưa quá {params.dossier_fresh_months} tháng.",
             stale="; ".join(stale),
         )
     return out
@@ -456,7 +484,7 @@ def checklist(
             item(rule_id, "missing", text, d.start)
 
     if stage in ("SOURCE", "SYMPATHISER", "APPLICANT"):
-        for rule_id, status, message in _eligibility(f, dossier, as_of):
+        for rule_id, status, message in _eligibility(f, dossier, as_of, describe_ok=True):
             item(rule_id, status, message)
         vote("CELL_VOTE", "cell_vote", None, "Chi bộ đã đề nghị kết nạp ngày {date}.")
     elif stage == "CELL_APPROVED":
