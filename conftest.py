@@ -1,3 +1,10 @@
 """Shared pytest fixtures live in ketnap/core/testing.py (the fixed org tree and users)."""
 
 pytest_plugins = ["ketnap.core.testing"]
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing at full strength costs ~0.3 s per user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

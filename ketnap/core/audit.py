@@ -7,8 +7,18 @@ from ketnap.core.models import AuditLog
 _LOCK_KEY = 7_421_001
 
 
-def audit(*, actor, action: str, obj=None, object_type: str = "", object_id="", unit=None, summary="",
-          before=None, after=None) -> AuditLog:  # fmt: skip
+def audit(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    unit=None,
+    summary="",
+    before=None,
+    after=None,
+) -> AuditLog:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit() must run inside the action's transaction")
     if connection.vendor == "postgresql":

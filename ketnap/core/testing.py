@@ -29,22 +29,43 @@ def build_tree():
     t.city = unit("Thành ủy Thành phố Hồ Chí Minh", "TU", K.CITY)
     t.upper = unit("Đảng ủy Đại học Quốc gia TP.HCM", "DHQG", K.UPPER, t.city)
     t.uni = unit("Đảng ủy Trường Đại học Khoa học Tự nhiên", "KHTN", K.GRASSROOTS, t.upper)
-    t.cell_student = unit("Chi bộ Sinh viên Khoa Công nghệ thông tin", "KHTN-SV-CNTT", K.CELL, t.uni,
-                          cell_kind="student", founded_on=D(2015, 9, 1))  # fmt: skip
-    t.cell_staff = unit("Chi bộ Khoa Toán - Tin học", "KHTN-TOAN", K.CELL, t.uni, cell_kind="staff",
-                        founded_on=D(2010, 1, 1))  # fmt: skip
+    t.cell_student = unit(
+        "Chi bộ Sinh viên Khoa Công nghệ thông tin",
+        "KHTN-SV-CNTT",
+        K.CELL,
+        t.uni,
+        cell_kind="student",
+        founded_on=D(2015, 9, 1),
+    )
+    t.cell_staff = unit(
+        "Chi bộ Khoa Toán - Tin học", "KHTN-TOAN", K.CELL, t.uni, cell_kind="staff", founded_on=D(2010, 1, 1)
+    )
     t.ward_a = unit("Đảng ủy phường Bến Thành", "P-BENTHANH", K.WARD, t.city)
-    t.cell_a = unit("Chi bộ Trường THPT Trưng Vương", "THPT-TV", K.GRASSROOTS_CELL, t.ward_a, cell_kind="staff")
+    t.cell_a = unit(
+        "Chi bộ Trường THPT Trưng Vương", "THPT-TV", K.GRASSROOTS_CELL, t.ward_a, cell_kind="staff"
+    )
     t.ward_b = unit("Đảng ủy phường Sài Gòn", "P-SAIGON", K.WARD, t.city)
     t.cell_b = unit("Chi bộ Trường THCS Minh Đức", "THCS-MD", K.GRASSROOTS_CELL, t.ward_b, cell_kind="staff")
-    t.school_uni = School.objects.create(name="Trường Đại học Khoa học Tự nhiên", code="S-KHTN",
-                                         level="university", ward=t.ward_b, party_org=t.uni)  # fmt: skip
-    t.school_a = School.objects.create(name="Trường THPT Trưng Vương", code="S-TV", level="upper_secondary",
-                                       ward=t.ward_a, party_org=t.cell_a)  # fmt: skip
-    t.school_b = School.objects.create(name="Trường THCS Minh Đức", code="S-MD", level="lower_secondary",
-                                       ward=t.ward_b, party_org=t.cell_b)  # fmt: skip
-    Authorization.objects.create(grantor=t.upper, grantee=t.uni, valid_from=D(2024, 1, 1),
-                                 document_number="15-QĐ/ĐU")  # fmt: skip
+    t.school_uni = School.objects.create(
+        name="Trường Đại học Khoa học Tự nhiên",
+        code="S-KHTN",
+        level="university",
+        ward=t.ward_b,
+        party_org=t.uni,
+    )
+    t.school_a = School.objects.create(
+        name="Trường THPT Trưng Vương",
+        code="S-TV",
+        level="upper_secondary",
+        ward=t.ward_a,
+        party_org=t.cell_a,
+    )
+    t.school_b = School.objects.create(
+        name="Trường THCS Minh Đức", code="S-MD", level="lower_secondary", ward=t.ward_b, party_org=t.cell_b
+    )
+    Authorization.objects.create(
+        grantor=t.upper, grantee=t.uni, valid_from=D(2024, 1, 1), document_number="15-QĐ/ĐU"
+    )
 
     User = get_user_model()
     t.users = {}
@@ -70,9 +91,17 @@ def build_tree():
 def make_person(unit, **fields):
     from ketnap.people.models import Person
 
-    defaults = dict(family_name="Nguyễn", middle_name="Văn", given_name="An", birth_date=D(2004, 3, 15),
-                    gender="M", education="upper_secondary", school_role="student", youth_union_member=True,
-                    excellent_youth_union_member=True)  # fmt: skip
+    defaults = dict(
+        family_name="Nguyễn",
+        middle_name="Văn",
+        given_name="An",
+        birth_date=D(2004, 3, 15),
+        gender="M",
+        education="upper_secondary",
+        school_role="student",
+        youth_union_member=True,
+        excellent_youth_union_member=True,
+    )
     defaults.update(fields)
     return Person.objects.create(unit=unit, **defaults)
 
@@ -82,15 +111,23 @@ def prepare_applicant(person, user, start=D(2025, 10, 10)):
     from ketnap.people import actions as a
 
     a.record_awareness_class(person, acting_user=user, occurred_on=start)
-    a.record_document(person, "application", acting_user=user, occurred_on=start + datetime.timedelta(days=80))
+    a.record_document(
+        person, "application", acting_user=user, occurred_on=start + datetime.timedelta(days=80)
+    )
     a.record_document(person, "biography", acting_user=user, occurred_on=start + datetime.timedelta(days=85))
     a.record_union_introduction(person, acting_user=user, occurred_on=start + datetime.timedelta(days=100))
-    a.record_member_introduction(person, acting_user=user, occurred_on=start + datetime.timedelta(days=100),
-                                 introducer_name="Trần Thị Bình", official_since=D(2019, 5, 19),
-                                 cowork_since=D(2023, 9, 5))  # fmt: skip
+    a.record_member_introduction(
+        person,
+        acting_user=user,
+        occurred_on=start + datetime.timedelta(days=100),
+        introducer_name="Trần Thị Bình",
+        official_since=D(2019, 5, 19),
+        cowork_since=D(2023, 9, 5),
+    )
     a.record_document(person, "comments", acting_user=user, occurred_on=start + datetime.timedelta(days=120))
-    a.record_verification(person, acting_user=user, occurred_on=start + datetime.timedelta(days=150),
-                          concluded=True)  # fmt: skip
+    a.record_verification(
+        person, acting_user=user, occurred_on=start + datetime.timedelta(days=150), concluded=True
+    )
     person.refresh_from_db()
     return person
 

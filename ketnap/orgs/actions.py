@@ -18,8 +18,16 @@ def _place(unit: OrgUnit, parent: OrgUnit | None) -> None:
     unit.depth = parent.depth + 1 if parent else 0
 
 
-def create_unit(*, acting_user, name: str, code: str, kind: str, parent: OrgUnit | None,
-                valid_from: datetime.date, **fields) -> OrgUnit:  # fmt: skip
+def create_unit(
+    *,
+    acting_user,
+    name: str,
+    code: str,
+    kind: str,
+    parent: OrgUnit | None,
+    valid_from: datetime.date,
+    **fields,
+) -> OrgUnit:
     with transaction.atomic():
         if parent is not None:
             require(acting_user, Perm.ADMIN, parent)
@@ -32,12 +40,20 @@ def create_unit(*, acting_user, name: str, code: str, kind: str, parent: OrgUnit
         unit.save(update_fields=["path", "depth"])
         if parent is not None:
             OrgLink.objects.create(child=unit, parent=parent, valid_from=valid_from)
-        audit(actor=acting_user, action="org.create", obj=unit, unit=parent or unit,
-              summary=f"Tạo {unit.get_kind_display()} {unit.name}", after={"code": code, "kind": kind})  # fmt: skip
+        audit(
+            actor=acting_user,
+            action="org.create",
+            obj=unit,
+            unit=parent or unit,
+            summary=f"Tạo {unit.get_kind_display()} {unit.name}",
+            after={"code": code, "kind": kind},
+        )
     return unit
 
 
-def move_unit(unit: OrgUnit, new_parent: OrgUnit, *, acting_user, on: datetime.date, note: str = "") -> OrgUnit:
+def move_unit(
+    unit: OrgUnit, new_parent: OrgUnit, *, acting_user, on: datetime.date, note: str = ""
+) -> OrgUnit:
     """Re-parent a unit from `on`: the old link is closed (history kept), the subtree's paths move."""
     with transaction.atomic():
         unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
@@ -63,28 +79,44 @@ def move_unit(unit: OrgUnit, new_parent: OrgUnit, *, acting_user, on: datetime.d
         )
         OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
         unit.refresh_from_db()
-        audit(actor=acting_user, action="org.move", obj=unit, unit=new_parent,
-              summary=f"Chuyển {unit.name} về {new_parent.name} từ {on:%d/%m/%Y}",
-              before={"parent": old_parent.pk if old_parent else None, "path": old_path},
-              after={"parent": new_parent.pk, "path": unit.path})  # fmt: skip
+        audit(
+            actor=acting_user,
+            action="org.move",
+            obj=unit,
+            unit=new_parent,
+            summary=f"Chuyển {unit.name} về {new_parent.name} từ {on:%d/%m/%Y}",
+            before={"parent": old_parent.pk if old_parent else None, "path": old_path},
+            after={"parent": new_parent.pk, "path": unit.path},
+        )
     return unit
 
 
-def grant_authorization(*, acting_user, grantor: OrgUnit, grantee: OrgUnit, valid_from, valid_to=None,
-                        document_number="") -> Authorization:  # fmt: skip
+def grant_authorization(
+    *, acting_user, grantor: OrgUnit, grantee: OrgUnit, valid_from, valid_to=None, document_number=""
+) -> Authorization:
     with transaction.atomic():
-        require(acting_user, Perm.ADMIN, grantor)
+        require(acting_user, Perm.DECIDE, grantor)
         if grantee.kind != OrgUnit.Kind.GRASSROOTS:
             raise ValidationError("Chỉ đảng ủy cơ sở mới được ủy quyền quyết định kết nạp.")
         if not grantee.path.startswith(grantor.path) or grantee.pk == grantor.pk:
             raise ValidationError("Chỉ ủy quyền cho đảng ủy cơ sở trực thuộc.")
         if valid_to is not None and valid_to < valid_from:
             raise ValidationError("Ngày hết hiệu lực phải sau ngày bắt đầu.")
-        auth = Authorization.objects.create(grantor=grantor, grantee=grantee, valid_from=valid_from,
-                                            valid_to=valid_to, document_number=document_number)  # fmt: skip
-        audit(actor=acting_user, action="org.authorize", obj=auth, unit=grantee,
-              summary=f"Ủy quyền kết nạp cho {grantee.name} từ {valid_from:%d/%m/%Y}",
-              after={"valid_from": valid_from, "valid_to": valid_to, "document_number": document_number})  # fmt: skip
+        auth = Authorization.objects.create(
+            grantor=grantor,
+            grantee=grantee,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            document_number=document_number,
+        )
+        audit(
+            actor=acting_user,
+            action="org.authorize",
+            obj=auth,
+            unit=grantee,
+            summary=f"Ủy quyền kết nạp cho {grantee.name} từ {valid_from:%d/%m/%Y}",
+            after={"valid_from": valid_from, "valid_to": valid_to, "document_number": document_number},
+        )
     return auth
 
 

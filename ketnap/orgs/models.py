@@ -38,7 +38,12 @@ class OrgUnit(models.Model):
     # The current parent and the materialized path of the current tree ("0000001.0000007.").
     # History lives in OrgLink; the path is a cache rebuilt by orgs.actions.move_unit.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="cấp trên"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="cấp trên",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -136,13 +141,21 @@ class School(models.Model):
     level = models.CharField("cấp học", max_length=30, choices=Level.choices)
     is_public = models.BooleanField("công lập", default=True)
     ward = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="schools_located",
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schools_located",
         verbose_name="phường, xã",
-    )  # fmt: skip
+    )
     party_org = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools",
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schools",
         verbose_name="tổ chức đảng",
-    )  # fmt: skip
+    )
     has_full_time_party_staff = models.BooleanField("có cán bộ chuyên trách công tác đảng", default=False)
     search_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
 

@@ -125,7 +125,9 @@ def record_event(
         perm, where = KIND_PERMS[kind]
         require(acting_user, perm, _perm_unit(person, where, decider))
         if person.stage in (Stage.REMOVED, Stage.WITHDRAWN) and corrects is None:
-            raise ValidationError("Hồ sơ đã đóng (đã rút hoặc xóa tên); không ghi thêm bước mới.", code="closed")
+            raise ValidationError(
+                "Hồ sơ đã đóng (đã rút hoặc xóa tên); không ghi thêm bước mới.", code="closed"
+            )
         events = list(person.events.all())
         calendar = calendar or ledger.load_calendar()
         new = PersonEvent(
@@ -167,7 +169,9 @@ def record_event(
 # ---------------------------------------------------------------- the domain verbs
 
 
-def identify_source(*, acting_user, unit: OrgUnit, occurred_on: datetime.date, note: str = "", **fields) -> Person:
+def identify_source(
+    *, acting_user, unit: OrgUnit, occurred_on: datetime.date, note: str = "", **fields
+) -> Person:
     """Put a person into the unit's source pool (nguồn)."""
     with transaction.atomic():
         _check_scope(acting_user, unit)
@@ -185,8 +189,9 @@ def identify_source(*, acting_user, unit: OrgUnit, occurred_on: datetime.date, n
 
 def record_awareness_class(person, *, acting_user, occurred_on, certificate_number="", note=""):
     data = {"certificate_number": certificate_number} if certificate_number else {}
-    return record_event(person, K.AWARENESS_CLASS, acting_user=acting_user, occurred_on=occurred_on, data=data,
-                        note=note)  # fmt: skip
+    return record_event(
+        person, K.AWARENESS_CLASS, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note
+    )
 
 
 def assign_mentor(person, mentor: Person, *, acting_user, occurred_on, note=""):
@@ -196,8 +201,14 @@ def assign_mentor(person, mentor: Person, *, acting_user, occurred_on, note=""):
     if not path_in_scope(mentor.unit.path, acting_user):
         raise Http404("Không tìm thấy đảng viên giúp đỡ.")
     with transaction.atomic():
-        event = record_event(person, K.MENTOR_ASSIGNED, acting_user=acting_user, occurred_on=occurred_on,
-                             data={"mentor_id": mentor.pk, "mentor_name": mentor.full_name}, note=note)  # fmt: skip
+        event = record_event(
+            person,
+            K.MENTOR_ASSIGNED,
+            acting_user=acting_user,
+            occurred_on=occurred_on,
+            data={"mentor_id": mentor.pk, "mentor_name": mentor.full_name},
+            note=note,
+        )
         Person.objects.filter(pk=person.pk).update(mentor=mentor)
     return event
 
@@ -216,29 +227,65 @@ def record_union_introduction(person, *, acting_user, occurred_on, trade_union=F
     return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note)
 
 
-def record_member_introduction(person, *, acting_user, occurred_on, introducer_name: str,
-                               official_since: datetime.date, cowork_since: datetime.date | None,
-                               replacement: bool = False, note=""):  # fmt: skip
-    introducer = {"name": introducer_name, "official_since": official_since.isoformat(), "replacement": replacement}
+def record_member_introduction(
+    person,
+    *,
+    acting_user,
+    occurred_on,
+    introducer_name: str,
+    official_since: datetime.date,
+    cowork_since: datetime.date | None,
+    replacement: bool = False,
+    note="",
+):
+    introducer = {
+        "name": introducer_name,
+        "official_since": official_since.isoformat(),
+        "replacement": replacement,
+    }
     if cowork_since is not None:
         introducer["cowork_since"] = cowork_since.isoformat()
-    return record_event(person, K.MEMBER_INTRODUCTION, acting_user=acting_user, occurred_on=occurred_on,
-                        data={"introducer": introducer}, note=note)  # fmt: skip
+    return record_event(
+        person,
+        K.MEMBER_INTRODUCTION,
+        acting_user=acting_user,
+        occurred_on=occurred_on,
+        data={"introducer": introducer},
+        note=note,
+    )
 
 
 def record_verification(person, *, acting_user, occurred_on, concluded: bool, note=""):
-    return record_event(person, K.VERIFICATION, acting_user=acting_user, occurred_on=occurred_on,
-                        data={"concluded": bool(concluded)}, note=note)  # fmt: skip
+    return record_event(
+        person,
+        K.VERIFICATION,
+        acting_user=acting_user,
+        occurred_on=occurred_on,
+        data={"concluded": bool(concluded)},
+        note=note,
+    )
 
 
 def record_cell_vote(person, *, acting_user, occurred_on, official_members: int, in_favour: int, note=""):
-    return record_event(person, K.CELL_VOTE, acting_user=acting_user, occurred_on=occurred_on,
-                        data={"official_members": official_members, "in_favour": in_favour}, note=note)  # fmt: skip
+    return record_event(
+        person,
+        K.CELL_VOTE,
+        acting_user=acting_user,
+        occurred_on=occurred_on,
+        data={"official_members": official_members, "in_favour": in_favour},
+        note=note,
+    )
 
 
 def record_committee_vote(person, *, acting_user, occurred_on, members: int, in_favour: int, note=""):
-    return record_event(person, K.COMMITTEE_VOTE, acting_user=acting_user, occurred_on=occurred_on,
-                        data={"members": members, "in_favour": in_favour}, note=note)  # fmt: skip
+    return record_event(
+        person,
+        K.COMMITTEE_VOTE,
+        acting_user=acting_user,
+        occurred_on=occurred_on,
+        data={"members": members, "in_favour": in_favour},
+        note=note,
+    )
 
 
 def deciders_for(person: Person) -> list[OrgUnit]:
@@ -253,14 +300,29 @@ def deciders_for(person: Person) -> list[OrgUnit]:
     return out
 
 
-def record_decision(person, *, acting_user, occurred_on, decider: OrgUnit, received=None, number="",
-                    members: int | None = None, in_favour: int | None = None, note=""):  # fmt: skip
+def record_decision(
+    person,
+    *,
+    acting_user,
+    occurred_on,
+    decider: OrgUnit,
+    received=None,
+    number="",
+    members: int | None = None,
+    in_favour: int | None = None,
+    note="",
+):
     """The admission decision (9-KNĐ). A grassroots committee must hold an authorisation on that date."""
     grassroots = person.unit.grassroots()
     allowed = deciders_for(person)
     if decider not in allowed:
-        raise ActionRefused([Refusal("DECIDER", rules.RULES["DECIDER"].message,
-                                     rules.RULES["DECIDER"].source_on(occurred_on))])  # fmt: skip
+        raise ActionRefused(
+            [
+                Refusal(
+                    "DECIDER", rules.RULES["DECIDER"].message, rules.RULES["DECIDER"].source_on(occurred_on)
+                )
+            ]
+        )
     data: dict = {"number": number, "decider_id": decider.pk, "decider_name": decider.name}
     if received:
         data["received"] = received.isoformat()
@@ -270,36 +332,71 @@ def record_decision(person, *, acting_user, occurred_on, decider: OrgUnit, recei
         )
         if not valid.exists():
             rule = rules.RULES["DECIDER"]
-            raise ActionRefused([Refusal(
-                "DECIDER",
-                f"{decider.name} chưa được ủy quyền quyết định kết nạp vào ngày {occurred_on:%d/%m/%Y}. "
-                + rule.message,
-                rule.source_on(occurred_on),
-            )])  # fmt: skip
+            raise ActionRefused(
+                [
+                    Refusal(
+                        "DECIDER",
+                        f"{decider.name} chưa được ủy quyền quyết định kết nạp vào ngày {occurred_on:%d/%m/%Y}. "
+                        + rule.message,
+                        rule.source_on(occurred_on),
+                    )
+                ]
+            )
         data.update(authorized=True, members=members, in_favour=in_favour)
     else:
         data["authorized"] = False
-    return record_event(person, K.DECISION, acting_user=acting_user, occurred_on=occurred_on, data=data,
-                        decider=decider, note=note)  # fmt: skip
+    return record_event(
+        person,
+        K.DECISION,
+        acting_user=acting_user,
+        occurred_on=occurred_on,
+        data=data,
+        decider=decider,
+        note=note,
+    )
 
 
 def record_decision_extension(person, *, acting_user, occurred_on, days: int, note=""):
-    return record_event(person, K.DECISION_EXTENSION, acting_user=acting_user, occurred_on=occurred_on,
-                        data={"days": days}, note=note)  # fmt: skip
+    return record_event(
+        person,
+        K.DECISION_EXTENSION,
+        acting_user=acting_user,
+        occurred_on=occurred_on,
+        data={"days": days},
+        note=note,
+    )
 
 
 def record_simple(person, kind: str, *, acting_user, occurred_on, number="", note=""):
     """Ceremony, ceremony consent, new-member class, recognition decision, removal, withdrawal."""
-    if kind not in (K.CEREMONY, K.CEREMONY_CONSENT, K.NEW_MEMBER_CLASS, K.RECOGNITION_DECISION, K.REMOVAL,
-                    K.WITHDRAWAL, K.APPLICATION, K.BIOGRAPHY, K.COMMENTS, K.AWARENESS_CLASS):  # fmt: skip
+    if kind not in (
+        K.CEREMONY,
+        K.CEREMONY_CONSENT,
+        K.NEW_MEMBER_CLASS,
+        K.RECOGNITION_DECISION,
+        K.REMOVAL,
+        K.WITHDRAWAL,
+        K.APPLICATION,
+        K.BIOGRAPHY,
+        K.COMMENTS,
+        K.AWARENESS_CLASS,
+    ):
         raise ValidationError("Loại sự kiện không hợp lệ.")
     data = {"number": number} if number else {}
     return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note)
 
 
-def record_recognition_vote(person, *, acting_user, occurred_on, official_members: int, in_favour: int, note=""):
-    return record_event(person, K.RECOGNITION_VOTE, acting_user=acting_user, occurred_on=occurred_on,
-                        data={"official_members": official_members, "in_favour": in_favour}, note=note)  # fmt: skip
+def record_recognition_vote(
+    person, *, acting_user, occurred_on, official_members: int, in_favour: int, note=""
+):
+    return record_event(
+        person,
+        K.RECOGNITION_VOTE,
+        acting_user=acting_user,
+        occurred_on=occurred_on,
+        data={"official_members": official_members, "in_favour": in_favour},
+        note=note,
+    )
 
 
 def correct_event(event: PersonEvent, *, acting_user, occurred_on=None, data=None, void=False, note=""):
@@ -310,9 +407,15 @@ def correct_event(event: PersonEvent, *, acting_user, occurred_on=None, data=Non
         new_data["void"] = True
     if not note:
         raise ValidationError("Cần ghi lý do đính chính.", code="note")
-    return record_event(event.person, original.kind, acting_user=acting_user,
-                        occurred_on=occurred_on or original.occurred_on, data=new_data, note=note,
-                        corrects=original)  # fmt: skip
+    return record_event(
+        event.person,
+        original.kind,
+        acting_user=acting_user,
+        occurred_on=occurred_on or original.occurred_on,
+        data=new_data,
+        note=note,
+        corrects=original,
+    )
 
 
 def rebuild_state(person: Person, calendar: rules.Calendar, events=None) -> dict:
@@ -323,9 +426,24 @@ def rebuild_state(person: Person, calendar: rules.Calendar, events=None) -> dict
 
 
 __all__ = [
-    "ActionRefused", "PermissionDenied", "assign_mentor", "correct_event", "deciders_for", "identify_source",
-    "record_awareness_class", "record_cell_vote", "record_committee_vote", "record_decision",
-    "record_decision_extension", "record_document", "record_event", "record_member_introduction",
-    "record_recognition_vote", "record_simple", "record_union_introduction", "record_verification",
-    "rebuild_state", "user_can",
-]  # fmt: skip
+    "ActionRefused",
+    "PermissionDenied",
+    "assign_mentor",
+    "correct_event",
+    "deciders_for",
+    "identify_source",
+    "record_awareness_class",
+    "record_cell_vote",
+    "record_committee_vote",
+    "record_decision",
+    "record_decision_extension",
+    "record_document",
+    "record_event",
+    "record_member_introduction",
+    "record_recognition_vote",
+    "record_simple",
+    "record_union_introduction",
+    "record_verification",
+    "rebuild_state",
+    "user_can",
+]

@@ -21,12 +21,16 @@ def load_calendar() -> rules.Calendar:
     return rules.Calendar(non_working_days=off, working_days=on)
 
 
+def _order(event) -> float:
+    return event.id if event.id is not None else float("inf")
+
+
 def effective_events(events: Iterable) -> list:
     """Apply corrections. A correction points at the original event (`corrects`); the latest
     correction replaces it, and one whose data says {"void": true} drops it."""
     latest: dict[int, object] = {}
     originals = []
-    for ev in sorted(events, key=lambda e: e.id or 0):
+    for ev in sorted(events, key=_order):  # an unsaved (new) event comes last
         if ev.corrects_id:
             latest[ev.corrects_id] = ev
         else:
@@ -36,7 +40,7 @@ def effective_events(events: Iterable) -> list:
         current = latest.get(ev.id, ev)
         if not current.data.get("void"):
             out.append(current)
-    out.sort(key=lambda e: (e.occurred_on, e.corrects_id or e.id or 0))
+    out.sort(key=lambda e: (e.occurred_on, e.corrects_id or _order(e)))
     return out
 
 
@@ -101,9 +105,16 @@ def open_deadline(result):
 
 
 STATE_FIELDS = (
-    "stage", "stage_since", "next_due", "next_due_rule", "warning_count", "error_count",
-    "party_age_from", "probation_end", "official_date",
-)  # fmt: skip
+    "stage",
+    "stage_since",
+    "next_due",
+    "next_due_rule",
+    "warning_count",
+    "error_count",
+    "party_age_from",
+    "probation_end",
+    "official_date",
+)
 
 
 def project(person, result, events) -> dict:

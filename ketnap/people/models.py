@@ -80,25 +80,37 @@ class Person(models.Model):
     education = models.CharField("trình độ học vấn", max_length=20, choices=Education.choices)
     school_role = models.CharField("vai trò trong trường", max_length=20, choices=SchoolRole.choices)
     school = models.ForeignKey(
-        "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="persons",
+        "orgs.School",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="persons",
         verbose_name="trường",
-    )  # fmt: skip
+    )
     faculty_class = models.CharField("khoa, lớp, tổ bộ môn", max_length=120, blank=True)
     expected_graduation = models.DateField("dự kiến tốt nghiệp", null=True, blank=True)
     youth_union_member = models.BooleanField("đoàn viên", default=False)
     excellent_youth_union_member = models.BooleanField("đoàn viên ưu tú", default=False)
     residence_ward = models.ForeignKey(
-        "orgs.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="residents",
+        "orgs.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
         verbose_name="nơi cư trú (phường, xã)",
-    )  # fmt: skip
+    )
     # The organisation that holds the person now (a cell, or a grassroots cell).
     unit = models.ForeignKey(
         "orgs.OrgUnit", on_delete=models.PROTECT, related_name="persons", verbose_name="chi bộ"
     )
     mentor = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="mentees",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentees",
         verbose_name="đảng viên giúp đỡ",
-    )  # fmt: skip
+    )
 
     # --- cached projection of the ledger (rules.fold); written only by people.actions ---
     stage = models.CharField("giai đoạn", max_length=20, choices=Stage.choices, default=Stage.SOURCE)
@@ -198,7 +210,10 @@ class PersonEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_on", "id"]
-        indexes = [models.Index(fields=["person", "occurred_on"]), models.Index(fields=["kind", "occurred_on"])]
+        indexes = [
+            models.Index(fields=["person", "occurred_on"]),
+            models.Index(fields=["kind", "occurred_on"]),
+        ]
 
     def __str__(self):
         return f"{self.occurred_on:%d/%m/%Y} {self.get_kind_display()}"
