@@ -106,7 +106,10 @@ def make_person(unit, **fields):
     return Person.objects.create(unit=unit, **defaults)
 
 
-def prepare_applicant(person, user, start=D(2025, 10, 10)):
+DOSSIER_START = D(2025, 10, 10)
+
+
+def prepare_applicant(person, user, start=DOSSIER_START):
     """Record a complete, valid dossier up to (not including) the cell vote, through the actions."""
     from ketnap.people import actions as a
 
