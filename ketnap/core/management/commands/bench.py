@@ -1,0 +1,91 @@
+"""`ketnap bench pages`: median server time of the main pages on the current database.
+
+Run it on the city demo (see `make bench`). Requests go through Django's test client in-process,
+so the figure is server time: URL resolution, middleware, queries, template rendering.
+"""
+
+import json
+import statistics
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+
+class Command(BaseCommand):
+    help = "Đo thời gian phục vụ (trung vị) của các trang chính trên cơ sở dữ liệu hiện tại."
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", nargs="?", default="pages", choices=["pages"])
+        parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument(
+            "--user", default="", help="tên người dùng (mặc định: một quản trị cấp thành phố)"
+        )
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, what, runs, user, json: bool, **options):
+        from ketnap.accounts.models import RoleAssignment
+        from ketnap.orgs.models import OrgUnit
+        from ketnap.people.models import Person
+
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS.append("testserver")
+        User = get_user_model()
+        if user:
+            account = User.objects.filter(username=user).first()
+        else:
+            ra = RoleAssignment.objects.filter(unit__kind=OrgUnit.Kind.CITY).select_related("user").first()
+            account = ra.user if ra else User.objects.filter(is_superuser=True).first()
+        if account is None:
+            raise CommandError("Không có người dùng để đo; hãy chạy `ketnap seed` trước.")
+        persons = Person.objects.count()
+        busiest = (
+            Person.objects.exclude(stage="SOURCE")
+            .order_by("-warning_count", "-updated_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if busiest is None:
+            raise CommandError("Cơ sở dữ liệu chưa có hồ sơ; hãy chạy `ketnap seed --size city` trước.")
+        client = Client()
+        client.force_login(account)
+        cases = {
+            "people_list_city": reverse("person-list"),
+            "people_list_filtered": reverse("person-list") + "?stage=APPLICANT",
+            "people_list_search": reverse("person-list") + "?q=nguyen+van",
+            "person_page": reverse("person-detail", args=[busiest]),
+            "pipeline_board": reverse("pipeline"),
+            "home": reverse("home"),
+        }
+        results = {}
+        for name, url in cases.items():
+            for _ in range(3):  # warm up caches
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise CommandError(f"{url} trả về {response.status_code}")
+            samples = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                client.get(url)
+                samples.append((time.perf_counter() - t0) * 1000)
+            results[name] = {
+                "median_ms": round(statistics.median(samples), 1),
+                "p90_ms": round(sorted(samples)[int(runs * 0.9) - 1], 1),
+            }
+        meta = {"engine": connection.vendor, "persons": persons, "user": account.username, "runs": runs}
+        if json:
+            self.stdout.write(_json({"meta": meta, "results": results}))
+            return
+        self.stdout.write(
+            f"CSDL {meta['engine']}, {persons} người, người dùng {account.username}, {runs} lần đo"
+        )
+        for name, r in results.items():
+            self.stdout.write(f"  {name:24s} trung vị {r['median_ms']:7.1f} ms   p90 {r['p90_ms']:7.1f} ms")
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2)
