@@ -1,0 +1,151 @@
+"""checklist(): what is done and what is missing for the current step."""
+
+import datetime as dt
+
+import pytest
+
+from ketnap.rules import Calendar, checklist, parse
+
+from .factory import D, add, drop, edit, spec, until
+
+CAL = Calendar()
+
+
+def items(obj):
+    dossier, as_of, calendar = parse(obj, dt.date(2027, 8, 1))
+    return checklist(dossier, as_of, calendar)
+
+
+def statuses(obj):
+    return {i.rule: i.status for i in items(obj)}
+
+
+def test_before_the_vote_it_lists_eligibility_at_as_of():
+    obj = until(spec(), "2026-03-01")
+    got = statuses(obj)
+    assert got == {
+        "AGE_MIN": "ok",
+        "AGE_MAX": "ok",
+        "EDUCATION_MIN": "ok",
+        "AWARENESS_CERT": "ok",
+        "AWARENESS_CERT_VALID": "ok",
+        "APPLICATION": "ok",
+        "BIOGRAPHY": "ok",
+        "YOUTH_UNION_MEMBER": "ok",
+        "INTRODUCERS": "ok",
+        "INTRODUCER_OFFICIAL": "ok",
+        "INTRODUCER_COWORK": "ok",
+        "COMMENTS": "ok",
+        "VERIFICATION": "missing",
+        "DOSSIER_FRESH": "ok",
+        "CELL_VOTE": "missing",
+    }
+
+
+def test_a_sympathiser_sees_what_is_missing():
+    obj = until(spec(), "2025-11-01")
+    got = statuses(obj)
+    for rule in ("APPLICATION", "BIOGRAPHY", "INTRODUCERS", "COMMENTS", "VERIFICATION", "CELL_VOTE"):
+        assert got[rule] == "missing"
+    assert "INTRODUCER_OFFICIAL" not in got and "DOSSIER_FRESH" not in got
+
+
+def test_an_item_has_a_label_a_message_and_a_source():
+    item = next(i for i in items(until(spec(), "2026-03-01")) if i.rule == "VERIFICATION")
+    assert item.label == "Thẩm tra, xác minh lý lịch"
+    assert item.message.startswith("Chưa có kết luận thẩm tra") and "01/03/2026" in item.message
+    assert item.source == "HD 06-HD/TW pt 3.4"
+    ok = next(i for i in items(until(spec(), "2026-03-01")) if i.rule == "AWARENESS_CERT")
+    assert ok.message == "Học ngày 10/10/2025."
+
+
+def test_as_of_is_the_prospective_vote_date():
+    obj = until(spec(), "2026-03-01")
+    obj["person"]["birth_date"] = "2008-03-02"  # 18 tomorrow
+    assert statuses(obj)["AGE_MIN"] == "error"
+    obj["as_of"] = "2026-03-02"
+    assert statuses(obj)["AGE_MIN"] == "ok"
+
+
+def test_after_a_failed_vote_the_next_vote_is_prepared():
+    obj = edit(until(spec(), "2026-04-09"), "cell_vote", in_favour=7)
+    got = items(obj)
+    vote = next(i for i in got if i.rule == "CELL_VOTE")
+    assert vote.status == "error" and "7/12" in vote.message
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        ("2026-04-02", {"COMMITTEE_VOTE": "missing", "DECISION_DUE": "missing"}),
+        ("2026-04-10", {"DECIDER": "missing", "DECISION_DUE": "missing"}),
+        ("2026-05-06", {"CEREMONY_DUE": "missing"}),
+        (
+            "2026-05-19",
+            {
+                "PROBATION_END": "ok",
+                "NEW_MEMBER_CLASS": "missing",
+                "RECOGNITION_REVIEW_DUE": "missing",
+                "CELL_VOTE": "missing",
+            },
+        ),  # fmt: skip
+        (
+            "2027-05-25",
+            {
+                "PROBATION_END": "ok",
+                "NEW_MEMBER_CLASS": "ok",
+                "RECOGNITION_REVIEW_DUE": "ok",
+                "CELL_VOTE": "ok",
+                "RECOGNITION_DECISION_DUE": "missing",
+            },
+        ),  # fmt: skip
+        ("2027-06-10", {}),
+    ],
+)
+def test_each_step_has_its_checklist(last, expected):
+    assert statuses(until(spec(), last)) == expected
+
+
+def test_deadline_items_tell_the_working_days_left():
+    (committee, decision) = items(until(spec(), "2026-04-02"))
+    assert committee.message == "Đảng ủy cơ sở chưa xét, đề nghị kết nạp."
+    assert decision.message == "Hạn 30/06/2026, còn 60 ngày làm việc."
+    assert decision.source == "QĐ 294-QĐ/TW pt 4.3.1"
+
+
+def test_a_missed_deadline_is_a_warning_item():
+    obj = drop(drop(until(spec(), "2026-07-01"), "decision"), "ceremony")
+    decision = next(i for i in items(obj) if i.rule == "DECISION_DUE")
+    assert decision.status == "warning" and "30/06/2026" in decision.message
+
+
+def test_an_invalid_decision_is_an_error_item():
+    obj = edit(until(spec(), "2026-05-10"), "decision", in_favour=5)
+    decider = next(i for i in items(obj) if i.rule == "DECIDER")
+    assert decider.status == "error" and "5/9" in decider.message
+
+
+def test_three_failed_votes_show_in_the_checklist():
+    obj = until(spec(), "2027-05-24")
+    for i in range(3):
+        add(obj, "recognition_vote", f"2027-05-2{5 + i}", official_members=13, in_favour=8)
+    obj["as_of"] = "2027-06-01"
+    got = statuses(obj)
+    assert got["THREE_VOTES"] == "warning" and got["CELL_VOTE"] == "error"
+
+
+def test_nothing_left_after_an_exit():
+    assert items(add(until(spec(), "2026-05-01"), "withdrawal", "2026-05-01")) == []
+
+
+def test_the_checklist_agrees_with_check_at_the_vote_date():
+    from ketnap.rules import check
+
+    obj = edit(until(spec(), "2026-04-02"), "comments", date="2025-03-01")
+    dossier, _, calendar = parse(obj, D("2026-04-02"))
+    errors = {f.rule for f in check(dossier, D("2026-04-02"), calendar).findings}
+    before = until(drop(spec(), "cell_vote"), "2026-04-02")
+    edit(before, "comments", date="2025-03-01")
+    dossier, _, calendar = parse(before, D("2026-04-02"))
+    bad = {i.rule for i in checklist(dossier, D("2026-04-02"), calendar) if i.status != "ok"} - {"CELL_VOTE"}
+    assert errors == bad == {"DOSSIER_FRESH"}
