@@ -79,7 +79,8 @@ def votes_needed(members: int, params: Params = DEFAULT_PARAMS) -> int:
 # ---------------------------------------------------------------------------------------------------------------
 # Period table of the texts. A family is a line of successive texts; the one in force on a date is the latest
 # whose ``from`` is on or before it (a date before every ``from`` gets the family's earliest text).
-# ``cite`` formats a citation of one point of the text.
+# ``point_format`` (default "{label} pt {point}") cites one point of the text. Edit or pass another table to
+# :meth:`Rule.source_on` when a new text comes into force.
 
 DOCUMENTS: list[dict[str, Any]] = [
     {
@@ -204,10 +205,14 @@ class Rule:
     mark: str  # P, S, U (or P/U, S/U): how sure we are of the text
     refs: tuple[Ref, ...]
     variants: dict[str, str] = field(default_factory=dict)
+    variant_refs: dict[str, tuple[Ref, ...]] = field(default_factory=dict)  # a variant citing other points
 
-    def source_on(self, on: dt.date, documents: list[dict[str, Any]] | None = None) -> str:
+    def source_on(
+        self, on: dt.date, documents: list[dict[str, Any]] | None = None, variant: str | None = None
+    ) -> str:
         """The citation under the texts in force on ``on``, e.g. ``"QĐ 294-QĐ/TW pt 1.1.1"``."""
-        return "; ".join(ref.cite(on, documents) for ref in self.refs)
+        refs = self.variant_refs.get(variant, self.refs) if variant else self.refs
+        return "; ".join(ref.cite(on, documents) for ref in refs)
 
     @property
     def source(self) -> str:
@@ -374,6 +379,10 @@ _RULE_LIST = [
             "recognition": "Nghị quyết của chi bộ xét công nhận đảng viên chính thức chưa đạt: "
             "{in_favour}/{members} đảng viên chính thức tán thành, cần ít nhất hai phần ba ({needed}).",
             "recognition_missing": "Chi bộ chưa họp xét công nhận đảng viên chính thức.",
+        },
+        {
+            "recognition": (_r("DL", "Điều 5.2"), _r("QD", "4.2a")),
+            "recognition_missing": (_r("DL", "Điều 5.2"), _r("QD", "4.2a")),
         },
     ),
     Rule(

@@ -389,7 +389,7 @@ class _Checker:
         rule = RULES[rule_id]
         text = message or rule.text(variant, **{**self.ctx, "date": on, **facts})
         self.findings.append(
-            Finding(rule_id, rule.severity, on, text, rule.source_on(facts.get("start", on)))
+            Finding(rule_id, rule.severity, on, text, rule.source_on(facts.get("start", on), variant=variant))
         )
 
     def _extensions(
@@ -449,19 +449,22 @@ def checklist(
     deadlines = {d.rule: d for d in run.result.deadlines}
     items: list[Item] = []
 
-    def item(rule_id: str, status: str, message: str, on: dt.date = as_of) -> None:
+    def item(
+        rule_id: str, status: str, message: str, on: dt.date = as_of, variant: str | None = None
+    ) -> None:
         rule = RULES[rule_id]
-        items.append(Item(rule_id, status, rule.title, message, rule.source_on(on)))
+        items.append(Item(rule_id, status, rule.title, message, rule.source_on(on, variant=variant)))
 
     def vote(rule_id: str, kind: str, variant: str | None, ok: str) -> None:
         ev = f.latest(kind)
         if ev is None:
-            item(rule_id, "missing", RULES[rule_id].text(f"{variant}_missing" if variant else "missing"))
+            missing = f"{variant}_missing" if variant else "missing"
+            item(rule_id, "missing", RULES[rule_id].text(missing), variant=missing)
         elif f.passes(ev):
-            item(rule_id, "ok", ok.format(date=fmt_date(ev.date)), ev.date)
+            item(rule_id, "ok", ok.format(date=fmt_date(ev.date)), ev.date, variant)
         else:
             text = RULES[rule_id].text(variant, **{**run.ctx, **f.vote_facts(ev)})
-            item(rule_id, "error", text, ev.date)
+            item(rule_id, "error", text, ev.date, variant)
 
     def deadline(rule_id: str) -> None:
         d = deadlines.get(rule_id)

@@ -790,3 +790,11 @@ def test_check_is_fast():
     for _ in range(500):
         check(dossier, as_of, cal)
     assert (time.perf_counter() - start) / 500 < 0.001
+
+
+def test_a_failed_recognition_vote_cites_the_recognition_rules():
+    (finding,) = [f for f in run(recognition_votes((13, 8))).findings if f.rule == "CELL_VOTE"]
+    assert finding.source == "Điều lệ Đảng 2011, Điều 5.2; QĐ 294-QĐ/TW pt 4.2a"
+    assert finding.message.startswith(
+        "Nghị quyết của chi bộ xét công nhận đảng viên chính thức chưa đạt: 8/13"
+    )
