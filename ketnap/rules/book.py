@@ -125,7 +125,7 @@ DOCUMENTS: list[dict[str, Any]] = [
         "signed": "2025-06-09",
         "from": "2025-06-09",
     },
-    {"family": "BTCTW", "code": "12-HD/BTCTW", "label": "HD 12-HD/BTCTW", "signed": "2022", "from": None},
+    {"family": "BTCTW", "code": "12-HD/BTCTW", "label": "HD 12-HD/BTCTW", "from": None},
 ]
 DEFAULT_POINT_FORMAT = "{label} pt {point}"
 
