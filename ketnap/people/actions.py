@@ -300,6 +300,10 @@ def deciders_for(person: Person) -> list[OrgUnit]:
     return out
 
 
+def _decider_refusal(message: str, on: datetime.date) -> Refusal:
+    return Refusal("DECIDER", message, rules.RULES["DECIDER"].source_on(on))
+
+
 def record_decision(
     person,
     *,
@@ -316,10 +320,13 @@ def record_decision(
     grassroots = person.unit.grassroots()
     allowed = deciders_for(person)
     if decider not in allowed:
+        names = " hoặc ".join(u.name for u in allowed) or "cấp ủy cấp trên trực tiếp"
         raise ActionRefused(
             [
-                Refusal(
-                    "DECIDER", rules.RULES["DECIDER"].message, rules.RULES["DECIDER"].source_on(occurred_on)
+                _decider_refusal(
+                    f"{decider.name} không có thẩm quyền quyết định kết nạp cho chi bộ này; "
+                    f"thẩm quyền thuộc {names}.",
+                    occurred_on,
                 )
             ]
         )
@@ -331,14 +338,12 @@ def record_decision(
             valid_to__lt=occurred_on
         )
         if not valid.exists():
-            rule = rules.RULES["DECIDER"]
             raise ActionRefused(
                 [
-                    Refusal(
-                        "DECIDER",
-                        f"{decider.name} chưa được ủy quyền quyết định kết nạp vào ngày {occurred_on:%d/%m/%Y}. "
-                        + rule.message,
-                        rule.source_on(occurred_on),
+                    _decider_refusal(
+                        f"{decider.name} chưa được ủy quyền quyết định kết nạp vào ngày {occurred_on:%d/%m/%Y}; "
+                        "quyết định phải do ban thường vụ cấp ủy cấp trên trực tiếp ban hành.",
+                        occurred_on,
                     )
                 ]
             )
