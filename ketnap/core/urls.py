@@ -2,4 +2,6 @@ from django.urls import path
 
 from . import views
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,5 +1,11 @@
 from django.urls import path
 
+from ketnap.people import views as people_views
+
 from . import views
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.org_tree, name="org-tree"),
+    path("<int:pk>/", views.org_detail, name="org-detail"),
+    path("<int:pk>/them-nguon/", people_views.add_source, name="org-add-source"),
+]

@@ -2,4 +2,9 @@ from django.urls import path
 
 from . import views
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.person_list, name="person-list"),
+    path("bang/", views.pipeline, name="pipeline"),
+    path("<int:pk>/", views.person_detail, name="person-detail"),
+    path("<int:pk>/ghi/<slug:kind>/", views.person_record, name="person-record"),
+]

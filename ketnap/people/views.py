@@ -1,0 +1,180 @@
+"""People pages: list (+ Excel export), pipeline board, person page, recording a step, a new source.
+
+Thin: parse input, fetch objects through people.queries / orgs.queries (scoped; 404 out of scope),
+call ONE action, render. Role checks answer 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+from django_tables2 import RequestConfig
+
+from ketnap.accounts.permissions import user_perms
+from ketnap.accounts.roles import Perm
+from ketnap.core.exports import xlsx_response
+from ketnap.orgs import queries as org_queries
+from ketnap.people import ledger, queries
+from ketnap.people.actions import ActionRefused
+from ketnap.people.filters import PersonFilter
+from ketnap.people.forms import ACTIONS, STAGE_ACTIONS, PermissionContext, SourceForm, build_form
+from ketnap.people.models import Stage
+from ketnap.people.tables import EXPORT_HEADERS, EXPORT_WIDTHS, PersonTable, export_rows
+
+PER_PAGE = 50
+BOARD_CARDS = 25
+
+
+def _htmx_target(request) -> str | None:
+    return request.htmx.target if request.htmx else None
+
+
+# ------------------------------------------------------------------------------------------ list
+
+
+def person_list(request):
+    today = timezone.localdate()
+    filterset = PersonFilter(request.GET or None, request=request, today=today)
+    qs = filterset.qs.select_related("unit", "school")
+    table = PersonTable(qs, today=today)
+    if request.GET.get("export") == "xlsx":
+        RequestConfig(request, paginate=False).configure(table)
+        return xlsx_response(
+            f"Danh sách người {today:%d-%m-%Y}.xlsx", EXPORT_HEADERS, export_rows(table.data.data),
+            sheet_name="Danh sách", widths=EXPORT_WIDTHS,
+        )  # fmt: skip
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    context = {
+        "filter": filterset,
+        "table": table,
+        "unit_options": org_queries.unit_options(request.user),
+        "school_options": org_queries.school_options(request.user),
+        "selected": {
+            name: request.GET.get(name, "") for name in ("q", "stage", "unit", "school_role", "school", "due")
+        },  # fmt: skip
+    }
+    template = "people/list.html"
+    if _htmx_target(request) == "person-table":
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+# ------------------------------------------------------------------------------------------ board
+
+
+def pipeline(request):
+    unit = None
+    if request.GET.get("unit"):
+        unit = org_queries.unit_for(request.user, request.GET["unit"])
+    columns = queries.board(request.user, unit, per_column=BOARD_CARDS)
+    return render(request, "people/board.html", {
+        "columns": columns,
+        "unit": unit,
+        "unit_options": org_queries.unit_options(request.user),
+        "today": timezone.localdate(),
+        "total": sum(c.count for c in columns),
+    })  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------ person page
+
+
+def person_detail(request, pk):
+    person = queries.person_for(request.user, pk)
+    return _render_person(request, person)
+
+
+def _render_person(request, person, bound=None):
+    today = timezone.localdate()
+    calendar = ledger.load_calendar()
+    events = queries.events_of(person)
+    page = queries.evaluate_page(person, events, today, calendar)
+    perms = PermissionContext(request.user, person)
+    action_forms = []
+    for kind in STAGE_ACTIONS.get(person.stage, []):
+        if not perms.allows(kind):
+            continue
+        if bound is not None and bound.kind == kind:
+            form = bound
+        else:
+            form = build_form(kind, person=person, user=request.user, today=today)
+        action_forms.append({"spec": ACTIONS[kind], "form": form})
+    if bound is not None and all(item["form"] is not bound for item in action_forms):
+        action_forms.insert(0, {"spec": ACTIONS[bound.kind], "form": bound})
+    done_kinds = {e.kind for e in events}
+    return render(request, "people/detail.html", {
+        "person": person,
+        "events": events,
+        "page": page,
+        "today": today,
+        "action_forms": [f for f in action_forms if not f["spec"].danger],
+        "danger_forms": [f for f in action_forms if f["spec"].danger],
+        "done_kinds": done_kinds,
+        "can_view_only": not action_forms and person.stage not in (Stage.OFFICIAL, Stage.REMOVED, Stage.WITHDRAWN),
+    })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def person_record(request, pk, kind):
+    """Record one step (POST /nguoi/<pk>/ghi/<kind>/): the form re-renders with the rule book's refusal
+    and its citation (status 200, HTMX swaps it), or redirects to the person page on success."""
+    person = queries.person_for(request.user, pk)
+    if kind not in ACTIONS:
+        raise Http404("Không có bước này.")
+    if not PermissionContext(request.user, person).allows(kind):
+        raise PermissionDenied("Vai trò của bạn không được phép ghi bước này.")
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    form = build_form(kind, person=person, user=request.user, today=today, data=data)
+    if data is not None and form.is_valid():
+        try:
+            event = form.perform()
+        except ActionRefused as exc:
+            form.add_refusals(exc.refusals)
+        except ValidationError as exc:
+            form.add_validation_error(exc)
+        else:
+            messages.success(
+                request, f"Đã ghi: {event.get_kind_display()} ngày {event.occurred_on:%d/%m/%Y}."
+            )
+            url = reverse("person-detail", args=[person.pk])
+            if request.htmx:
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+    context = {"person": person, "form": form, "spec": ACTIONS[kind]}
+    if request.htmx:
+        return render(request, "people/detail.html#action-form", context)
+    if data is None:
+        return render(request, "people/record.html", context)
+    return _render_person(request, person, bound=form)
+
+
+# ------------------------------------------------------------------------------------------ new source
+
+
+@require_http_methods(["GET", "POST"])
+def add_source(request, pk):
+    unit = org_queries.unit_for(request.user, pk)
+    if Perm.PREPARE not in user_perms(request.user, unit):
+        raise PermissionDenied("Vai trò của bạn không được phép thêm nguồn tại đơn vị này.")
+    if not unit.is_cell:
+        messages.warning(request, "Chỉ chi bộ mới quản lý nguồn phát triển đảng viên; hãy chọn một chi bộ.")
+        return redirect("org-detail", pk=unit.pk)
+    today = timezone.localdate()
+    form = SourceForm(request.POST or None, unit=unit, user=request.user, today=today)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = form.perform()
+        except ValidationError as exc:
+            form.add_validation_error(exc)
+        else:
+            messages.success(request, f"Đã đưa {person.full_name} vào nguồn của {unit.name}.")
+            return redirect("person-detail", pk=person.pk)
+    return render(request, "people/source_form.html", {"unit": unit, "form": form})

@@ -1,0 +1,247 @@
+"""Template helpers shared by every page: dates dd/mm/yyyy, stage badges, rule and event names."""
+
+import datetime
+
+from django import template
+from django.utils.html import format_html
+
+from ketnap.accounts.roles import Role
+from ketnap.people.models import PersonEvent, Stage
+
+register = template.Library()
+
+# Short Vietnamese names of the rule ids (DOMAIN.md §3). The ids are a public contract; the names are ours.
+RULE_NAMES: dict[str, str] = {
+    "AGE_MIN": "Đủ 18 tuổi",
+    "AGE_MAX": "Không quá 60 tuổi",
+    "EDUCATION_MIN": "Trình độ học vấn tối thiểu",
+    "AWARENESS_CERT": "Giấy chứng nhận lớp nhận thức về Đảng",
+    "AWARENESS_CERT_VALID": "Giấy chứng nhận nhận thức còn hiệu lực",
+    "APPLICATION": "Đơn xin vào Đảng",
+    "BIOGRAPHY": "Lý lịch người xin vào Đảng",
+    "YOUTH_UNION_MEMBER": "Là đoàn viên",
+    "INTRODUCERS": "Người và tổ chức giới thiệu",
+    "INTRODUCER_OFFICIAL": "Người giới thiệu là đảng viên chính thức",
+    "INTRODUCER_COWORK": "Người giới thiệu cùng công tác đủ 12 tháng",
+    "COMMENTS": "Tổng hợp ý kiến nhận xét",
+    "VERIFICATION": "Thẩm tra lý lịch",
+    "DOSSIER_FRESH": "Hồ sơ còn thời hạn (12 tháng)",
+    "CELL_VOTE": "Chi bộ xét (đạt 2/3)",
+    "COMMITTEE_VOTE": "Đảng ủy cơ sở xét (đạt 2/3)",
+    "DECIDER": "Thẩm quyền quyết định kết nạp",
+    "DECISION_DUE": "Hạn ra quyết định kết nạp",
+    "CEREMONY_DUE": "Hạn tổ chức lễ kết nạp",
+    "MEMBER_BIOGRAPHY_DUE": "Hạn hoàn thành lý lịch đảng viên",
+    "PROBATION_END": "Hết thời gian dự bị",
+    "NEW_MEMBER_CLASS": "Lớp bồi dưỡng đảng viên mới",
+    "RECOGNITION_REVIEW_DUE": "Hạn chi bộ xét công nhận chính thức",
+    "RECOGNITION_DECISION_DUE": "Hạn quyết định công nhận chính thức",
+    "OFFICIAL_DATE": "Ngày trở thành đảng viên chính thức",
+    "THREE_VOTES": "Ba lần xét không đạt",
+    "PARTY_AGE": "Tuổi đảng",
+    "TRANSFER_START_DUE": "Hạn làm thủ tục chuyển sinh hoạt",
+    "TRANSFER_PRESENT_DUE": "Hạn xuất trình giấy chuyển sinh hoạt",
+    "TRANSFER_UNRECEIVED": "Đảng viên chuyển đến chưa nộp hồ sơ",
+    "GRADUATE_HOLD": "Giữ sinh hoạt đảng sau tốt nghiệp",
+}
+
+# Tabler colour of each stage's badge (light variants read well on white and in print).
+STAGE_COLORS: dict[str, str] = {
+    Stage.SOURCE: "secondary",
+    Stage.SYMPATHISER: "azure",
+    Stage.APPLICANT: "blue",
+    Stage.CELL_APPROVED: "indigo",
+    Stage.COMMITTEE_APPROVED: "purple",
+    Stage.ADMITTED: "orange",
+    Stage.PROBATIONARY: "yellow",
+    Stage.OFFICIAL: "green",
+    Stage.REMOVED: "red",
+    Stage.WITHDRAWN: "dark",
+}
+STAGE_LABELS = dict(Stage.choices)
+KIND_LABELS = dict(PersonEvent.Kind.choices)
+ROLE_LABELS = dict(Role.choices)
+
+
+def format_dmy(value) -> str:
+    """dd/mm/yyyy for a date (a datetime is shown in Asia/Ho_Chi_Minh), '' for nothing."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def rule_title(rule_id: str) -> str:
+    return RULE_NAMES.get(rule_id) or rule_id
+
+
+@register.filter
+def dmy(value) -> str:
+    return format_dmy(value)
+
+
+@register.filter
+def dmy_hm(value) -> str:
+    if not value:
+        return ""
+    from django.utils import timezone
+
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
+@register.filter
+def rule_name(rule_id) -> str:
+    return rule_title(str(rule_id or ""))
+
+
+@register.filter
+def stage_label(stage) -> str:
+    return STAGE_LABELS.get(stage, stage or "")
+
+
+@register.filter
+def stage_color(stage) -> str:
+    return STAGE_COLORS.get(stage, "secondary")
+
+
+@register.simple_tag
+def stage_badge(stage):
+    return format_html(
+        '<span class="badge bg-{}-lt stage-badge" data-stage="{}">{}</span>',
+        STAGE_COLORS.get(stage, "secondary"),
+        stage or "",
+        STAGE_LABELS.get(stage, stage or ""),
+    )
+
+
+@register.filter
+def kind_label(kind) -> str:
+    return KIND_LABELS.get(kind, kind or "")
+
+
+@register.filter
+def role_label(role) -> str:
+    return ROLE_LABELS.get(role, role or "")
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.simple_tag
+def user_roles(user):
+    """The user's role assignments, for the navbar (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_ketnap_role_rows", None)
+    if cached is None:
+        cached = list(user.roles.select_related("unit").order_by("unit__path", "role"))
+        user._ketnap_role_rows = cached
+    return cached
+
+
+@register.filter
+def indent_pad(depth) -> str:
+    """Non-breaking spaces to indent an <option> of a tree select."""
+    try:
+        return "\u00a0\u00a0\u00a0" * int(depth)
+    except (TypeError, ValueError):
+        return ""
+
+
+def _count(data, yes, total, who):
+    if data.get(yes) is None or data.get(total) is None:
+        return ""
+    return f"{data[yes]}/{data[total]} {who} tán thành"
+
+
+@register.filter
+def event_summary(event) -> str:
+    """One Vietnamese line with the facts an event carries (vote counts, numbers, names)."""
+    data = event.data or {}
+    kind = event.kind
+    K = PersonEvent.Kind
+    parts: list[str] = []
+    if data.get("void"):
+        return "Hủy bỏ sự kiện đã ghi"
+    if kind in (K.CELL_VOTE, K.RECOGNITION_VOTE):
+        parts.append(_count(data, "in_favour", "official_members", "đảng viên chính thức"))
+    elif kind == K.COMMITTEE_VOTE:
+        parts.append(_count(data, "in_favour", "members", "cấp ủy viên"))
+    elif kind == K.DECISION:
+        if data.get("decider_name"):
+            parts.append(f"Cấp quyết định: {data['decider_name']}")
+        if data.get("authorized"):
+            parts.append("theo ủy quyền")
+            parts.append(_count(data, "in_favour", "members", "cấp ủy viên"))
+        if data.get("received"):
+            parts.append(f"chi bộ nhận ngày {format_dmy(data['received'])}")
+    elif kind == K.DECISION_EXTENSION:
+        parts.append(f"Gia hạn {data.get('days', '?')} ngày làm việc")
+    elif kind == K.MENTOR_ASSIGNED:
+        parts.append(f"Đảng viên giúp đỡ: {data.get('mentor_name', '')}")
+    elif kind == K.MEMBER_INTRODUCTION:
+        intro = data.get("introducer") or {}
+        if intro.get("name"):
+            parts.append(f"Người giới thiệu: {intro['name']}")
+        if intro.get("official_since"):
+            parts.append(f"chính thức từ {format_dmy(intro['official_since'])}")
+        if intro.get("cowork_since"):
+            parts.append(f"cùng công tác từ {format_dmy(intro['cowork_since'])}")
+        if intro.get("replacement"):
+            parts.append("người giới thiệu thay thế")
+    elif kind == K.VERIFICATION:
+        parts.append("Đã có kết luận" if data.get("concluded") else "Chưa có kết luận")
+    elif kind == K.AWARENESS_CLASS and data.get("certificate_number"):
+        parts.append(f"Giấy chứng nhận số {data['certificate_number']}")
+    elif kind == K.MEMBER_IMPORTED:
+        if data.get("party_age_from"):
+            parts.append(f"Tuổi đảng từ {format_dmy(data['party_age_from'])}")
+        if data.get("official_date"):
+            parts.append(f"chính thức từ {format_dmy(data['official_date'])}")
+    if data.get("number") and kind != K.AWARENESS_CLASS:
+        parts.append(f"Số {data['number']}")
+    return "; ".join(p for p in parts if p)
+
+
+@register.filter
+def abs_value(value):
+    try:
+        return abs(value)
+    except TypeError:
+        return value
+
+
+_KIND_COLORS = {
+    "cell_vote": "indigo",
+    "committee_vote": "purple",
+    "decision": "orange",
+    "decision_extension": "orange",
+    "ceremony": "yellow",
+    "ceremony_consent": "yellow",
+    "recognition_vote": "green",
+    "recognition_decision": "green",
+    "member_imported": "green",
+    "removal": "red",
+    "withdrawal": "red",
+}
+
+
+@register.filter
+def kind_color(kind) -> str:
+    return _KIND_COLORS.get(kind, "blue")

@@ -1,0 +1,154 @@
+"""Reads of the organisation tree, always narrowed to what the user may see.
+
+Views call these functions and never touch `OrgUnit.objects`, `School.objects` or
+`Authorization.objects` themselves (enforced by core/tests/test_no_direct_objects.py).
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from ketnap.core.scoping import get_visible_or_404, scope_paths
+from ketnap.orgs.models import Authorization, OrgUnit, School
+
+
+def units_for(user):
+    return OrgUnit.objects.visible_to(user)
+
+
+def unit_for(user, pk) -> OrgUnit:
+    """The unit if the user may see it; 404 otherwise."""
+    return get_visible_or_404(OrgUnit.objects.select_related("parent"), user, pk=pk)
+
+
+def schools_for(user):
+    """Schools in the user's scope, plus the schools whose party organisation is above the user's units
+    (a student cell's clerk picks the university the cell belongs to)."""
+    above = {int(seg) for path in scope_paths(user) for seg in path.split(".") if seg}
+    qs = School.objects.visible_to(user)
+    if above:
+        qs = qs | School.objects.filter(party_org_id__in=above)
+    return qs.distinct()
+
+
+def wards():
+    """Every ward/commune (names are public; used for a person's place of residence)."""
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.WARD, dissolved_on__isnull=True).order_by("name")
+
+
+def ward_options() -> list[tuple[int, str]]:
+    return list(wards().values_list("pk", "name"))
+
+
+def unit_options(user) -> list[tuple[int, str, int]]:
+    """(pk, name, indent) of the visible units in tree order, for a <select>; indent starts at 0."""
+    rows = list(units_for(user).order_by("path").values_list("pk", "name", "depth"))
+    if not rows:
+        return []
+    top = min(depth for _, _, depth in rows)
+    return [(pk, name, depth - top) for pk, name, depth in rows]
+
+
+def school_options(user) -> list[tuple[int, str]]:
+    return list(schools_for(user).order_by("name").values_list("pk", "name").distinct())
+
+
+@dataclass
+class TreeRow:
+    pk: int
+    name: str
+    code: str
+    kind: str
+    kind_label: str
+    cell_kind: str
+    indent: int
+    own: int  # persons held directly by the unit
+    total: int  # persons in the unit's subtree
+    members: int  # probationary + official in the subtree
+    dissolved: bool
+
+
+def tree_rows(user, q: str = "") -> list[TreeRow]:
+    """The visible units as an indented tree, with person counts (two queries)."""
+    from ketnap.core.text import fold
+    from ketnap.people.models import Person, Stage
+
+    units = list(
+        units_for(user)
+        .order_by("path")
+        .values_list("pk", "name", "code", "kind", "cell_kind", "path", "depth", "dissolved_on")
+    )
+    if not units:
+        return []
+    counts = (
+        Person.objects.visible_to(user)
+        .values("unit__path", "stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("unit__path", "stage", "n")
+    )
+    own: Counter = Counter()
+    members: Counter = Counter()
+    for path, stage, n in counts:
+        own[path] += n
+        if stage in (Stage.PROBATIONARY, Stage.OFFICIAL):
+            members[path] += n
+    # Subtree totals: add each unit's own count to every ancestor path (paths are prefixes).
+    total: Counter = Counter()
+    total_members: Counter = Counter()
+    segment = len(units[0][5]) // (units[0][6] + 1) if units[0][5] else 8
+    for path, n in own.items():
+        for cut in range(segment, len(path) + 1, segment):
+            total[path[:cut]] += n
+    for path, n in members.items():
+        for cut in range(segment, len(path) + 1, segment):
+            total_members[path[:cut]] += n
+    kinds = dict(OrgUnit.Kind.choices)
+    top = min(u[6] for u in units)
+    rows = [
+        TreeRow(
+            pk,
+            name,
+            code,
+            kind,
+            kinds.get(kind, kind),
+            cell_kind,
+            depth - top,
+            own[path],
+            total[path],
+            total_members[path],
+            dissolved is not None,
+        )  # fmt: skip
+        for pk, name, code, kind, cell_kind, path, depth, dissolved in units
+    ]
+    if q:
+        key = fold(q)
+        wanted = {u[0] for u in units if key in fold(f"{u[1]} {u[2]}")}
+        rows = [r for r in rows if r.pk in wanted]
+    return rows
+
+
+def children_of(user, unit: OrgUnit):
+    return units_for(user).filter(parent=unit).order_by("path")
+
+
+def schools_of(user, unit: OrgUnit):
+    """Schools whose party organisation is the unit, or located in the unit (a ward)."""
+    return schools_for(user).filter(Q(party_org=unit) | Q(ward=unit)).select_related("party_org").distinct()
+
+
+def authorizations_of(user, unit: OrgUnit):
+    return (
+        Authorization.objects.visible_to(user)
+        .filter(Q(grantee=unit) | Q(grantor=unit))
+        .select_related("grantor", "grantee")
+        .distinct()
+    )
+
+
+def visible_ancestors(user, unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's ancestors that the user may see, root first (for breadcrumbs)."""
+    from ketnap.core.scoping import path_in_scope
+
+    return [a for a in unit.ancestors() if path_in_scope(a.path, user)]

@@ -1,0 +1,169 @@
+"""Reads of persons and their ledgers, always narrowed to what the user may see.
+
+Views call these functions and never touch `Person.objects` or `PersonEvent.objects` themselves
+(enforced by core/tests/test_no_direct_objects.py).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, IntegerField, Value, When
+
+from ketnap import rules
+from ketnap.core.scoping import get_visible_or_404
+from ketnap.orgs.models import OrgUnit
+from ketnap.people import ledger
+from ketnap.people.models import CLOSED_STAGES, PIPELINE_STAGES, Person, Stage
+
+STAGE_ORDER = {stage: i for i, stage in enumerate([*PIPELINE_STAGES, Stage.REMOVED, Stage.WITHDRAWN])}
+
+
+def persons_for(user):
+    return Person.objects.visible_to(user)
+
+
+def persons_in_subtree(qs, unit: OrgUnit):
+    return qs.filter(unit__path__startswith=unit.path)
+
+
+def person_for(user, pk) -> Person:
+    """The person if in the user's scope (404 otherwise), with the objects the person page shows."""
+    qs = Person.objects.select_related("unit", "school", "mentor", "residence_ward")
+    return get_visible_or_404(qs, user, pk=pk)
+
+
+def events_of(person: Person) -> list:
+    return list(person.events.select_related("actor", "org").order_by("occurred_on", "id"))
+
+
+def stage_order_expression():
+    return Case(
+        *[When(stage=stage, then=Value(i)) for stage, i in STAGE_ORDER.items()],
+        default=Value(99),
+        output_field=IntegerField(),
+    )
+
+
+def stage_counts(qs) -> dict[str, int]:
+    """{stage: number of persons} in one GROUP BY query."""
+    return dict(qs.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+
+
+def due_within(user, today: datetime.date, days: int = 30, limit: int = 50):
+    """Open deadlines due within `days` days or already overdue, most urgent first."""
+    horizon = today + datetime.timedelta(days=days)
+    qs = (
+        persons_for(user)
+        .filter(next_due__isnull=False, next_due__lte=horizon)
+        .exclude(stage__in=CLOSED_STAGES)
+        .select_related("unit")
+        .order_by("next_due", "sort_key", "id")
+    )
+    return qs[:limit], qs.count()
+
+
+@dataclass
+class BoardColumn:
+    stage: str
+    label: str
+    count: int
+    cards: list = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return max(0, self.count - len(self.cards))
+
+
+def board(user, unit: OrgUnit | None = None, per_column: int = 25) -> list[BoardColumn]:
+    """One column per pipeline stage: the count (one GROUP BY) and the most urgent cards (one bounded query
+    per column)."""
+    qs = persons_for(user)
+    if unit is not None:
+        qs = persons_in_subtree(qs, unit)
+    counts = stage_counts(qs)
+    labels = dict(Stage.choices)
+    columns = []
+    for stage in PIPELINE_STAGES:
+        n = counts.get(stage, 0)
+        cards = []
+        if n:
+            cards = list(
+                qs.filter(stage=stage)
+                .select_related("unit")
+                .only(
+                    "id",
+                    "family_name",
+                    "middle_name",
+                    "given_name",
+                    "stage",
+                    "next_due",
+                    "next_due_rule",
+                    "error_count",
+                    "warning_count",
+                    "unit__name",
+                    "unit__code",
+                )  # fmt: skip
+                .order_by(F("next_due").asc(nulls_last=True), "sort_key", "id")[:per_column]
+            )
+        columns.append(BoardColumn(stage, labels[stage], n, cards))
+    return columns
+
+
+def mentor_options(user, person: Person) -> list[tuple[int, str]]:
+    """Official members in the user's scope and in the person's grassroots organisation."""
+    grassroots = person.unit.grassroots() or person.unit
+    qs = persons_in_subtree(persons_for(user), grassroots).filter(stage=Stage.OFFICIAL).exclude(pk=person.pk)
+    rows = (
+        qs.select_related("unit")
+        .order_by("sort_key", "id")
+        .values_list("pk", "family_name", "middle_name", "given_name", "unit__code")[:1000]
+    )
+    return [(pk, f"{' '.join(p for p in (f, m, g) if p)} ({code})") for pk, f, m, g, code in rows]
+
+
+def mentor_for(user, pk) -> Person:
+    return get_visible_or_404(Person.objects.select_related("unit"), user, pk=pk)
+
+
+def unit_people(user, unit: OrgUnit, limit: int = 200):
+    """Persons held by the unit itself: (members, pool, counts of the whole subtree)."""
+    qs = persons_for(user).filter(unit=unit).select_related("school")
+    members = list(qs.filter(stage__in=[Stage.PROBATIONARY, Stage.OFFICIAL])[:limit])
+    pool = list(qs.exclude(stage__in=[Stage.PROBATIONARY, Stage.OFFICIAL, *CLOSED_STAGES])[:limit])
+    subtree = stage_counts(persons_in_subtree(persons_for(user), unit))
+    return members, pool, subtree
+
+
+@dataclass
+class PersonPage:
+    """Everything the person page shows, computed from the ledger as of today."""
+
+    result: object | None
+    error: str
+    deadlines: list
+    findings: list
+    checklist: list
+    corrected_ids: set
+
+
+def evaluate_page(person: Person, events: list, today: datetime.date, calendar) -> PersonPage:
+    corrected = {e.corrects_id for e in events if e.corrects_id}
+    try:
+        result = ledger.evaluate(person, events, today, calendar)
+    except rules.DossierError as exc:
+        return PersonPage(None, exc.message_vi, [], [], [], corrected)
+    deadlines = []
+    for d in result.deadlines:
+        left = None
+        if d.done is None:
+            left = calendar.working_days_between(today, d.due)
+        deadlines.append({"rule": d.rule, "due": d.due, "done": d.done, "met": d.met, "left": left})
+    deadlines.sort(key=lambda d: (d["done"] is not None, d["due"]))
+    findings = sorted(result.findings, key=lambda f: (f.severity != "error", f.date or today))
+    items = []
+    try:
+        dossier, as_of, _ = rules.parse(ledger.dossier_json(person, events, today), today)
+        items = rules.checklist(dossier, as_of, calendar)
+    except (rules.DossierError, KeyError, ValueError) as exc:
+        return PersonPage(result, getattr(exc, "message_vi", str(exc)), deadlines, findings, [], corrected)
+    return PersonPage(result, "", deadlines, findings, items, corrected)

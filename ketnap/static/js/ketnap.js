@@ -1,0 +1,14 @@
+// Ketnap: small helpers on top of htmx (no build step).
+document.addEventListener("htmx:responseError", function (evt) {
+  var box = document.getElementById("messages");
+  if (!box) return;
+  var status = evt.detail.xhr.status;
+  var text = status === 403 ? "Vai trò của bạn không được phép thực hiện thao tác này."
+    : status === 404 ? "Không tìm thấy hoặc bạn không có quyền xem."
+    : "Có lỗi xảy ra (mã " + status + "). Vui lòng thử lại.";
+  var div = document.createElement("div");
+  div.className = "alert alert-danger";
+  div.setAttribute("role", "alert");
+  div.textContent = text;
+  box.appendChild(div);
+});
