@@ -17,6 +17,29 @@ def units_for(user):
     return OrgUnit.objects.visible_to(user)
 
 
+def covers_whole_tree(user) -> bool:
+    """True when the user's scope contains every root of the tree (a city-level role): then a scoped
+    query needs no filter at all, which lets the database use its sort indexes. Cached on the user."""
+    cached = getattr(user, "_ketnap_whole_tree", None)
+    if cached is None:
+        paths = scope_paths(user)
+        if not paths:
+            cached = False
+        elif "" in paths:
+            cached = True
+        else:
+            roots = OrgUnit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+            cached = all(any(root.startswith(p) for p in paths) for root in roots)
+        user._ketnap_whole_tree = cached
+    return cached
+
+
+def unit_ids_subquery(user):
+    """The pks of the visible units, as a subquery: `unit_id IN (…)` is several times faster on SQLite
+    than joining every row to OrgUnit and testing its path (it can use the (unit, stage) index)."""
+    return OrgUnit.objects.visible_to(user).values("pk")
+
+
 def unit_for(user, pk) -> OrgUnit:
     """The unit if the user may see it; 404 otherwise."""
     return get_visible_or_404(OrgUnit.objects.select_related("parent"), user, pk=pk)

@@ -7,10 +7,11 @@ Views call these functions and never touch `Person.objects` or `PersonEvent.obje
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 
 from ketnap import rules
-from ketnap.core.scoping import get_visible_or_404
+from ketnap.core.scoping import get_visible_or_404, scope_paths
+from ketnap.orgs import queries as org_queries
 from ketnap.orgs.models import OrgUnit
 from ketnap.people import ledger
 from ketnap.people.models import CLOSED_STAGES, PIPELINE_STAGES, Person, Stage
@@ -19,11 +20,17 @@ STAGE_ORDER = {stage: i for i, stage in enumerate([*PIPELINE_STAGES, Stage.REMOV
 
 
 def persons_for(user):
-    return Person.objects.visible_to(user)
+    """The persons the user may see: the same set as `Person.objects.visible_to(user)`, written so that the
+    database can use its indexes (no filter for a whole-tree scope, else `unit_id IN (visible units)`)."""
+    if not scope_paths(user):
+        return Person.objects.none()
+    if org_queries.covers_whole_tree(user):
+        return Person.objects.all()
+    return Person.objects.filter(unit_id__in=org_queries.unit_ids_subquery(user))
 
 
 def persons_in_subtree(qs, unit: OrgUnit):
-    return qs.filter(unit__path__startswith=unit.path)
+    return qs.filter(unit_id__in=unit.subtree().values("pk"))
 
 
 def person_for(user, pk) -> Person:
@@ -74,9 +81,15 @@ class BoardColumn:
         return max(0, self.count - len(self.cards))
 
 
-def board(user, unit: OrgUnit | None = None, per_column: int = 25) -> list[BoardColumn]:
+CARD_FIELDS = (
+    "id", "family_name", "middle_name", "given_name", "stage", "next_due", "next_due_rule", "error_count",
+    "warning_count", "unit__name", "unit__code",
+)  # fmt: skip
+
+
+def board(user, unit: OrgUnit | None = None, per_column: int = 20) -> list[BoardColumn]:
     """One column per pipeline stage: the count (one GROUP BY) and the most urgent cards (one bounded query
-    per column)."""
+    per column, at most two)."""
     qs = persons_for(user)
     if unit is not None:
         qs = persons_in_subtree(qs, unit)
@@ -87,24 +100,15 @@ def board(user, unit: OrgUnit | None = None, per_column: int = 25) -> list[Board
         n = counts.get(stage, 0)
         cards = []
         if n:
+            column = qs.filter(stage=stage).select_related("unit").only(*CARD_FIELDS)
+            # Most urgent first, then by name; two bounded queries instead of one sort of the whole
+            # column with NULLS LAST (7,000 official members in a city-wide scope).
             cards = list(
-                qs.filter(stage=stage)
-                .select_related("unit")
-                .only(
-                    "id",
-                    "family_name",
-                    "middle_name",
-                    "given_name",
-                    "stage",
-                    "next_due",
-                    "next_due_rule",
-                    "error_count",
-                    "warning_count",
-                    "unit__name",
-                    "unit__code",
-                )  # fmt: skip
-                .order_by(F("next_due").asc(nulls_last=True), "sort_key", "id")[:per_column]
+                column.filter(next_due__isnull=False).order_by("next_due", "sort_key", "id")[:per_column]
             )
+            if len(cards) < per_column:
+                rest = column.filter(next_due__isnull=True).order_by("sort_key", "id")
+                cards += list(rest[: per_column - len(cards)])
         columns.append(BoardColumn(stage, labels[stage], n, cards))
     return columns
 

@@ -27,7 +27,7 @@ from ketnap.people.models import Stage
 from ketnap.people.tables import EXPORT_HEADERS, EXPORT_WIDTHS, PersonTable, export_rows
 
 PER_PAGE = 50
-BOARD_CARDS = 25
+BOARD_CARDS = 20
 
 
 def _htmx_target(request) -> str | None:
@@ -52,6 +52,7 @@ def person_list(request):
     context = {
         "filter": filterset,
         "table": table,
+        "today": today,
         "unit_options": org_queries.unit_options(request.user),
         "school_options": org_queries.school_options(request.user),
         "selected": {

@@ -3,7 +3,8 @@
 import datetime
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from ketnap.accounts.roles import Role
 from ketnap.people.models import PersonEvent, Stage
@@ -245,3 +246,17 @@ _KIND_COLORS = {
 @register.filter
 def kind_color(kind) -> str:
     return _KIND_COLORS.get(kind, "blue")
+
+
+@register.simple_tag
+def select_options(options, selected="", indented=False):
+    """<option>s for a long list of (value, label[, indent]) tuples, built in one pass: much faster than a
+    template loop for the hundreds of units and schools of a city-wide user."""
+    selected = "" if selected is None else str(selected)
+    parts = []
+    for row in options:
+        value, label = str(row[0]), row[1]
+        pad = "\u00a0\u00a0\u00a0" * row[2] if indented and len(row) > 2 else ""
+        mark = " selected" if value == selected else ""
+        parts.append(f'<option value="{escape(value)}"{mark}>{pad}{escape(label)}</option>')
+    return mark_safe("".join(parts))

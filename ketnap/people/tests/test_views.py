@@ -410,3 +410,18 @@ def read_xlsx(response) -> list[list]:
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_fast_scope_queries_return_exactly_the_visible_persons(tree):
+    from ketnap.people import queries
+
+    for unit in (tree.cell_student, tree.cell_staff, tree.cell_a, tree.cell_b):
+        make_person(unit, given_name=unit.code)
+    for username, user in tree.users.items():
+        fast = set(queries.persons_for(user).values_list("pk", flat=True))
+        assert fast == set(Person.objects.visible_to(user).values_list("pk", flat=True)), username
+    whole = set(queries.persons_in_subtree(queries.persons_for(tree.users["city_admin"]), tree.uni).values_list(
+        "pk", flat=True))  # fmt: skip
+    assert whole == set(
+        Person.objects.filter(unit__path__startswith=tree.uni.path).values_list("pk", flat=True)
+    )
