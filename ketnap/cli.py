@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
 
         today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")).date()
         return check_dossier(argv[2:], sys.stdin, sys.stdout, sys.stderr, today)
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")  # `ketnap rebuild-state` runs the `rebuild_state` command
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnap.settings")
     from django.core.management import execute_from_command_line
 
