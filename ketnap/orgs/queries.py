@@ -55,6 +55,12 @@ def schools_for(user):
     return qs.distinct()
 
 
+def schools_of_unit(user, unit: OrgUnit) -> list[int]:
+    """Pks of the visible schools whose party organisation is the unit or one of its ancestors."""
+    ids = [int(seg) for seg in unit.path.split(".") if seg]
+    return list(schools_for(user).filter(party_org_id__in=ids).values_list("pk", flat=True))
+
+
 def wards():
     """Every ward/commune (names are public; used for a person's place of residence)."""
     return OrgUnit.objects.filter(kind=OrgUnit.Kind.WARD, dissolved_on__isnull=True).order_by("name")

@@ -449,6 +449,11 @@ class SourceForm(MarkInvalidMixin, forms.Form):
         self.fields["occurred_on"].initial = today
         schools = org_queries.school_options(user)
         self.fields["school"].choices = [("", "— Không chọn —"), *schools]
+        own = org_queries.schools_of_unit(user, unit)
+        if len(own) == 1:
+            self.fields["school"].initial = own[0]
+        if unit.cell_kind == OrgUnit.CellKind.STUDENT:
+            self.fields["school_role"].initial = SchoolRole.STUDENT
         self.fields["residence_ward"].choices = [("", "— Không chọn —"), *org_queries.ward_options()]
 
     def clean_full_name(self):

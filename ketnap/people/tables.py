@@ -12,9 +12,10 @@ class PersonTable(tables.Table):
     (a plain template loop is several times faster than per-cell rendering for 50 rows)."""
 
     name = tables.Column("Họ và tên", accessor="sort_key", order_by=("sort_key", "id"))
-    birth_date = tables.Column("Ngày sinh", attrs={"td": {"class": "text-nowrap"}})
+    birth_date = tables.Column("Ngày sinh", attrs={"th": {"class": "d-none d-md-table-cell"}})
     stage = tables.Column("Giai đoạn")
-    unit = tables.Column("Chi bộ", accessor="unit__name", orderable=False)
+    unit = tables.Column("Chi bộ", accessor="unit__name", orderable=False,
+                         attrs={"th": {"class": "d-none d-md-table-cell"}})  # fmt: skip
     school = tables.Column("Trường", accessor="school__name", orderable=False, default="",
                            attrs={"th": {"class": "d-none d-lg-table-cell"}, "td": {"class": "d-none d-lg-table-cell"}})  # fmt: skip
     next_due = tables.Column("Hạn tiếp theo", attrs={"td": {"class": "text-nowrap"}})

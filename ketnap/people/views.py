@@ -4,6 +4,8 @@ Thin: parse input, fetch objects through people.queries / orgs.queries (scoped; 
 call ONE action, render. Role checks answer 403.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -23,7 +25,6 @@ from ketnap.people import ledger, queries
 from ketnap.people.actions import ActionRefused
 from ketnap.people.filters import PersonFilter
 from ketnap.people.forms import ACTIONS, STAGE_ACTIONS, PermissionContext, SourceForm, build_form
-from ketnap.people.models import Stage
 from ketnap.people.tables import EXPORT_HEADERS, EXPORT_WIDTHS, PersonTable, export_rows
 
 PER_PAGE = 50
@@ -60,9 +61,14 @@ def person_list(request):
         },  # fmt: skip
     }
     template = "people/list.html"
-    if _htmx_target(request) == "person-table":
+    partial = _htmx_target(request) == "person-table"
+    if partial:
         template += "#results"
     response = render(request, template, context)
+    if partial:
+        # The address bar shows only the conditions in use (htmx would push every empty field).
+        kept = [(key, value) for key, values in request.GET.lists() for value in values if value]
+        response["HX-Push-Url"] = request.path + ("?" + urlencode(kept) if kept else "")
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
 
@@ -110,15 +116,27 @@ def _render_person(request, person, bound=None):
     if bound is not None and all(item["form"] is not bound for item in action_forms):
         action_forms.insert(0, {"spec": ACTIONS[bound.kind], "form": bound})
     done_kinds = {e.kind for e in events}
+    main = [f for f in action_forms if not f["spec"].danger]
+    waiting = [
+        ACTIONS[k]
+        for k in STAGE_ACTIONS.get(person.stage, [])
+        if not perms.allows(k) and not ACTIONS[k].danger
+    ]
+    # Steps already in the ledger (a document recorded, a class taken) stay available, folded away, so
+    # the page opens on what is still to do. A bound form (with errors) is never folded.
+    recorded = [f for f in main[1:] if f["form"].kind in done_kinds and f["form"] is not bound]
     return render(request, "people/detail.html", {
         "person": person,
         "events": events,
         "page": page,
         "today": today,
-        "action_forms": [f for f in action_forms if not f["spec"].danger],
+        "action_forms": [f for f in main if f not in recorded],
+        "recorded_forms": recorded,
+        "waiting": waiting,
+        "checklist_open": [i for i in page.checklist if i.status != "ok"],
+        "checklist_ok": [i for i in page.checklist if i.status == "ok"],
         "danger_forms": [f for f in action_forms if f["spec"].danger],
         "done_kinds": done_kinds,
-        "can_view_only": not action_forms and person.stage not in (Stage.OFFICIAL, Stage.REMOVED, Stage.WITHDRAWN),
     })  # fmt: skip
 
 

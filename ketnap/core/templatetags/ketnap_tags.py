@@ -260,3 +260,12 @@ def select_options(options, selected="", indented=False):
         mark = " selected" if value == selected else ""
         parts.append(f'<option value="{escape(value)}"{mark}>{pad}{escape(label)}</option>')
     return mark_safe("".join(parts))
+
+
+@register.filter
+def user_name(user) -> str:
+    """A user's name in Vietnamese order (family name first), else the username."""
+    if user is None:
+        return ""
+    name = f"{getattr(user, 'last_name', '')} {getattr(user, 'first_name', '')}".strip()
+    return name or user.get_username()

@@ -141,3 +141,10 @@ def test_adding_a_source_to_a_committee_is_redirected(client, tree):
     client.force_login(tree.users["uni_committee"])
     response = client.get(reverse("org-add-source", args=[tree.uni.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("org-detail", args=[tree.uni.pk])
+
+
+def test_source_form_preselects_the_cells_school_and_student_role(client, tree):
+    client.force_login(tree.users["cell_clerk"])
+    page = client.get(reverse("org-add-source", args=[tree.cell_student.pk])).content.decode()
+    assert f'<option value="{tree.school_uni.pk}" selected>' in page
+    assert '<option value="student" selected>' in page

@@ -425,3 +425,18 @@ def test_fast_scope_queries_return_exactly_the_visible_persons(tree):
     assert whole == set(
         Person.objects.filter(unit__path__startswith=tree.uni.path).values_list("pk", flat=True)
     )
+
+
+def test_page_says_who_records_the_next_step_when_the_role_cannot(client, tree):
+    person = cell_approved(tree)
+    login(client, tree, "cell_secretary")
+    page = text(client.get(reverse("person-detail", args=[person.pk])))
+    waiting = page.split('id="waiting"')[1].split("</div>")[0]
+    assert "Đảng ủy cơ sở xét" in waiting and 'id="form-committee_vote"' not in page
+
+
+def test_htmx_search_pushes_a_clean_address(client, tree):
+    login(client, tree, "cell_viewer")
+    response = client.get(reverse("person-list"), {"q": "an", "stage": "", "unit": ""}, HTTP_HX_REQUEST="true",
+                          HTTP_HX_TARGET="person-table")  # fmt: skip
+    assert response["HX-Push-Url"] == reverse("person-list") + "?q=an"
