@@ -43,6 +43,10 @@ def events_of(person: Person) -> list:
     return list(person.events.select_related("actor", "org").order_by("occurred_on", "id"))
 
 
+def event_kinds(person: Person) -> set[str]:
+    return set(person.events.values_list("kind", flat=True))
+
+
 def stage_order_expression():
     return Case(
         *[When(stage=stage, then=Value(i)) for stage, i in STAGE_ORDER.items()],

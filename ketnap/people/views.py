@@ -167,7 +167,12 @@ def person_record(request, pk, kind):
             if request.htmx:
                 return HttpResponseClientRedirect(url)
             return redirect(url)
-    context = {"person": person, "form": form, "spec": ACTIONS[kind]}
+    context = {
+        "person": person,
+        "form": form,
+        "spec": ACTIONS[kind],
+        "done_kinds": queries.event_kinds(person),
+    }
     if request.htmx:
         return render(request, "people/detail.html#action-form", context)
     if data is None:
