@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "ketnap.accounts",
     "ketnap.orgs",
     "ketnap.people",
+    "ketnap.interorg",
+    "ketnap.targets",
 ]
 
 MIDDLEWARE = [

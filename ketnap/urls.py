@@ -14,4 +14,6 @@ urlpatterns = [
     path("", include("ketnap.core.urls")),
     path("to-chuc/", include("ketnap.orgs.urls")),
     path("nguoi/", include("ketnap.people.urls")),
+    path("lien-to-chuc/", include("ketnap.interorg.urls")),
+    path("chi-tieu/", include("ketnap.targets.urls")),
 ]
