@@ -111,8 +111,15 @@ def record_event(
     corrects: PersonEvent | None = None,
     calendar: rules.Calendar | None = None,
     as_of: datetime.date | None = None,
+    authority: OrgUnit | None = None,
 ) -> PersonEvent:
-    """Append one event to the person's ledger (the one write path for every step)."""
+    """Append one event to the person's ledger (the one write path for every step).
+
+    `authority`: the organisation on whose behalf the event is recorded when it does not hold the person
+    — a ward answering a background-verification request about a school's applicant. Scope and role are
+    then checked over that organisation instead of the person's unit; the caller (ketnap.interorg.actions)
+    has checked that it is the receiver of an open request about this person.
+    """
     data = dict(data or {})
     as_of = as_of or today()
     if kind not in KIND_PERMS:
@@ -121,9 +128,9 @@ def record_event(
         raise ValidationError("Ngày của sự kiện không được sau ngày hôm nay.", code="future")
     with transaction.atomic():
         person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
-        _check_scope(acting_user, person.unit)
+        _check_scope(acting_user, authority or person.unit)
         perm, where = KIND_PERMS[kind]
-        require(acting_user, perm, _perm_unit(person, where, decider))
+        require(acting_user, perm, authority or _perm_unit(person, where, decider))
         if person.stage in (Stage.REMOVED, Stage.WITHDRAWN) and corrects is None:
             raise ValidationError(
                 "Hồ sơ đã đóng (đã rút hoặc xóa tên); không ghi thêm bước mới.", code="closed"

@@ -192,6 +192,21 @@ class PersonEvent(models.Model):
         WITHDRAWAL = "withdrawal", "Rút khỏi danh sách"
         MEMBER_IMPORTED = "member_imported", "Nhập đảng viên đã có"
         UNIT_CHANGED = "unit_changed", "Chuyển tổ chức quản lý"
+        # Ledger-only kinds of the requests between organisations (ketnap.interorg); never sent to the rules.
+        VERIFICATION_REQUESTED = "verification_requested", "Gửi đề nghị thẩm tra lý lịch"
+        TRANSFER_SENT = "transfer_sent", "Gửi giấy giới thiệu chuyển sinh hoạt đảng"
+        TRANSFER_CONFIRMED = "transfer_confirmed", "Nơi đến xác nhận tiếp nhận sinh hoạt đảng"
+        TRANSFER_RETURNED = "transfer_returned", "Nơi đến trả lại giấy chuyển sinh hoạt đảng"
+        INTRODUCTION_SENT = "introduction_sent", "Giới thiệu về tổ chức đảng nơi mới"
+        INTRODUCTION_CONFIRMED = "introduction_confirmed", "Nơi mới tiếp nhận người được giới thiệu"
+        INTRODUCTION_RETURNED = "introduction_returned", "Nơi mới trả lại giấy giới thiệu"
+        WARD_EVALUATION_SENT = "ward_evaluation_sent", "Đảng ủy phường gửi nhận xét sinh viên"
+        RESIDENCE_NOTICE_SENT = "residence_notice_sent", "Đảng ủy phường thông báo nơi cư trú"
+        REQUEST_RECEIVED = "request_received", "Nơi nhận đã nhận văn bản"
+        REQUEST_ANSWERED = "request_answered", "Nơi nhận đã trả lời văn bản"
+        REQUEST_RETURNED = "request_returned", "Nơi nhận trả lại văn bản"
+        REQUEST_CANCELLED = "request_cancelled", "Hủy văn bản đã gửi"
+        GRADUATE_HELD = "graduate_held", "Giữ sinh hoạt đảng sau tốt nghiệp"
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=40, choices=Kind.choices)
