@@ -53,6 +53,7 @@ BENCH_DB ?= var/bench-city.sqlite3
 bench: install
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap migrate --noinput -v 0
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap seed --size city --if-empty
+	$(BIN)/ketnap collectstatic --noinput -v 0
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap bench pages
 
 clean:
