@@ -4,6 +4,7 @@ With nothing set: embedded SQLite at var/ketnap.sqlite3, DEBUG off.
 DATABASE_URL=postgres://… switches to PostgreSQL.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -156,6 +157,9 @@ EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "ketnap@localhost")
+
+# Parameters of the rule book that a deployment may change (JSON), e.g. '{"cert_validity_months": 60}'.
+KETNAP_RULE_PARAMS = json.loads(os.getenv("KETNAP_RULE_PARAMS", "") or "{}")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_PAGE_RANGE = 7

@@ -4,14 +4,31 @@ The ledger's `data` holds exactly the event fields of spec/check-dossier.md, so 
 is the same JSON the CLI reads, and `rules.parse` validates both.
 """
 
+import dataclasses
 import datetime
+import functools
 from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from ketnap import rules
 from ketnap.core.models import CalendarOverride
 from ketnap.orgs.models import OrgUnit
 
 RULE_KINDS = frozenset(rules.EVENT_KINDS)
+
+
+@functools.cache
+def rule_params() -> rules.Params:
+    """The rule book's parameters: defaults, overridden by settings.KETNAP_RULE_PARAMS (from the environment
+    variable of the same name, JSON) — rules marked S/U in the domain book are data, not constants."""
+    overrides = getattr(settings, "KETNAP_RULE_PARAMS", {}) or {}
+    known = {f.name for f in dataclasses.fields(rules.Params)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ImproperlyConfigured(f"KETNAP_RULE_PARAMS: unknown parameters {sorted(unknown)}")
+    return rules.Params(**overrides)
 
 
 def load_calendar() -> rules.Calendar:
@@ -88,7 +105,7 @@ def evaluate(person, events: Iterable, as_of: datetime.date, calendar: rules.Cal
         return rules.Result(stage="OFFICIAL", findings=[], deadlines=[], dates=dates)
     obj = dossier_json(person, events, as_of, unit)
     dossier, as_of, _ = rules.parse(obj, as_of)
-    return rules.check(dossier, as_of, calendar)
+    return rules.check(dossier, as_of, calendar, rule_params())
 
 
 def ledger_date(events: Iterable, extra: datetime.date | None = None) -> datetime.date:

@@ -171,7 +171,7 @@ def evaluate_page(person: Person, events: list, today: datetime.date, calendar) 
     items = []
     try:
         dossier, as_of, _ = rules.parse(ledger.dossier_json(person, events, today), today)
-        items = rules.checklist(dossier, as_of, calendar)
+        items = rules.checklist(dossier, as_of, calendar, ledger.rule_params())
     except (rules.DossierError, KeyError, ValueError) as exc:
         return PersonPage(result, getattr(exc, "message_vi", str(exc)), deadlines, findings, [], corrected)
     return PersonPage(result, "", deadlines, findings, items, corrected)

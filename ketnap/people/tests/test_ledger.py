@@ -1,0 +1,58 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ketnap.core.models import CalendarOverride
+from ketnap.core.testing import make_person, prepare_applicant
+from ketnap.people import actions, ledger
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def params_cache():
+    ledger.rule_params.cache_clear()
+    yield
+    ledger.rule_params.cache_clear()
+
+
+def test_rule_parameters_come_from_settings(tree, settings, params_cache):
+    person = prepare_applicant(
+        make_person(tree.cell_student), tree.users["cell_secretary"], start=D(2022, 1, 10)
+    )
+    settings.KETNAP_RULE_PARAMS = {
+        "cert_validity_months": 3
+    }  # the certificate of 10/10/2025 is ~6 months old
+    with pytest.raises(actions.ActionRefused) as exc:
+        actions.record_cell_vote(
+            person,
+            acting_user=tree.users["cell_secretary"],
+            occurred_on=D(2026, 4, 2),
+            official_members=12,
+            in_favour=12,
+        )
+    assert "AWARENESS_CERT_VALID" in {r.rule for r in exc.value.refusals}
+    ledger.rule_params.cache_clear()
+    settings.KETNAP_RULE_PARAMS = {}
+    actions.record_cell_vote(
+        person,
+        acting_user=tree.users["cell_secretary"],
+        occurred_on=D(2026, 4, 2),
+        official_members=12,
+        in_favour=12,
+    )
+
+
+def test_unknown_rule_parameter_is_a_configuration_error(settings, params_cache):
+    settings.KETNAP_RULE_PARAMS = {"no_such_param": 1}
+    with pytest.raises(ImproperlyConfigured):
+        ledger.rule_params()
+
+
+def test_calendar_overrides_move_deadlines(db):
+    base = ledger.load_calendar()
+    assert base.add_working_days(D(2026, 4, 2), 60) == D(2026, 6, 30)
+    CalendarOverride.objects.create(date=D(2026, 6, 15), is_working_day=False, note="Nghỉ thêm")
+    assert ledger.load_calendar().add_working_days(D(2026, 4, 2), 60) == D(2026, 7, 1)
