@@ -19,12 +19,9 @@ def params_cache():
 
 
 def test_rule_parameters_come_from_settings(tree, settings, params_cache):
-    person = prepare_applicant(
-        make_person(tree.cell_student), tree.users["cell_secretary"], start=D(2022, 1, 10)
-    )
-    settings.KETNAP_RULE_PARAMS = {
-        "cert_validity_months": 3
-    }  # the certificate of 10/10/2025 is ~6 months old
+    person = prepare_applicant(make_person(tree.cell_student), tree.users["cell_secretary"])
+    # The awareness certificate of 10/10/2025 is about 6 months old at the vote.
+    settings.KETNAP_RULE_PARAMS = {"cert_validity_months": 3}
     with pytest.raises(actions.ActionRefused) as exc:
         actions.record_cell_vote(
             person,
