@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from ketnap import rules
 from ketnap.core.models import CalendarOverride
@@ -29,6 +31,12 @@ def rule_params() -> rules.Params:
     if unknown:
         raise ImproperlyConfigured(f"KETNAP_RULE_PARAMS: unknown parameters {sorted(unknown)}")
     return rules.Params(**overrides)
+
+
+@receiver(setting_changed)
+def _reset_rule_params(*, setting, **kwargs):
+    if setting == "KETNAP_RULE_PARAMS":
+        rule_params.cache_clear()
 
 
 def load_calendar() -> rules.Calendar:

@@ -11,14 +11,7 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def params_cache():
-    ledger.rule_params.cache_clear()
-    yield
-    ledger.rule_params.cache_clear()
-
-
-def test_rule_parameters_come_from_settings(tree, settings, params_cache):
+def test_rule_parameters_come_from_settings(tree, settings):
     person = prepare_applicant(make_person(tree.cell_student), tree.users["cell_secretary"])
     # The awareness certificate of 10/10/2025 is about 6 months old at the vote.
     settings.KETNAP_RULE_PARAMS = {"cert_validity_months": 3}
@@ -31,7 +24,6 @@ def test_rule_parameters_come_from_settings(tree, settings, params_cache):
             in_favour=12,
         )
     assert "AWARENESS_CERT_VALID" in {r.rule for r in exc.value.refusals}
-    ledger.rule_params.cache_clear()
     settings.KETNAP_RULE_PARAMS = {}
     actions.record_cell_vote(
         person,
@@ -42,7 +34,7 @@ def test_rule_parameters_come_from_settings(tree, settings, params_cache):
     )
 
 
-def test_unknown_rule_parameter_is_a_configuration_error(settings, params_cache):
+def test_unknown_rule_parameter_is_a_configuration_error(settings):
     settings.KETNAP_RULE_PARAMS = {"no_such_param": 1}
     with pytest.raises(ImproperlyConfigured):
         ledger.rule_params()
