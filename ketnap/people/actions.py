@@ -194,6 +194,67 @@ def identify_source(
     return person
 
 
+EDITABLE_FIELDS = (
+    "family_name",
+    "middle_name",
+    "given_name",
+    "birth_date",
+    "gender",
+    "citizen_id",
+    "education",
+    "school_role",
+    "school",
+    "faculty_class",
+    "expected_graduation",
+    "youth_union_member",
+    "excellent_youth_union_member",
+    "residence_ward",
+)
+
+
+def update_person(person: Person, *, acting_user, reason: str, **fields) -> Person:
+    """Correct a person's particulars. The old values stay in the audit row; the cached state is recomputed,
+    since birth date, education and the Youth Union flags feed the rule book."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Không sửa được các trường: {', '.join(sorted(unknown))}")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Cần ghi lý do sửa thông tin."})
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+        _check_scope(acting_user, person.unit)
+        require(acting_user, Perm.PREPARE, person.unit)
+        before = {f: _plain(getattr(person, f)) for f in fields}
+        for field, value in fields.items():
+            setattr(person, field, value)
+        person.full_clean()
+        changed = {f: _plain(getattr(person, f)) for f in fields if _plain(getattr(person, f)) != before[f]}
+        if not changed:
+            return person
+        events = list(person.events.all())
+        try:
+            state = rebuild_state(person, ledger.load_calendar(), events)
+        except rules.DossierError as exc:
+            raise ValidationError(str(exc.message_vi), code="invalid") from exc
+        for field, value in state.items():
+            setattr(person, field, value)
+        person.save()
+        audit(
+            actor=acting_user,
+            action="person.update",
+            obj=person,
+            unit=person.unit,
+            summary=f"Sửa thông tin {person.full_name}: {reason.strip()}"[:500],
+            before={f: before[f] for f in changed},
+            after=changed,
+        )
+    return person
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
 def record_awareness_class(person, *, acting_user, occurred_on, certificate_number="", note=""):
     data = {"certificate_number": certificate_number} if certificate_number else {}
     return record_event(

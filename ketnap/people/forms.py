@@ -45,19 +45,30 @@ class VNDateField(forms.DateField):
 
 def _count_field(label: str, **kw) -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, min_value=0, max_value=10000,
-        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric", "min": 0}), **kw,
-    )  # fmt: skip
+        label=label,
+        min_value=0,
+        max_value=10000,
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric", "min": 0}),
+        **kw,
+    )
 
 
 def _text(label: str, required=False, max_length=120, **attrs) -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=max_length,
-                           widget=forms.TextInput(attrs={"class": "form-control", **attrs}))  # fmt: skip
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.TextInput(attrs={"class": "form-control", **attrs}),
+    )
 
 
 def _check(label: str, initial=False) -> forms.BooleanField:
-    return forms.BooleanField(label=label, required=False, initial=initial,
-                              widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))  # fmt: skip
+    return forms.BooleanField(
+        label=label,
+        required=False,
+        initial=initial,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
 
 class MarkInvalidMixin:
@@ -92,8 +103,11 @@ class ActionForm(MarkInvalidMixin, forms.Form):
         raise NotImplementedError
 
     def _common(self) -> dict:
-        return {"acting_user": self.user, "occurred_on": self.cleaned_data["occurred_on"],
-                "note": self.cleaned_data.get("note") or ""}  # fmt: skip
+        return {
+            "acting_user": self.user,
+            "occurred_on": self.cleaned_data["occurred_on"],
+            "note": self.cleaned_data.get("note") or "",
+        }
 
     def clean_occurred_on(self):
         day = self.cleaned_data["occurred_on"]
@@ -117,14 +131,16 @@ class AwarenessClassForm(ActionForm):
     certificate_number = _text("Số giấy chứng nhận", max_length=60)
 
     def perform(self):
-        return actions.record_awareness_class(self.person, certificate_number=self.cleaned_data["certificate_number"],
-                                              **self._common())  # fmt: skip
+        return actions.record_awareness_class(
+            self.person, certificate_number=self.cleaned_data["certificate_number"], **self._common()
+        )
 
 
 class MentorForm(ActionForm):
     date_label = "Ngày phân công"
-    mentor = forms.TypedChoiceField(label="Đảng viên chính thức giúp đỡ", coerce=int,
-                                    widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    mentor = forms.TypedChoiceField(
+        label="Đảng viên chính thức giúp đỡ", coerce=int, widget=forms.Select(attrs={"class": "form-select"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,8 +167,12 @@ class UnionIntroductionForm(ActionForm):
     number = _text("Số nghị quyết", max_length=60)
 
     def perform(self):
-        return actions.record_union_introduction(self.person, trade_union=self.kind == K.TRADE_UNION_INTRODUCTION,
-                                                 number=self.cleaned_data["number"], **self._common())  # fmt: skip
+        return actions.record_union_introduction(
+            self.person,
+            trade_union=self.kind == K.TRADE_UNION_INTRODUCTION,
+            number=self.cleaned_data["number"],
+            **self._common(),
+        )
 
 
 class MemberIntroductionForm(ActionForm):
@@ -173,9 +193,13 @@ class MemberIntroductionForm(ActionForm):
     def perform(self):
         d = self.cleaned_data
         return actions.record_member_introduction(
-            self.person, introducer_name=d["introducer_name"], official_since=d["official_since"],
-            cowork_since=d.get("cowork_since"), replacement=bool(d.get("replacement")), **self._common(),
-        )  # fmt: skip
+            self.person,
+            introducer_name=d["introducer_name"],
+            official_since=d["official_since"],
+            cowork_since=d.get("cowork_since"),
+            replacement=bool(d.get("replacement")),
+            **self._common(),
+        )
 
 
 class VerificationForm(ActionForm):
@@ -223,14 +247,16 @@ class CommitteeVoteForm(ActionForm):
 
     def perform(self):
         d = self.cleaned_data
-        return actions.record_committee_vote(self.person, members=d["members"], in_favour=d["in_favour"],
-                                             **self._common())  # fmt: skip
+        return actions.record_committee_vote(
+            self.person, members=d["members"], in_favour=d["in_favour"], **self._common()
+        )
 
 
 class DecisionForm(ActionForm):
     date_label = "Ngày ký quyết định"
-    decider = forms.TypedChoiceField(label="Cấp ủy quyết định", coerce=int,
-                                     widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    decider = forms.TypedChoiceField(
+        label="Cấp ủy quyết định", coerce=int, widget=forms.Select(attrs={"class": "form-select"})
+    )
     number = _text("Số quyết định", max_length=60)
     received = VNDateField(label="Ngày chi bộ nhận quyết định", required=False)
     members = _count_field("Tổng số cấp ủy viên (khi quyết định theo ủy quyền)", required=False)
@@ -257,15 +283,24 @@ class DecisionForm(ActionForm):
     def perform(self):
         d = self.cleaned_data
         return actions.record_decision(
-            self.person, decider=self.deciders[d["decider"]], received=d.get("received"), number=d["number"],
-            members=d.get("members"), in_favour=d.get("in_favour"), **self._common(),
-        )  # fmt: skip
+            self.person,
+            decider=self.deciders[d["decider"]],
+            received=d.get("received"),
+            number=d["number"],
+            members=d.get("members"),
+            in_favour=d.get("in_favour"),
+            **self._common(),
+        )
 
 
 class ExtensionForm(ActionForm):
     date_label = "Ngày gia hạn"
-    days = forms.IntegerField(label="Số ngày làm việc gia hạn (tối đa 30)", min_value=1, max_value=30,
-                              widget=forms.NumberInput(attrs={"class": "form-control", "min": 1, "max": 30}))  # fmt: skip
+    days = forms.IntegerField(
+        label="Số ngày làm việc gia hạn (tối đa 30)",
+        min_value=1,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"class": "form-control", "min": 1, "max": 30}),
+    )
 
     def perform(self):
         return actions.record_decision_extension(
@@ -317,13 +352,13 @@ ACTIONS: dict[str, ActionSpec] = {
             UnionIntroductionForm,
             "Nghị quyết giới thiệu của Đoàn (mẫu 4-KNĐ)",
             "Ghi nhận",
-        ),  # fmt: skip
+        ),
         ActionSpec(
             K.TRADE_UNION_INTRODUCTION,
             UnionIntroductionForm,
             "Nghị quyết giới thiệu của Công đoàn (mẫu 4A-KNĐ)",
             "Ghi nhận",
-        ),  # fmt: skip
+        ),
         ActionSpec(
             K.MEMBER_INTRODUCTION, MemberIntroductionForm, "Đảng viên giới thiệu (mẫu 3-KNĐ)", "Ghi nhận"
         ),
@@ -341,10 +376,10 @@ ACTIONS: dict[str, ActionSpec] = {
             VoteForm,
             "Chi bộ xét công nhận chính thức (mẫu 13-KNĐ)",
             "Ghi nghị quyết chi bộ",
-        ),  # fmt: skip
+        ),
         ActionSpec(
             K.RECOGNITION_DECISION, SimpleForm, "Quyết định công nhận đảng viên chính thức", "Ghi quyết định"
-        ),  # fmt: skip
+        ),
         ActionSpec(K.REMOVAL, SimpleForm, "Xóa tên khỏi danh sách đảng viên dự bị", "Xóa tên", danger=True),
         ActionSpec(K.WITHDRAWAL, SimpleForm, "Rút khỏi danh sách", "Ghi rút khỏi danh sách", danger=True),
     ]
@@ -365,7 +400,7 @@ STAGE_ACTIONS: dict[str, list[str]] = {
         K.AWARENESS_CLASS,
         K.MENTOR_ASSIGNED,
         K.WITHDRAWAL,
-    ],  # fmt: skip
+    ],
     Stage.CELL_APPROVED: [K.COMMITTEE_VOTE, K.DECISION_EXTENSION, K.WITHDRAWAL],
     Stage.COMMITTEE_APPROVED: [K.DECISION, K.DECISION_EXTENSION, K.WITHDRAWAL],
     Stage.ADMITTED: [K.CEREMONY, K.CEREMONY_CONSENT, K.WITHDRAWAL],
@@ -375,7 +410,7 @@ STAGE_ACTIONS: dict[str, list[str]] = {
         K.RECOGNITION_DECISION,
         K.DECISION_EXTENSION,
         K.REMOVAL,
-    ],  # fmt: skip
+    ],
 }
 
 
@@ -422,24 +457,41 @@ class SourceForm(MarkInvalidMixin, forms.Form):
 
     full_name = _text("Họ và tên", required=True, max_length=200, autocomplete="off")
     birth_date = VNDateField(label="Ngày sinh")
-    gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices,
-                               widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
-    citizen_id = _text("Số định danh cá nhân (CCCD, 12 chữ số)", max_length=12, inputmode="numeric",
-                       pattern=r"\d{12}")  # fmt: skip
-    education = forms.ChoiceField(label="Trình độ học vấn", choices=Education.choices,
-                                  initial=Education.UPPER_SECONDARY,
-                                  widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
-    school_role = forms.ChoiceField(label="Vai trò trong trường", choices=SchoolRole.choices,
-                                    widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
-    school = forms.TypedChoiceField(label="Trường", coerce=int, required=False, empty_value=None,
-                                    widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    gender = forms.ChoiceField(
+        label="Giới tính", choices=Gender.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    citizen_id = _text(
+        "Số định danh cá nhân (CCCD, 12 chữ số)", max_length=12, inputmode="numeric", pattern=r"\d{12}"
+    )
+    education = forms.ChoiceField(
+        label="Trình độ học vấn",
+        choices=Education.choices,
+        initial=Education.UPPER_SECONDARY,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    school_role = forms.ChoiceField(
+        label="Vai trò trong trường",
+        choices=SchoolRole.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    school = forms.TypedChoiceField(
+        label="Trường",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     faculty_class = _text("Khoa, lớp, tổ bộ môn", max_length=120)
     expected_graduation = VNDateField(label="Dự kiến tốt nghiệp", required=False)
     youth_union_member = _check("Là đoàn viên", initial=True)
     excellent_youth_union_member = _check("Đoàn viên ưu tú (được Đoàn giới thiệu)")
-    residence_ward = forms.TypedChoiceField(label="Nơi cư trú (phường, xã)", coerce=int, required=False,
-                                            empty_value=None,
-                                            widget=forms.Select(attrs={"class": "form-select"}))  # fmt: skip
+    residence_ward = forms.TypedChoiceField(
+        label="Nơi cư trú (phường, xã)",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     occurred_on = VNDateField(label="Ngày đưa vào nguồn")
     note = _text("Ghi chú", max_length=500)
 
@@ -492,13 +544,25 @@ class SourceForm(MarkInvalidMixin, forms.Form):
         if d.get("residence_ward"):
             ward = org_queries.wards().filter(pk=d["residence_ward"]).first()
         return actions.identify_source(
-            acting_user=self.user, unit=self.unit, occurred_on=d["occurred_on"], note=d.get("note") or "",
-            family_name=family, middle_name=middle, given_name=given, birth_date=d["birth_date"],
-            gender=d["gender"], citizen_id=d["citizen_id"], education=d["education"],
-            school_role=d["school_role"], school=school, faculty_class=d.get("faculty_class") or "",
-            expected_graduation=d.get("expected_graduation"), youth_union_member=d["youth_union_member"],
-            excellent_youth_union_member=d["excellent_youth_union_member"], residence_ward=ward,
-        )  # fmt: skip
+            acting_user=self.user,
+            unit=self.unit,
+            occurred_on=d["occurred_on"],
+            note=d.get("note") or "",
+            family_name=family,
+            middle_name=middle,
+            given_name=given,
+            birth_date=d["birth_date"],
+            gender=d["gender"],
+            citizen_id=d["citizen_id"],
+            education=d["education"],
+            school_role=d["school_role"],
+            school=school,
+            faculty_class=d.get("faculty_class") or "",
+            expected_graduation=d.get("expected_graduation"),
+            youth_union_member=d["youth_union_member"],
+            excellent_youth_union_member=d["excellent_youth_union_member"],
+            residence_ward=ward,
+        )
 
     def add_validation_error(self, exc: ValidationError) -> None:
         if hasattr(exc, "error_dict"):
@@ -508,3 +572,68 @@ class SourceForm(MarkInvalidMixin, forms.Form):
                 self.add_error(field if field in self.fields else None, errors)
         else:
             self.add_error(None, exc)
+
+
+class PersonEditForm(SourceForm):
+    """Correcting a person's particulars (actions.update_person); the reason goes into the audit log."""
+
+    reason = _text("Lý do sửa", required=True, max_length=300)
+
+    def __init__(self, data=None, *, person, user, today, **kwargs):
+        initial = {
+            "full_name": person.full_name,
+            "birth_date": person.birth_date,
+            "gender": person.gender,
+            "citizen_id": person.citizen_id or "",
+            "education": person.education,
+            "school_role": person.school_role,
+            "school": person.school_id,
+            "faculty_class": person.faculty_class,
+            "expected_graduation": person.expected_graduation,
+            "youth_union_member": person.youth_union_member,
+            "excellent_youth_union_member": person.excellent_youth_union_member,
+            "residence_ward": person.residence_ward_id,
+        }
+        super().__init__(data, unit=person.unit, user=user, today=today, initial=initial, **kwargs)
+        self.person = person
+        del self.fields["occurred_on"]
+        del self.fields["note"]
+        for name, value in initial.items():
+            self.fields[name].initial = value
+        if person.school_id and person.school_id not in {c[0] for c in self.fields["school"].choices}:
+            self.fields["school"].choices = [
+                *self.fields["school"].choices,
+                (person.school_id, str(person.school)),
+            ]
+
+    def perform(self):
+        d = self.cleaned_data
+        family, middle, given = split_full_name(d["full_name"])
+        school = None
+        if d.get("school"):
+            if d["school"] == self.person.school_id:
+                school = self.person.school
+            else:
+                school = org_queries.schools_for(self.user).filter(pk=d["school"]).first()
+                if school is None:
+                    raise ValidationError({"school": "Không tìm thấy trường."})
+        ward = org_queries.wards().filter(pk=d["residence_ward"]).first() if d.get("residence_ward") else None
+        return actions.update_person(
+            self.person,
+            acting_user=self.user,
+            reason=d["reason"],
+            family_name=family,
+            middle_name=middle,
+            given_name=given,
+            birth_date=d["birth_date"],
+            gender=d["gender"],
+            citizen_id=d["citizen_id"],
+            education=d["education"],
+            school_role=d["school_role"],
+            school=school,
+            faculty_class=d.get("faculty_class") or "",
+            expected_graduation=d.get("expected_graduation"),
+            youth_union_member=d["youth_union_member"],
+            excellent_youth_union_member=d["excellent_youth_union_member"],
+            residence_ward=ward,
+        )

@@ -7,4 +7,5 @@ urlpatterns = [
     path("bang/", views.pipeline, name="pipeline"),
     path("<int:pk>/", views.person_detail, name="person-detail"),
     path("<int:pk>/ghi/<slug:kind>/", views.person_record, name="person-record"),
+    path("<int:pk>/sua/", views.person_edit, name="person-edit"),
 ]

@@ -24,7 +24,14 @@ from ketnap.orgs import queries as org_queries
 from ketnap.people import ledger, queries
 from ketnap.people.actions import ActionRefused
 from ketnap.people.filters import PersonFilter
-from ketnap.people.forms import ACTIONS, STAGE_ACTIONS, PermissionContext, SourceForm, build_form
+from ketnap.people.forms import (
+    ACTIONS,
+    STAGE_ACTIONS,
+    PermissionContext,
+    PersonEditForm,
+    SourceForm,
+    build_form,
+)
 from ketnap.people.tables import EXPORT_HEADERS, EXPORT_WIDTHS, PersonTable, export_rows
 
 PER_PAGE = 50
@@ -137,6 +144,7 @@ def _render_person(request, person, bound=None):
         "checklist_ok": [i for i in page.checklist if i.status == "ok"],
         "danger_forms": [f for f in action_forms if f["spec"].danger],
         "done_kinds": done_kinds,
+        "can_edit": perms.allows("application"),
     })  # fmt: skip
 
 
@@ -202,3 +210,23 @@ def add_source(request, pk):
             messages.success(request, f"Đã đưa {person.full_name} vào nguồn của {unit.name}.")
             return redirect("person-detail", pk=person.pk)
     return render(request, "people/source_form.html", {"unit": unit, "form": form})
+
+
+# ------------------------------------------------------------------------------------------ edit particulars
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk):
+    person = queries.person_for(request.user, pk)
+    if Perm.PREPARE not in user_perms(request.user, person.unit):
+        raise PermissionDenied("Vai trò của bạn không được phép sửa thông tin người này.")
+    form = PersonEditForm(request.POST or None, person=person, user=request.user, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.perform()
+        except ValidationError as exc:
+            form.add_validation_error(exc)
+        else:
+            messages.success(request, f"Đã lưu thông tin của {person.full_name}.")
+            return redirect("person-detail", pk=person.pk)
+    return render(request, "people/person_edit.html", {"person": person, "form": form})
