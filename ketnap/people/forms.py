@@ -532,36 +532,42 @@ class SourceForm(MarkInvalidMixin, forms.Form):
             raise ValidationError("Ngày đưa vào nguồn không được sau ngày hôm nay.")
         return day
 
-    def perform(self):
+    def _school(self, pk):
+        school = org_queries.schools_for(self.user).filter(pk=pk).first()
+        if school is None:
+            raise ValidationError({"school": "Không tìm thấy trường."})
+        return school
+
+    def person_fields(self) -> dict:
+        """The Person fields the cleaned form gives (name split, school and ward resolved in scope)."""
         d = self.cleaned_data
         family, middle, given = split_full_name(d["full_name"])
-        school = None
-        if d.get("school"):
-            school = org_queries.schools_for(self.user).filter(pk=d["school"]).first()
-            if school is None:
-                raise ValidationError({"school": "Không tìm thấy trường."})
-        ward = None
-        if d.get("residence_ward"):
-            ward = org_queries.wards().filter(pk=d["residence_ward"]).first()
+        ward = org_queries.wards().filter(pk=d["residence_ward"]).first() if d.get("residence_ward") else None
+        return {
+            "family_name": family,
+            "middle_name": middle,
+            "given_name": given,
+            "birth_date": d["birth_date"],
+            "gender": d["gender"],
+            "citizen_id": d["citizen_id"],
+            "education": d["education"],
+            "school_role": d["school_role"],
+            "school": self._school(d["school"]) if d.get("school") else None,
+            "faculty_class": d.get("faculty_class") or "",
+            "expected_graduation": d.get("expected_graduation"),
+            "youth_union_member": d["youth_union_member"],
+            "excellent_youth_union_member": d["excellent_youth_union_member"],
+            "residence_ward": ward,
+        }
+
+    def perform(self):
+        d = self.cleaned_data
         return actions.identify_source(
             acting_user=self.user,
             unit=self.unit,
             occurred_on=d["occurred_on"],
             note=d.get("note") or "",
-            family_name=family,
-            middle_name=middle,
-            given_name=given,
-            birth_date=d["birth_date"],
-            gender=d["gender"],
-            citizen_id=d["citizen_id"],
-            education=d["education"],
-            school_role=d["school_role"],
-            school=school,
-            faculty_class=d.get("faculty_class") or "",
-            expected_graduation=d.get("expected_graduation"),
-            youth_union_member=d["youth_union_member"],
-            excellent_youth_union_member=d["excellent_youth_union_member"],
-            residence_ward=ward,
+            **self.person_fields(),
         )
 
     def add_validation_error(self, exc: ValidationError) -> None:
@@ -606,34 +612,10 @@ class PersonEditForm(SourceForm):
                 (person.school_id, str(person.school)),
             ]
 
+    def _school(self, pk):
+        return self.person.school if pk == self.person.school_id else super()._school(pk)
+
     def perform(self):
-        d = self.cleaned_data
-        family, middle, given = split_full_name(d["full_name"])
-        school = None
-        if d.get("school"):
-            if d["school"] == self.person.school_id:
-                school = self.person.school
-            else:
-                school = org_queries.schools_for(self.user).filter(pk=d["school"]).first()
-                if school is None:
-                    raise ValidationError({"school": "Không tìm thấy trường."})
-        ward = org_queries.wards().filter(pk=d["residence_ward"]).first() if d.get("residence_ward") else None
         return actions.update_person(
-            self.person,
-            acting_user=self.user,
-            reason=d["reason"],
-            family_name=family,
-            middle_name=middle,
-            given_name=given,
-            birth_date=d["birth_date"],
-            gender=d["gender"],
-            citizen_id=d["citizen_id"],
-            education=d["education"],
-            school_role=d["school_role"],
-            school=school,
-            faculty_class=d.get("faculty_class") or "",
-            expected_graduation=d.get("expected_graduation"),
-            youth_union_member=d["youth_union_member"],
-            excellent_youth_union_member=d["excellent_youth_union_member"],
-            residence_ward=ward,
+            self.person, acting_user=self.user, reason=self.cleaned_data["reason"], **self.person_fields()
         )
