@@ -11,6 +11,7 @@ from ketnap.accounts.permissions import require
 from ketnap.accounts.roles import Perm
 from ketnap.core.audit import audit
 from ketnap.orgs.models import Authorization, OrgLink, OrgUnit, path_segment
+from ketnap.targets import rollups
 
 
 def _place(unit: OrgUnit, parent: OrgUnit | None) -> None:
@@ -48,6 +49,7 @@ def create_unit(
             summary=f"Tạo {unit.get_kind_display()} {unit.name}",
             after={"code": code, "kind": kind},
         )
+        rollups.tree_changed(valid_from)  # indicator totals
     return unit
 
 
@@ -88,6 +90,7 @@ def move_unit(
             before={"parent": old_parent.pk if old_parent else None, "path": old_path},
             after={"parent": new_parent.pk, "path": unit.path},
         )
+        rollups.tree_changed(on)  # indicator totals use the tree as it stood at each window's end
     return unit
 
 

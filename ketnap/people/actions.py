@@ -24,6 +24,7 @@ from ketnap.core.scoping import path_in_scope
 from ketnap.orgs.models import Authorization, OrgUnit
 from ketnap.people import ledger
 from ketnap.people.models import Person, PersonEvent, Stage
+from ketnap.targets import rollups
 
 K = PersonEvent.Kind
 
@@ -128,6 +129,7 @@ def record_event(
         raise ValidationError("Ngày của sự kiện không được sau ngày hôm nay.", code="future")
     with transaction.atomic():
         person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+        rollup_before = rollups.snapshot(person)
         _check_scope(acting_user, authority or person.unit)
         perm, where = KIND_PERMS[kind]
         require(acting_user, perm, authority or _perm_unit(person, where, decider))
@@ -170,6 +172,7 @@ def record_event(
             before=change["before"],
             after={**change["after"], "event_id": new.pk, "data": data},
         )
+        rollups.person_changed(rollup_before, person, events, [*events, new], calendar)  # indicator totals
     return new
 
 
@@ -224,6 +227,7 @@ def update_person(person: Person, *, acting_user, reason: str, **fields) -> Pers
         person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
         _check_scope(acting_user, person.unit)
         require(acting_user, Perm.PREPARE, person.unit)
+        rollup_before = rollups.snapshot(person)
         before = {f: _plain(getattr(person, f)) for f in fields}
         for field, value in fields.items():
             setattr(person, field, value)
@@ -248,6 +252,7 @@ def update_person(person: Person, *, acting_user, reason: str, **fields) -> Pers
             before={f: before[f] for f in changed},
             after=changed,
         )
+        rollups.person_changed(rollup_before, person, events)  # indicator totals
     return person
 
 

@@ -1,0 +1,124 @@
+"""Targets per unit and window, "no source left" records, and the indicator rollup.
+
+* `Target`: the value a unit must reach for one indicator in one window ("SY2025" = school year 2025–2026,
+  "CY2026" = calendar year 2026). A unit sets the targets of its children; without one, a share indicator
+  inherits the nearest ancestor's target and finally the directive's default (rules.indicators).
+* `NoSourceRecord`: a K-12 cell recorded as having no source left for a school year (the K-12 exemption).
+* `Rollup`: one row per unit and window, the unit placed in the tree as it stood at the window's end, with
+  the totals of its subtree. It is a cache of the ledger: written only by `ketnap.targets.rollups` (rebuilt
+  by `ketnap rebuild-rollups`, kept current in the same transaction as every ledger event), never by hand.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from ketnap.core.scoping import ScopedQuerySet
+from ketnap.rules.indicators import ALL_INDICATORS, TOTAL_FIELDS
+
+INDICATOR_CHOICES = [(i.id, f"{i.id} — {i.name}") for i in ALL_INDICATORS.values()]
+
+
+class Target(models.Model):
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="targets",
+                             verbose_name="tổ chức đảng")  # fmt: skip
+    indicator = models.CharField("chỉ số", max_length=40, choices=INDICATOR_CHOICES)
+    window = models.CharField("kỳ", max_length=8, help_text="SY2025 = năm học 2025–2026; CY2026 = năm 2026")
+    value = models.FloatField("chỉ tiêu", help_text="tỷ lệ từ 0 đến 1, hoặc một số lượng")
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")  # fmt: skip
+    set_at = models.DateTimeField(auto_now=True)
+
+    SCOPE_FIELDS = ("unit__path",)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "chỉ tiêu"
+        verbose_name_plural = "chỉ tiêu"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "indicator", "window"], name="targets_one_per_window")
+        ]
+        indexes = [models.Index(fields=["window", "indicator"])]
+
+    def __str__(self):
+        return f"{self.indicator} {self.window} @ {self.unit_id}: {self.value}"
+
+
+class NoSourceRecord(models.Model):
+    """The cell has no source left for the school year: it leaves the K-12 cell indicators' population."""
+
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="no_source_records",
+                             verbose_name="chi bộ")  # fmt: skip
+    window = models.CharField("năm học", max_length=8)
+    reason = models.TextField("lý do")
+    recorded_on = models.DateField("ngày ghi nhận")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_FIELDS = ("unit__path",)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ghi nhận không còn nguồn"
+        verbose_name_plural = "ghi nhận không còn nguồn"
+        constraints = [models.UniqueConstraint(fields=["unit", "window"], name="targets_no_source_once")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.window}"
+
+
+class RollupWindow(models.Model):
+    """A window whose rollup rows exist (and are kept current)."""
+
+    key = models.CharField(max_length=8, unique=True)
+    built_at = models.DateTimeField()
+    tree_stamp = models.CharField(max_length=100, blank=True)
+    units = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self):
+        return self.key
+
+
+class Rollup(models.Model):
+    window = models.CharField(max_length=8)
+    # A cache row: no database constraint (it is rebuilt in bulk); the unit's tree position at the window's end.
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    parent_id = models.BigIntegerField(null=True)
+    path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField(default=0)
+    lo = models.PositiveIntegerField()
+    hi = models.PositiveIntegerField()
+    active = models.BooleanField(default=True)
+    is_cell = models.BooleanField(default=False)
+    school_kind = models.CharField(max_length=3, blank=True)
+    k12_cell = models.BooleanField(default=False)
+    he_subcell = models.BooleanField(default=False)
+    he_student_cell = models.BooleanField(default=False)
+    exempt = models.BooleanField(default=False)
+    own_lagging = models.BooleanField(default=False)
+
+    SCOPE_FIELDS = ("unit__path",)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["window", "unit"], name="targets_rollup_unit")]
+        indexes = [
+            models.Index(fields=["window", "parent_id"], name="targets_rollup_parent"),
+            models.Index(fields=["window", "lo"], name="targets_rollup_lo"),
+            models.Index(fields=["window", "own_lagging", "lo"], name="targets_rollup_lagging"),
+        ]
+
+    def __str__(self):
+        return f"{self.window} {self.unit_id}"
+
+    def totals(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in TOTAL_FIELDS}
+
+
+# One integer column per total (rules.indicators.TOTAL_FIELDS is the single list of them).
+for _name in TOTAL_FIELDS:
+    Rollup.add_to_class(_name, models.IntegerField(default=0))

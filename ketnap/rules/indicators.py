@@ -1,0 +1,1003 @@
+"""The directive's indicators (DOMAIN.md §5), the pipeline measures and the weakness lists: what each one
+means, and the arithmetic on plain records. Pure Python: no Django, no clock (every date is passed in).
+
+How the numbers are made (the Django side, ``ketnap/targets``, loads the records and stores the totals):
+
+* A **window** is a school year (1/9–31/8 by default; the start is configurable) or a calendar year.
+* The **tree at the window's end**: every unit that existed during the window hangs under its parent on the
+  window's last day (a unit dissolved during the window: under its parent on its last day). A cell moved to
+  another parent mid-year therefore counts under the parent it had at the window's end.
+* Each **person** contributes counters to ``(window, unit)`` cells: flows (events dated in the window,
+  attributed to the event's ``org``, the organisation that held the person then, so a transfer never moves
+  an admission) and stocks (members, pool, dossiers in progress, at the unit that held the person then).
+  Admissions are ``decision`` events; party age counts from the decision (an imported member's decision
+  date is the import's ``party_age_from``).
+* Each unit gets **static** facts from the tree and the schools (is it a K-12 cell, a cell directly under a
+  university's committee, an eligible student cell, exempt for "no source left") and **flags** computed from
+  its totals (admitted ≥ 2, ≥ 1 teacher, …). Totals add up the tree: a unit's total is its own counters and
+  flags plus its children's totals. An indicator is numerator total / denominator total at one unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .calendar import Calendar, add_months
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "FLAG_FIELDS",
+    "HE_LEVELS",
+    "INDICATORS",
+    "K12_LEVELS",
+    "MEASURES",
+    "TOTAL_FIELDS",
+    "WEAKNESSES",
+    "EventRec",
+    "Indicator",
+    "LinkRec",
+    "Node",
+    "Params",
+    "PersonRec",
+    "SchoolRec",
+    "UnitRec",
+    "Weakness",
+    "Window",
+    "calendar_year",
+    "contributions",
+    "effective_events",
+    "meets",
+    "median",
+    "own_totals",
+    "projected_value",
+    "school_year",
+    "school_year_of",
+    "status",
+    "totals_for_tree",
+    "unit_flags",
+    "value_of",
+    "window_from_key",
+    "window_tree",
+]
+
+DAY = dt.timedelta(days=1)
+
+# School levels (the values of orgs.School.Level; a test keeps them equal).
+K12_LEVELS = frozenset({"kindergarten", "primary", "lower_secondary", "upper_secondary", "multi_level"})
+HE_LEVELS = frozenset({"professional_secondary", "college", "university"})
+
+CELL_KINDS = frozenset({"cell", "grassroots_cell"})
+TEACHER_ROLES = frozenset({"teacher"})
+
+
+# ---------------------------------------------------------------------------------------------- windows
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """A reporting window: ``kind`` "SY" (school year, named by the year it starts) or "CY" (calendar)."""
+
+    kind: str
+    year: int
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}{self.year}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}–{self.year + 1}" if self.kind == "SY" else str(self.year)
+
+    @property
+    def long_label(self) -> str:
+        return f"năm học {self.label}" if self.kind == "SY" else f"năm {self.label}"
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def school_year(year: int, start: tuple[int, int] = (9, 1)) -> Window:
+    """The school year that starts in ``year`` (default 1/9/year – 31/8/year+1)."""
+    month, day = start
+    return Window("SY", year, dt.date(year, month, day), dt.date(year + 1, month, day) - DAY)
+
+
+def calendar_year(year: int) -> Window:
+    return Window("CY", year, dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def school_year_of(day: dt.date, start: tuple[int, int] = (9, 1)) -> int:
+    """The year the school year containing ``day`` starts in: 31/8/2026 → 2025, 1/9/2026 → 2026."""
+    return day.year if day >= dt.date(day.year, *start) else day.year - 1
+
+
+def window_from_key(key: str, start: tuple[int, int] = (9, 1)) -> Window:
+    kind, year = key[:2], int(key[2:])
+    if kind == "SY":
+        return school_year(year, start)
+    if kind == "CY":
+        return calendar_year(year)
+    raise ValueError(f"unknown window kind in {key!r}")
+
+
+def window_of(kind: str, day: dt.date, start: tuple[int, int] = (9, 1)) -> Window:
+    return school_year(school_year_of(day, start), start) if kind == "SY" else calendar_year(day.year)
+
+
+# ---------------------------------------------------------------------------------------------- totals
+
+# Counters a person contributes to (window, unit). Flows count distinct persons per (window, unit, field).
+FLOW_FIELDS = (
+    "sources",  # became a source (source_identified)
+    "sympathisers",  # took the awareness class (awareness_class)
+    "applicants",  # wrote the application (application)
+    "admitted",  # admission decision (decision; member_imported at its party_age_from)
+    "admitted_teacher",
+    "admitted_excellent",
+    "recognised",  # recognition decision
+    "recognised_on_time",
+    "removed",  # removed from the probationer list
+    "withdrawn",  # left the list before admission
+)
+STOCK_FIELDS = ("pool_end", "members_start", "members_end")
+PROJECTION_FIELDS = ("proj_sympathiser", "proj_applicant", "proj_approved", "proj_teacher")
+PERSON_FIELDS = FLOW_FIELDS + STOCK_FIELDS + PROJECTION_FIELDS
+# Own counters that exist only through the unit's place in the tree (higher education) or its schools.
+LINEAR_FIELDS = (
+    "he_admitted",
+    "he_excellent",
+    "he_proj_sympathiser",
+    "he_proj_applicant",
+    "he_proj_approved",
+    "k12_schools",
+    "k12_schools_org",
+)
+# Flags of one cell, from its totals; a unit's total of a flag is the number of such cells in its subtree.
+FLAG_FIELDS = (
+    "cells",
+    "cells_admitting",
+    "k12_cells",
+    "k12_cells_two",
+    "k12_cells_teacher",
+    "k12_cells_two_reach",
+    "k12_cells_teacher_reach",
+    "he_subcells",
+    "he_subcells_ok",
+    "he_subcells_reach",
+    "he_student_cells",
+    "he_student_cells_ok",
+    "he_student_cells_reach",
+    "lagging",
+)
+TOTAL_FIELDS = PERSON_FIELDS + LINEAR_FIELDS + FLAG_FIELDS
+
+FLOW_KINDS = {
+    "source_identified": "sources",
+    "awareness_class": "sympathisers",
+    "application": "applicants",
+    "decision": "admitted",
+    "recognition_decision": "recognised",
+    "removal": "removed",
+    "withdrawal": "withdrawn",
+}
+# Events that change the organisation holding a person; the destination is in `data` under one of these keys.
+MOVE_KINDS = frozenset({"unit_changed", "transfer_confirmed", "introduction_confirmed"})
+MOVE_KEYS = ("to_id", "into_id")  # unit_changed / transfer_ and introduction_confirmed (interorg)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Assumptions of the year-end projection and thresholds of the weakness lists (all configurable)."""
+
+    # Days usually needed from entering a stage to the admission decision, and the share that gets there.
+    lead_days: Mapping[str, int] = field(
+        default_factory=lambda: {
+            "SYMPATHISER": 240,
+            "APPLICANT": 75,
+            "CELL_APPROVED": 45,
+            "COMMITTEE_APPROVED": 30,
+        }
+    )
+    conversion: Mapping[str, float] = field(
+        default_factory=lambda: {"SYMPATHISER": 0.35, "APPLICANT": 0.85, "APPROVED": 0.97}
+    )
+    recognition_working_days: int = 60  # 30 for the cell's vote + 30 for the decision
+    student_cell_age_months: int = 12  # HE_STUDENT_CELLS: founded at least this long before the window's end
+    pool_min: int = 5  # W_POOL_GT_ADMISSIONS: pool at least this large…
+    pool_ratio: float = 0.2  # …and admissions below this share of it
+    never_years: int = 3  # W_CELLS_NEVER_ADMIT: no admission in this many school years
+    staff_members: int = 100  # W_MANY_MEMBERS_NO_STAFF: members at which full-time party staff is expected
+
+
+DEFAULT_PARAMS = Params()
+PROJ_STAGE_FIELD = {
+    "SYMPATHISER": "proj_sympathiser",
+    "APPLICANT": "proj_applicant",
+    "CELL_APPROVED": "proj_approved",
+    "COMMITTEE_APPROVED": "proj_approved",
+}
+
+
+# ---------------------------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str  # short Vietnamese name
+    explanation: str
+    population: str
+    numerator: str
+    denominator: str  # "" for a count
+    exemptions: str
+    source: str
+    window_kind: str  # "SY" | "CY"
+    num: str  # total field of the numerator
+    den: str | None  # total field of the denominator (None: the indicator is a count)
+    target: float | None  # default target (a share 0..1, or a count)
+    strict: bool = False  # the target must be exceeded (>) rather than reached (>=)
+    group: str = "ALL"  # "K12" | "HE" | "ALL" | "PIPELINE"
+    drill: str = "units"  # what opens behind the numerator: "units" (cells) or "persons"
+    population_flag: str = ""  # flag field of the units in the population (drill "units")
+    ok_flag: str = ""  # flag field of the units counted in the numerator
+    reach_flag: str = ""  # flag of units that can still reach it with the dossiers in progress
+    directive: bool = True  # one of the directive's targets (shown first, with a status colour)
+    inherit: bool = True  # a target set for a unit applies to its subtree unless a lower unit sets its own
+
+    @property
+    def is_share(self) -> bool:
+        return self.den is not None
+
+    @property
+    def comparison(self) -> str:
+        return ">" if self.strict else "≥"
+
+
+SEED = "Chỉ thị của Ban Thường vụ Thành ủy về phát triển đảng viên trong trường học (seed/000)"
+
+_INDICATORS = [
+    Indicator(
+        "K12_SCHOOLS_WITH_ORG",
+        "Trường phổ thông, mầm non có tổ chức đảng",
+        "Tỷ lệ trường mầm non, tiểu học, trung học cơ sở, trung học phổ thông có tổ chức đảng (chi bộ hoặc "
+        "đảng bộ) đang hoạt động vào ngày cuối của năm học.",
+        "Trường mầm non, tiểu học, THCS, THPT, trường nhiều cấp học",
+        "Số trường có tổ chức đảng",
+        "Số trường",
+        "Không",
+        SEED,
+        "SY",
+        "k12_schools_org",
+        "k12_schools",
+        1.0,
+        group="K12",
+    ),
+    Indicator(
+        "K12_CELL_TWO",
+        "Chi bộ trường phổ thông kết nạp từ 2 đảng viên",
+        "Tỷ lệ chi bộ trong các trường mầm non, phổ thông kết nạp được ít nhất 2 đảng viên trong năm học "
+        "(tính theo ngày ghi trong quyết định kết nạp).",
+        "Chi bộ đang hoạt động trong trường mầm non, tiểu học, THCS, THPT",
+        "Số chi bộ kết nạp từ 2 đảng viên",
+        "Số chi bộ",
+        "Chi bộ được ghi nhận «không còn nguồn» trong năm học",
+        SEED,
+        "SY",
+        "k12_cells_two",
+        "k12_cells",
+        1.0,
+        group="K12",
+        population_flag="k12_cells",
+        ok_flag="k12_cells_two",
+        reach_flag="k12_cells_two_reach",
+    ),
+    Indicator(
+        "K12_CELL_TEACHER",
+        "Chi bộ trường phổ thông kết nạp giáo viên",
+        "Tỷ lệ chi bộ trong các trường mầm non, phổ thông kết nạp được ít nhất 1 giáo viên trong năm học.",
+        "Chi bộ đang hoạt động trong trường mầm non, tiểu học, THCS, THPT",
+        "Số chi bộ kết nạp từ 1 giáo viên",
+        "Số chi bộ",
+        "Chi bộ được ghi nhận «không còn nguồn» trong năm học",
+        SEED,
+        "SY",
+        "k12_cells_teacher",
+        "k12_cells",
+        1.0,
+        group="K12",
+        population_flag="k12_cells",
+        ok_flag="k12_cells_teacher",
+        reach_flag="k12_cells_teacher_reach",
+    ),
+    Indicator(
+        "HE_ADMISSIONS",
+        "Kết nạp đảng viên trong đại học, cao đẳng, trung cấp",
+        "Số đảng viên được kết nạp trong năm học tại các tổ chức đảng của trường đại học, cao đẳng, trung "
+        "cấp chuyên nghiệp. Chỉ tiêu mặc định (1.000) là của toàn thành phố; cấp trên giao chỉ tiêu cho "
+        "từng đơn vị.",
+        "Tổ chức đảng của trường đại học, cao đẳng, trung cấp chuyên nghiệp",
+        "Số người có quyết định kết nạp trong năm học",
+        "",
+        "Không",
+        SEED,
+        "SY",
+        "he_admitted",
+        None,
+        1000,
+        group="HE",
+        drill="persons",
+        inherit=False,
+    ),
+    Indicator(
+        "HE_EXCELLENT_YOUTH",
+        "Tỷ lệ đoàn viên ưu tú trong số được kết nạp",
+        "Trong số đảng viên được kết nạp trong năm học tại các trường đại học, cao đẳng, trung cấp, tỷ lệ là "
+        "đoàn viên ưu tú.",
+        "Người được kết nạp trong năm học tại các trường đại học, cao đẳng, trung cấp",
+        "Số đoàn viên ưu tú được kết nạp",
+        "Số người được kết nạp",
+        "Không",
+        SEED,
+        "SY",
+        "he_excellent",
+        "he_admitted",
+        0.6,
+        strict=True,
+        group="HE",
+        drill="persons",
+    ),
+    Indicator(
+        "HE_SUBCELLS",
+        "Chi bộ trực thuộc đảng ủy trường đại học, cao đẳng có kết nạp",
+        "Tỷ lệ chi bộ trực thuộc đảng ủy các trường đại học, cao đẳng, trung cấp (theo cây tổ chức ngày cuối "
+        "năm học) kết nạp được ít nhất 1 đảng viên trong năm học.",
+        "Chi bộ trực thuộc đảng ủy cơ sở của trường đại học, cao đẳng, trung cấp",
+        "Số chi bộ kết nạp từ 1 đảng viên",
+        "Số chi bộ trực thuộc",
+        "Không",
+        SEED,
+        "SY",
+        "he_subcells_ok",
+        "he_subcells",
+        0.7,
+        strict=True,
+        group="HE",
+        population_flag="he_subcells",
+        ok_flag="he_subcells_ok",
+        reach_flag="he_subcells_reach",
+    ),
+    Indicator(
+        "HE_STUDENT_CELLS",
+        "Chi bộ sinh viên có kết nạp",
+        "Tỷ lệ chi bộ sinh viên (thành lập từ 12 tháng trở lên tính đến ngày cuối năm học) kết nạp được ít "
+        "nhất 1 đảng viên trong năm học.",
+        "Chi bộ sinh viên của trường đại học, cao đẳng, trung cấp, thành lập ≥ 12 tháng trước ngày cuối năm "
+        "học",
+        "Số chi bộ sinh viên kết nạp từ 1 đảng viên",
+        "Số chi bộ sinh viên",
+        "Chi bộ sinh viên thành lập chưa đủ 12 tháng",
+        SEED,
+        "SY",
+        "he_student_cells_ok",
+        "he_student_cells",
+        1.0,
+        group="HE",
+        population_flag="he_student_cells",
+        ok_flag="he_student_cells_ok",
+        reach_flag="he_student_cells_reach",
+    ),
+    Indicator(
+        "ADMISSIONS_PER_MEMBERS",
+        "Kết nạp trong năm so với tổng số đảng viên",
+        "Số đảng viên kết nạp trong năm dương lịch so với tổng số đảng viên (chính thức và dự bị) đầu năm.",
+        "Toàn bộ tổ chức đảng trong phạm vi",
+        "Số người có quyết định kết nạp trong năm",
+        "Số đảng viên ngày 31/12 năm trước",
+        "Không",
+        "Văn bản của Thành ủy ngày 4/11/2025 (DOMAIN.md §5)",
+        "CY",
+        "admitted",
+        "members_start",
+        0.03,
+        group="ALL",
+        drill="persons",
+    ),
+]
+INDICATORS: dict[str, Indicator] = {i.id: i for i in _INDICATORS}
+DIRECTIVE_IDS = tuple(i.id for i in _INDICATORS)
+
+_MEASURES = [
+    Indicator("POOL_SIZE", "Nguồn đang bồi dưỡng", "Số người trong nguồn (chưa có quyết định kết nạp, chưa "
+              "rút) vào ngày cuối của kỳ.", "Người trong nguồn", "Số người", "", "Không", "", "SY", "pool_end",
+              None, None, group="PIPELINE", drill="persons", directive=False, inherit=False),
+    Indicator("CONV_SOURCE_SYMPATHISER", "Nguồn → cảm tình đảng", "Số người học lớp nhận thức về Đảng trong "
+              "kỳ so với số người được đưa vào nguồn trong kỳ.", "Người đưa vào nguồn trong kỳ",
+              "Số người học lớp nhận thức", "Số người vào nguồn", "Không", "", "SY", "sympathisers", "sources",
+              None, group="PIPELINE", drill="persons", directive=False),
+    Indicator("CONV_SYMPATHISER_APPLICANT", "Cảm tình đảng → đối tượng", "Số người làm đơn xin vào Đảng "
+              "trong kỳ so với số người học lớp nhận thức trong kỳ.", "Cảm tình đảng",
+              "Số người làm đơn", "Số người học lớp nhận thức", "Không", "", "SY", "applicants",
+              "sympathisers", None, group="PIPELINE", drill="persons", directive=False),
+    Indicator("CONV_APPLICANT_ADMITTED", "Đối tượng → kết nạp", "Số người có quyết định kết nạp trong kỳ so "
+              "với số người làm đơn trong kỳ.", "Đối tượng kết nạp", "Số người được kết nạp",
+              "Số người làm đơn", "Không", "", "SY", "admitted", "applicants", None, group="PIPELINE",
+              drill="persons", directive=False),
+    Indicator("CONV_ADMITTED_RECOGNISED", "Kết nạp → chính thức", "Số người được công nhận đảng viên chính "
+              "thức trong kỳ so với số người được kết nạp trong kỳ.", "Đảng viên dự bị",
+              "Số người được công nhận chính thức", "Số người được kết nạp", "Không", "", "SY", "recognised",
+              "admitted", None, group="PIPELINE", drill="persons", directive=False),
+    Indicator("RECOGNISED_ON_TIME", "Công nhận chính thức đúng hạn", "Tỷ lệ quyết định công nhận đảng viên "
+              "chính thức trong kỳ được ban hành trong vòng 60 ngày làm việc sau khi hết 12 tháng dự bị (30 "
+              "ngày chi bộ xét và 30 ngày cấp ủy quyết định).", "Người được công nhận chính thức trong kỳ",
+              "Số người được công nhận đúng hạn", "Số người được công nhận", "Không", "Điều lệ Đảng điều 5; "
+              "QĐ 294-QĐ/TW điểm 4.2", "SY", "recognised_on_time", "recognised", 1.0, group="PIPELINE",
+              drill="persons", directive=False),
+]  # fmt: skip
+MEASURES: dict[str, Indicator] = {i.id: i for i in _MEASURES}
+ALL_INDICATORS: dict[str, Indicator] = {**INDICATORS, **MEASURES}
+
+# The pipeline funnel, in order: (label, total field).
+FUNNEL = (
+    ("Vào nguồn", "sources"),
+    ("Học lớp nhận thức (cảm tình đảng)", "sympathisers"),
+    ("Làm đơn (đối tượng)", "applicants"),
+    ("Được kết nạp", "admitted"),
+    ("Được công nhận chính thức", "recognised"),
+)
+# Steps whose median duration (working days) the pipeline page shows: (label, from kind, to kind).
+STEPS = (
+    ("Vào nguồn → học lớp nhận thức", "source_identified", "awareness_class"),
+    ("Học lớp nhận thức → làm đơn", "awareness_class", "application"),
+    ("Làm đơn → chi bộ xét", "application", "cell_vote"),
+    ("Chi bộ xét → quyết định kết nạp", "cell_vote", "decision"),
+    ("Quyết định → lễ kết nạp", "decision", "ceremony"),
+    ("Lễ kết nạp → công nhận chính thức", "ceremony", "recognition_decision"),
+)
+
+
+@dataclass(frozen=True)
+class Weakness:
+    id: str
+    name: str
+    explanation: str
+    shows: str  # "units" | "persons" | "schools"
+
+
+WEAKNESSES: dict[str, Weakness] = {
+    w.id: w
+    for w in [
+        Weakness("W_POOL_GT_ADMISSIONS", "Nguồn lớn nhưng kết nạp ít",
+                 "Chi bộ có từ 5 người trong nguồn vào ngày cuối năm học nhưng số kết nạp trong năm học dưới "
+                 "20% số nguồn.", "units"),
+        Weakness("W_CELLS_NEVER_ADMIT", "Chi bộ nhiều năm không kết nạp",
+                 "Chi bộ đang hoạt động, thành lập trước 3 năm học gần nhất, không kết nạp được đảng viên nào "
+                 "trong 3 năm học đó.", "units"),
+        Weakness("W_STUDENTS_FAILED_RECOGNITION", "Học sinh, sinh viên bị xóa tên khi dự bị",
+                 "Đảng viên dự bị là học sinh, sinh viên bị xóa tên trong năm học; cột «nơi kết nạp» cho "
+                 "biết người được kết nạp ở tổ chức khác rồi chuyển đến.", "persons"),
+        Weakness("W_MANY_MEMBERS_NO_STAFF", "Trường đông đảng viên, không có cán bộ chuyên trách",
+                 "Trường có từ 100 đảng viên trở lên trong tổ chức đảng của trường nhưng không có cán bộ "
+                 "chuyên trách công tác đảng.", "schools"),
+        Weakness("W_MERGED_CELLS", "Chi bộ sinh hoạt ghép",
+                 "Chi bộ ghép đang hoạt động (nhiều trường hoặc nhiều đơn vị sinh hoạt chung một chi bộ).",
+                 "units"),
+        Weakness("W_HE_NO_STUDENT_CELL", "Trường đại học, cao đẳng chưa có chi bộ sinh viên",
+                 "Trường đại học, cao đẳng, trung cấp có tổ chức đảng nhưng chưa có chi bộ sinh viên nào "
+                 "đang hoạt động.", "schools"),
+        Weakness("W_GRADUATES_NOT_TRANSFERRED", "Sinh viên tốt nghiệp chưa chuyển sinh hoạt",
+                 "Đảng viên là sinh viên đã qua ngày tốt nghiệp dự kiến hơn 60 ngày mà tổ chức đảng của trường "
+                 "vẫn đang quản lý (chưa có xác nhận tiếp nhận ở nơi mới).", "persons"),
+    ]
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- values
+
+
+def value_of(ind: Indicator, totals: Mapping[str, float]) -> float | None:
+    """The indicator's value from a unit's totals: a share (None when the denominator is 0) or a count."""
+    num = totals.get(ind.num, 0) or 0
+    if ind.den is None:
+        return num
+    den = totals.get(ind.den, 0) or 0
+    return num / den if den else None
+
+
+def meets(ind: Indicator, value: float | None, target: float | None) -> bool | None:
+    if value is None or target is None:
+        return None
+    if ind.is_share:  # compare shares on rounded percentages (0.1 %), as they are shown
+        value, target = round(value * 1000), round(target * 1000)
+    return value > target if ind.strict else value >= target
+
+
+def projected_value(ind: Indicator, totals: Mapping[str, float], params: Params = DEFAULT_PARAMS):
+    """The value expected at the window's end if the dossiers in progress go on as usual (None when the
+    indicator has no projection)."""
+    c = params.conversion
+    if ind.num in ("he_admitted", "admitted"):
+        prefix = "he_" if ind.num == "he_admitted" else ""
+        expected = (
+            totals.get(ind.num, 0)
+            + c["SYMPATHISER"] * totals.get(f"{prefix}proj_sympathiser", 0)
+            + c["APPLICANT"] * totals.get(f"{prefix}proj_applicant", 0)
+            + c["APPROVED"] * totals.get(f"{prefix}proj_approved", 0)
+        )
+        if ind.den is None:
+            return round(expected)
+        den = totals.get(ind.den, 0)
+        return expected / den if den else None
+    if ind.reach_flag and ind.den:
+        den = totals.get(ind.den, 0)
+        return totals.get(ind.reach_flag, 0) / den if den else None
+    return None
+
+
+def status(ind: Indicator, value, target, *, final: bool, projected=None) -> str:
+    """ "met" (green), "on_track" (yellow: not yet, but the projection reaches it), "behind" (red),
+    "none" (no target or no population)."""
+    ok = meets(ind, value, target)
+    if ok is None:
+        return "none"
+    if ok:
+        return "met"
+    if not final and meets(ind, projected, target):
+        return "on_track"
+    return "behind"
+
+
+def median(values: Iterable[float]) -> float | None:
+    data = sorted(values)
+    if not data:
+        return None
+    mid = len(data) // 2
+    return float(data[mid]) if len(data) % 2 else (data[mid - 1] + data[mid]) / 2
+
+
+# ---------------------------------------------------------------------------------------------- the tree
+
+
+@dataclass(frozen=True)
+class UnitRec:
+    id: int
+    kind: str
+    cell_kind: str
+    founded_on: dt.date | None
+    dissolved_on: dt.date | None
+    parent_id: int | None  # current parent (used when the unit has no parent history)
+
+
+@dataclass(frozen=True)
+class LinkRec:
+    child_id: int
+    parent_id: int
+    valid_from: dt.date
+    valid_to: dt.date | None  # exclusive
+
+
+@dataclass(frozen=True)
+class SchoolRec:
+    id: int
+    level: str
+    party_org_id: int | None
+    ward_id: int | None
+
+
+@dataclass
+class Node:
+    """One unit in the tree at a window's end, with its static facts."""
+
+    id: int
+    kind: str
+    parent_id: int | None
+    depth: int = 0
+    path: str = ""  # "0000001.0000007." of the tree at the window's end
+    lo: int = 0  # pre-order number; the subtree is lo..hi
+    hi: int = 0
+    active: bool = True  # exists on the window's last day
+    is_cell: bool = False
+    school_kind: str = ""  # "k12" | "he" | "" (the school the unit belongs to)
+    k12_cell: bool = False
+    he_subcell: bool = False
+    he_student_cell: bool = False
+    exempt: bool = False  # recorded "no source left" for the window
+    k12_schools: int = 0
+    k12_schools_org: int = 0
+
+    @property
+    def he(self) -> bool:
+        return self.school_kind == "he"
+
+
+def _segment(pk: int) -> str:
+    return f"{pk:07d}."
+
+
+def _parent_on(unit: UnitRec, links: Sequence[LinkRec], day: dt.date) -> int | None:
+    """The parent on ``day`` from the unit's links (sorted by valid_from); before the first link the first
+    link's parent, after the last one the last link's parent; no links: the current parent."""
+    if not links:
+        return unit.parent_id
+    chosen = links[0].parent_id
+    for link in links:
+        if link.valid_from <= day:
+            chosen = link.parent_id
+            if link.valid_to is None or day < link.valid_to:
+                return link.parent_id
+    return chosen
+
+
+def _exists_in(unit: UnitRec, window: Window) -> bool:
+    return (unit.founded_on is None or unit.founded_on <= window.end) and (
+        unit.dissolved_on is None or unit.dissolved_on > window.start
+    )
+
+
+def window_tree(
+    units: Iterable[UnitRec],
+    links: Iterable[LinkRec],
+    schools: Iterable[SchoolRec],
+    window: Window,
+    exempt_ids: Iterable[int] = (),
+    params: Params = DEFAULT_PARAMS,
+) -> dict[int, Node]:
+    """The units that existed during the window, each under its parent at the window's end (or on its last
+    day), in pre-order, with their static facts. Schools without an organisation at the window's end count
+    at their ward (or at the root when the ward did not exist)."""
+    end = window.end
+    by_id = {u.id: u for u in units}
+    present = {uid: u for uid, u in by_id.items() if _exists_in(u, window)}
+    links_of: dict[int, list[LinkRec]] = defaultdict(list)
+    for link in links:
+        links_of[link.child_id].append(link)
+    for lst in links_of.values():
+        lst.sort(key=lambda ln: ln.valid_from)
+
+    def active(u: UnitRec) -> bool:
+        return u.dissolved_on is None or end < u.dissolved_on
+
+    parent: dict[int, int | None] = {}
+    for uid, u in present.items():
+        ref = end if active(u) else u.dissolved_on - DAY
+        p = _parent_on(u, links_of.get(uid, ()), ref)
+        seen = {uid}
+        while p is not None and p not in present:  # a parent gone by then: its own parent on that day
+            if p in seen or p not in by_id:
+                p = None
+                break
+            seen.add(p)
+            p = _parent_on(by_id[p], links_of.get(p, ()), ref)
+        parent[uid] = p if p not in seen else None
+
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for uid in sorted(present):
+        children[parent[uid]].append(uid)
+
+    nodes: dict[int, Node] = {}
+    counter = 0
+    roots = children.get(None, [])
+    stack: list[tuple[int, int | None, int, str, bool]] = [(r, None, 0, "", False) for r in reversed(roots)]
+    while stack:
+        uid, pid, depth, ppath, done = stack.pop()
+        if done:
+            node = nodes[uid]
+            kids = children.get(uid, [])
+            node.hi = nodes[kids[-1]].hi if kids else node.lo
+            continue
+        counter += 1
+        u = present[uid]
+        node = nodes[uid] = Node(uid, u.kind, pid, depth, ppath + _segment(uid), counter, counter, active(u))
+        stack.append((uid, pid, depth, ppath, True))
+        for kid in reversed(children.get(uid, [])):
+            stack.append((kid, uid, depth + 1, node.path, False))
+    # Guard against cycles in bad data: units never reached from a root are left out.
+
+    levels: dict[int, set[str]] = defaultdict(set)
+    school_list = list(schools)
+    for s in school_list:
+        if s.party_org_id is not None:
+            levels[s.party_org_id].add(s.level)
+
+    def kind_of(levels_here: set[str]) -> str:
+        return "he" if levels_here & HE_LEVELS else "k12"
+
+    exempt = set(exempt_ids)
+    for node in nodes.values():  # pre-order: a parent's school kind is known before its children's
+        u = present[node.id]
+        if node.id in levels:
+            node.school_kind = kind_of(levels[node.id])
+        elif node.parent_id is not None:
+            node.school_kind = nodes[node.parent_id].school_kind
+        node.is_cell = u.kind in CELL_KINDS
+        cell_now = node.is_cell and node.active
+        node.k12_cell = cell_now and node.school_kind == "k12"
+        node.exempt = node.id in exempt
+        parent_node = nodes.get(node.parent_id) if node.parent_id is not None else None
+        node.he_subcell = (
+            cell_now
+            and u.kind == "cell"
+            and parent_node is not None
+            and parent_node.kind == "grassroots"
+            and bool(levels.get(parent_node.id, set()) & HE_LEVELS)
+        )
+        old_enough = add_months(end, -params.student_cell_age_months)
+        node.he_student_cell = (
+            cell_now
+            and node.school_kind == "he"
+            and u.cell_kind == "student"
+            and (u.founded_on is None or u.founded_on <= old_enough)
+        )
+
+    root_ids = [r for r in roots if r in nodes]
+    for s in school_list:
+        if s.level not in K12_LEVELS:
+            continue
+        org = nodes.get(s.party_org_id) if s.party_org_id is not None else None
+        if org is not None and org.active:
+            org.k12_schools += 1
+            org.k12_schools_org += 1
+        elif s.ward_id in nodes:
+            nodes[s.ward_id].k12_schools += 1
+        elif len(root_ids) == 1:
+            nodes[root_ids[0]].k12_schools += 1
+    return nodes
+
+
+# ---------------------------------------------------------------------------------------------- flags
+
+
+def own_totals(node: Node, counts: Mapping[str, int], static: bool = True) -> dict[str, int]:
+    """What a unit's own counters add to its totals: the counters, their higher-education copies, and (with
+    ``static``) the schools counted at the unit."""
+    out = {f: counts.get(f, 0) for f in PERSON_FIELDS if counts.get(f, 0)}
+    if node.he:
+        for f in ("admitted", "proj_sympathiser", "proj_applicant", "proj_approved"):
+            if counts.get(f):
+                out[f"he_{f}"] = counts[f]
+        if counts.get("admitted_excellent"):
+            out["he_excellent"] = counts["admitted_excellent"]
+    if static and node.k12_schools:
+        out["k12_schools"] = node.k12_schools
+    if static and node.k12_schools_org:
+        out["k12_schools_org"] = node.k12_schools_org
+    return out
+
+
+def unit_flags(node: Node, t: Mapping[str, int]) -> dict[str, int]:
+    """The flags of one unit from its totals (all 0 for a unit that is not a cell active at the window's end).
+    "reach": the cell reaches the threshold if its dossiers in progress finish in time."""
+    if not (node.is_cell and node.active):
+        return {}
+    adm = t.get("admitted", 0)
+    teachers = t.get("admitted_teacher", 0)
+    likely = t.get("proj_sympathiser", 0) + t.get("proj_applicant", 0) + t.get("proj_approved", 0)
+    f = {"cells": 1, "cells_admitting": int(adm >= 1)}
+    lagging = False
+    if node.k12_cell and not node.exempt:
+        two, teacher = adm >= 2, teachers >= 1
+        f.update(
+            k12_cells=1,
+            k12_cells_two=int(two),
+            k12_cells_teacher=int(teacher),
+            k12_cells_two_reach=int(adm + likely >= 2),
+            k12_cells_teacher_reach=int(teacher or t.get("proj_teacher", 0) >= 1),
+        )
+        lagging = not (two and teacher)
+    if node.he_subcell:
+        f.update(he_subcells=1, he_subcells_ok=int(adm >= 1), he_subcells_reach=int(adm + likely >= 1))
+        lagging = lagging or adm == 0
+    if node.he_student_cell:
+        f.update(
+            he_student_cells=1,
+            he_student_cells_ok=int(adm >= 1),
+            he_student_cells_reach=int(adm + likely >= 1),
+        )
+        lagging = lagging or adm == 0
+    f["lagging"] = int(lagging)
+    return {k: v for k, v in f.items() if v}
+
+
+def totals_for_tree(nodes: Mapping[int, Node], own: Mapping[int, Mapping[str, int]]) -> dict[int, Counter]:
+    """Totals of every unit: its own totals, its flags (from its totals) and its children's totals."""
+    totals: dict[int, Counter] = {}
+    for node in sorted(nodes.values(), key=lambda n: n.lo, reverse=True):  # children before parents
+        t = totals.setdefault(node.id, Counter())
+        t.update(own_totals(node, own.get(node.id, {})))
+        t.update(unit_flags(node, t))
+        if node.parent_id is not None:
+            totals.setdefault(node.parent_id, Counter()).update(t)
+    return totals
+
+
+# ---------------------------------------------------------------------------------------------- persons
+
+
+@dataclass(frozen=True)
+class PersonRec:
+    """The person's attributes and cached state (as people.Person stores them)."""
+
+    id: int
+    unit_id: int
+    school_role: str = ""
+    excellent: bool = False
+    stage: str = "SOURCE"
+    stage_since: dt.date | None = None
+    party_age_from: dt.date | None = None
+    probation_end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class EventRec:
+    id: int | None
+    kind: str
+    occurred_on: dt.date
+    org_id: int
+    data: Mapping[str, Any] = field(default_factory=dict)
+    corrects_id: int | None = None
+
+
+def effective_events(events: Iterable) -> list:
+    """Apply corrections as the ledger does (people.ledger.effective_events): the latest correction replaces
+    the original, one with {"void": true} drops it. The corrected event keeps the original's ``org``."""
+
+    def order(ev):
+        return ev.id if ev.id is not None else float("inf")
+
+    latest: dict[int, Any] = {}
+    originals = []
+    for ev in sorted(events, key=order):
+        if ev.corrects_id:
+            latest[ev.corrects_id] = ev
+        else:
+            originals.append(ev)
+    out = []
+    for ev in originals:
+        current = latest.get(ev.id)
+        if current is None:
+            out.append(ev)
+        elif not (current.data or {}).get("void"):
+            out.append(
+                EventRec(
+                    ev.id, current.kind, current.occurred_on, ev.org_id, current.data or {}, ev.corrects_id
+                )
+            )
+    out.sort(key=lambda e: (e.occurred_on, order(e)))
+    return out
+
+
+def _iso(value) -> dt.date | None:
+    if not value:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def holders(person: PersonRec, effective: Sequence) -> list[tuple[dt.date, int]]:
+    """(from, unit) of the organisations that held the person: the first event's org, then the destination
+    of each move. A person with no event is held by their current unit."""
+    if not effective:
+        return [(dt.date.min, person.unit_id)]
+    out = [(dt.date.min, effective[0].org_id)]
+    for ev in effective:
+        if ev.kind in MOVE_KINDS:
+            dest = next((ev.data.get(k) for k in MOVE_KEYS if ev.data.get(k)), None)
+            if dest:
+                out.append((ev.occurred_on, int(dest)))
+    return out
+
+
+def _holder_on(timeline: Sequence[tuple[dt.date, int]], day: dt.date) -> int:
+    unit = timeline[0][1]
+    for start, uid in timeline:
+        if start <= day:
+            unit = uid
+    return unit
+
+
+def member_on(person: PersonRec, day: dt.date) -> bool:
+    """A member (probationary or official) on ``day``: the decision is dated on or before it and the person
+    was not removed by then."""
+    paf = person.party_age_from
+    if paf is None or paf > day:
+        return False
+    return not (person.stage == "REMOVED" and person.stage_since is not None and person.stage_since <= day)
+
+
+def in_pool_on(person: PersonRec, pool_from: dt.date | None, day: dt.date) -> bool:
+    """In the source pool on ``day``: became a source by then, not admitted and not withdrawn by then."""
+    if pool_from is None or pool_from > day:
+        return False
+    if person.party_age_from is not None and person.party_age_from <= day:
+        return False
+    return not (person.stage == "WITHDRAWN" and person.stage_since is not None and person.stage_since <= day)
+
+
+def projection_field(person: PersonRec, end: dt.date, params: Params = DEFAULT_PARAMS) -> str | None:
+    """The projection counter the person adds to at a window ending on ``end``: in progress now, and the
+    usual lead time from the current stage to a decision ends by ``end``."""
+    lead = params.lead_days.get(person.stage)
+    if lead is None or person.stage_since is None:
+        return None
+    if person.stage_since + dt.timedelta(days=lead) > end:
+        return None
+    return PROJ_STAGE_FIELD[person.stage]
+
+
+def on_time(probation_end: dt.date | None, decided: dt.date, calendar: Calendar, params: Params) -> bool:
+    if probation_end is None:
+        return False
+    return decided <= calendar.add_working_days(probation_end, params.recognition_working_days)
+
+
+def contributions(
+    person: PersonRec,
+    events: Iterable,
+    windows: Sequence[Window],
+    calendar: Calendar,
+    params: Params = DEFAULT_PARAMS,
+) -> dict[tuple[str, int], Counter]:
+    """Everything one person adds to the (window key, unit id) cells of the given windows."""
+    eff = effective_events(events)
+    out: dict[tuple[str, int], Counter] = defaultdict(Counter)
+    seen: set[tuple[str, int, str]] = set()
+    teacher = person.school_role in TEACHER_ROLES
+    pool_from = None
+    for ev in eff:
+        if ev.kind == "source_identified" and pool_from is None:
+            pool_from = ev.occurred_on
+        if ev.kind == "member_imported":
+            day, name = _iso(ev.data.get("party_age_from")), "admitted"
+        else:
+            day, name = ev.occurred_on, FLOW_KINDS.get(ev.kind)
+        if name is None or day is None:
+            continue
+        for w in windows:
+            if not w.contains(day):
+                continue
+            key = (w.key, ev.org_id, name)
+            if key in seen:
+                continue
+            seen.add(key)
+            cell = out[(w.key, ev.org_id)]
+            cell[name] += 1
+            if name == "admitted":
+                if teacher:
+                    cell["admitted_teacher"] += 1
+                if person.excellent:
+                    cell["admitted_excellent"] += 1
+            elif name == "recognised" and on_time(person.probation_end, day, calendar, params):
+                cell["recognised_on_time"] += 1
+    timeline = holders(person, eff)
+    current = timeline[-1][1]
+    for w in windows:
+        before = w.start - DAY
+        if member_on(person, before):
+            out[(w.key, _holder_on(timeline, before))]["members_start"] += 1
+        if member_on(person, w.end):
+            out[(w.key, _holder_on(timeline, w.end))]["members_end"] += 1
+        if in_pool_on(person, pool_from, w.end):
+            out[(w.key, _holder_on(timeline, w.end))]["pool_end"] += 1
+        proj = projection_field(person, w.end, params)
+        if proj:
+            cell = out[(w.key, current)]
+            cell[proj] += 1
+            if teacher:
+                cell["proj_teacher"] += 1
+    return {k: v for k, v in out.items() if v}
+
+
+def diff(after: Mapping, before: Mapping) -> dict[tuple[str, int], dict[str, int]]:
+    """after − before, per cell, without zeros."""
+    out: dict[tuple[str, int], dict[str, int]] = {}
+    for key in set(after) | set(before):
+        a, b = after.get(key, {}), before.get(key, {})
+        d = {f: a.get(f, 0) - b.get(f, 0) for f in set(a) | set(b)}
+        d = {f: v for f, v in d.items() if v}
+        if d:
+            out[key] = d
+    return out

@@ -1,0 +1,62 @@
+"""Deployment settings of the targets app (environment or Django settings), with the directive's defaults.
+
+* ``KETNAP_SCHOOL_YEAR_START`` ("MM-DD", default "09-01"): first day of the school year window.
+* ``KETNAP_INDICATOR_PARAMS`` (Django setting, a dict): overrides of `rules.indicators.Params`
+  (projection lead times and conversion shares, weakness thresholds).
+* ``KETNAP_TREND_YEARS`` (default 5): school years shown in trends and kept in the rollup.
+"""
+
+import datetime as dt
+import os
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from ketnap.rules import indicators as ind
+
+
+@cache
+def _start(raw: str) -> tuple[int, int]:
+    try:
+        month, day = (int(x) for x in raw.split("-"))
+        dt.date(2001, month, day)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"KETNAP_SCHOOL_YEAR_START phải có dạng MM-DD, không phải {raw!r}"
+        ) from None
+    return month, day
+
+
+def school_year_start() -> tuple[int, int]:
+    raw = getattr(settings, "KETNAP_SCHOOL_YEAR_START", None) or os.getenv(
+        "KETNAP_SCHOOL_YEAR_START", "09-01"
+    )
+    return _start(raw)
+
+
+def params() -> ind.Params:
+    extra = getattr(settings, "KETNAP_INDICATOR_PARAMS", None) or {}
+    return ind.Params(**extra) if extra else ind.DEFAULT_PARAMS
+
+
+def trend_years() -> int:
+    return int(getattr(settings, "KETNAP_TREND_YEARS", None) or os.getenv("KETNAP_TREND_YEARS", "5"))
+
+
+def window(key: str) -> ind.Window:
+    return ind.window_from_key(key, school_year_start())
+
+
+def current_school_year(today: dt.date) -> ind.Window:
+    start = school_year_start()
+    return ind.school_year(ind.school_year_of(today, start), start)
+
+
+def default_windows(today: dt.date) -> list[ind.Window]:
+    """The windows the dashboards show: the last N school years and the last N calendar years."""
+    start, n = school_year_start(), trend_years()
+    sy = ind.school_year_of(today, start)
+    return [ind.school_year(y, start) for y in range(sy - n + 1, sy + 1)] + [
+        ind.calendar_year(y) for y in range(today.year - n + 1, today.year + 1)
+    ]

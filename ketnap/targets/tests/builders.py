@@ -1,0 +1,69 @@
+"""Small hand-built trees and ledgers for the indicator tests (rows written directly, as the demo seed does,
+with each person's cached state computed by the same code as the actions)."""
+
+import datetime as dt
+
+from ketnap.orgs.models import OrgLink, OrgUnit, School, path_segment
+from ketnap.people import actions, ledger
+from ketnap.people.models import Person, PersonEvent
+from ketnap.rules import indicators as ind
+from ketnap.targets import rollups
+
+D = dt.date
+K = OrgUnit.Kind
+
+
+def unit(name, kind, parent=None, *, links=(), founded=None, cell_kind="", code=None):
+    """A unit; `links` = [(parent, valid_from, valid_to)] (default: under `parent` since 01/07/2025)."""
+    u = OrgUnit.objects.create(name=name, code=code or name, kind=kind, parent=parent, founded_on=founded,
+                               cell_kind=cell_kind)  # fmt: skip
+    u.path = (parent.path if parent else "") + path_segment(u.pk)
+    u.depth = parent.depth + 1 if parent else 0
+    u.save(update_fields=["path", "depth"])
+    if parent is not None and not links:
+        links = [(parent, D(2025, 7, 1), None)]
+    for p, start, end in links:
+        OrgLink.objects.create(child=u, parent=p, valid_from=start, valid_to=end)
+    return u
+
+
+def school(name, level, party_org=None, ward=None):
+    return School.objects.create(name=name, code=name, level=level, party_org=party_org, ward=ward)
+
+
+EMPTY = ind.PersonRec(0, 0)
+
+
+def person(unit, events, *, role="teacher", excellent=False, incremental=False, **fields):
+    """A person held by `unit` with the given ledger [(kind, date, data?, org?)]; with `incremental`, the
+    rollup is updated through `rollups.person_changed` as the actions do (otherwise a rebuild counts it)."""
+    p = Person.objects.create(
+        unit=unit, family_name="Nguyễn", middle_name="Văn", given_name="An", birth_date=D(1990, 1, 1),
+        gender="M", education="university", school_role=role, youth_union_member=True,
+        excellent_youth_union_member=excellent, **fields,
+    )  # fmt: skip
+    before = ind.PersonRec(p.pk, unit.pk, role, excellent)
+    rows = []
+    for item in events:
+        kind, day = item[0], item[1]
+        data = item[2] if len(item) > 2 else {}
+        org = item[3] if len(item) > 3 else unit
+        rows.append(PersonEvent.objects.create(person=p, kind=kind, occurred_on=day, org=org, data=data))
+    if rows:
+        for name, value in actions.rebuild_state(p, ledger.load_calendar(), rows).items():
+            setattr(p, name, value)
+        p.save()
+    if incremental:
+        rollups.person_changed(before, p, [], rows)
+    return p
+
+
+def admitted(unit, day, *, role="teacher", excellent=False, incremental=False, org=None):
+    """A member admitted on `day` (a minimal ledger: source, decision)."""
+    return person(
+        unit,
+        [("source_identified", day - dt.timedelta(days=400)), ("decision", day, {}, org or unit)],
+        role=role,
+        excellent=excellent,
+        incremental=incremental,
+    )

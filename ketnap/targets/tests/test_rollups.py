@@ -1,0 +1,99 @@
+"""The rollup follows the ledger inside the actions' transactions, and a rebuild finds no drift."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from ketnap.core.testing import make_person, prepare_applicant
+from ketnap.orgs import actions as org_actions
+from ketnap.people import actions
+from ketnap.targets import queries, rollups
+from ketnap.targets.models import Rollup
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+WINDOWS = ["SY2025", "CY2026", "SY2024"]
+
+
+@pytest.fixture
+def built(tree):
+    rollups.build([queries.window(k) for k in WINDOWS])
+    return tree
+
+
+def admit(tree, **fields):
+    """A student of the university's student cell, admitted on 06/05/2026 through the actions."""
+    person = prepare_applicant(make_person(tree.cell_student, **fields), tree.users["cell_secretary"])
+    sec, committee = tree.users["cell_secretary"], tree.users["uni_committee"]
+    actions.record_cell_vote(
+        person, acting_user=sec, occurred_on=D(2026, 4, 2), official_members=12, in_favour=9
+    )
+    actions.record_committee_vote(
+        person, acting_user=committee, occurred_on=D(2026, 4, 10), members=9, in_favour=7
+    )
+    decision = actions.record_decision(person, acting_user=committee, occurred_on=D(2026, 5, 6), decider=tree.uni,
+                                       received=D(2026, 5, 8), members=9, in_favour=8, number="123-QĐ/ĐU")  # fmt: skip
+    person.refresh_from_db()
+    return person, decision
+
+
+def no_drift():
+    return rollups.check([queries.window(k) for k in WINDOWS]) == []
+
+
+def test_an_admission_recorded_through_the_actions_shows_at_once(built):
+    tree = built
+    admit(built, school_role="student", excellent_youth_union_member=True)
+    t = queries.totals_at(tree.cell_student.pk, "SY2025")
+    assert (t["admitted"], t["admitted_excellent"], t["he_admitted"]) == (1, 1, 1)
+    assert (t["sources"], t["sympathisers"], t["applicants"]) == (0, 1, 1)  # the class was on 10/10/2025
+    city = queries.values_at(tree.city.pk, "SY2025")
+    assert city["HE_ADMISSIONS"] == 1 and city["HE_EXCELLENT_YOUTH"] == 1
+    assert queries.totals_at(tree.city.pk, "CY2026")["admitted"] == 1
+    assert no_drift()
+
+
+def test_a_voided_decision_leaves_the_totals(built):
+    tree = built
+    person, decision = admit(built)
+    actions.correct_event(decision, acting_user=tree.users["uni_committee"], void=True, note="Ghi nhầm người")
+    assert queries.totals_at(tree.city.pk, "SY2025")["admitted"] == 0
+    assert no_drift()
+
+
+def test_correcting_a_persons_role_moves_the_teacher_count(built):
+    tree = built
+    person, _ = admit(built, school_role="student")
+    assert queries.totals_at(tree.cell_student.pk, "SY2025")["admitted_teacher"] == 0
+    actions.update_person(person, acting_user=tree.users["city_admin"], reason="Là giảng viên trẻ",
+                          school_role="teacher")  # fmt: skip
+    assert queries.totals_at(tree.cell_student.pk, "SY2025")["admitted_teacher"] == 1
+    assert no_drift()
+
+
+def test_a_tampered_row_is_found_and_a_rebuild_fixes_it(built):
+    tree = built
+    admit(built)
+    Rollup.objects.filter(window="SY2025", unit=tree.city).update(admitted=99)
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("rebuild_rollups", "--check", "--window", "SY2025", stdout=out)
+    assert exc.value.code == 1 and "admitted" in out.getvalue()
+    call_command("rebuild_rollups", "--window", "SY2025", stdout=io.StringIO())
+    assert queries.totals_at(tree.city.pk, "SY2025")["admitted"] == 1
+    call_command("rebuild_rollups", "--check", "--window", "SY2025", stdout=io.StringIO())
+
+
+def test_moving_a_unit_rebuilds_the_windows_it_touches(built):
+    tree = built
+    admit(built)
+    # the student cell moves to the staff cell's… no: to ward B (an odd move, but a move) from 01/06/2026
+    org_actions.move_unit(
+        tree.cell_student, tree.ward_b, acting_user=tree.users["city_admin"], on=D(2026, 6, 1)
+    )
+    assert queries.parent_at(tree.cell_student.pk, "SY2025") == tree.ward_b.pk
+    assert queries.totals_at(tree.ward_b.pk, "SY2025")["admitted"] == 1
+    assert queries.totals_at(tree.uni.pk, "SY2025")["admitted"] == 0
+    assert no_drift()
