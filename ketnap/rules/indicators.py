@@ -249,6 +249,11 @@ class Indicator:
     reach_flag: str = ""  # flag of units that can still reach it with the dossiers in progress
     directive: bool = True  # one of the directive's targets (shown first, with a status colour)
     inherit: bool = True  # a target set for a unit applies to its subtree unless a lower unit sets its own
+    short: str = ""  # column header
+
+    @property
+    def label(self) -> str:
+        return self.short or self.name
 
     @property
     def is_share(self) -> bool:
@@ -277,6 +282,7 @@ _INDICATORS = [
         "k12_schools",
         1.0,
         group="K12",
+        short="Trường có tổ chức đảng",
     ),
     Indicator(
         "K12_CELL_TWO",
@@ -296,6 +302,7 @@ _INDICATORS = [
         population_flag="k12_cells",
         ok_flag="k12_cells_two",
         reach_flag="k12_cells_two_reach",
+        short="Chi bộ kết nạp ≥ 2",
     ),
     Indicator(
         "K12_CELL_TEACHER",
@@ -314,6 +321,7 @@ _INDICATORS = [
         population_flag="k12_cells",
         ok_flag="k12_cells_teacher",
         reach_flag="k12_cells_teacher_reach",
+        short="Chi bộ kết nạp giáo viên",
     ),
     Indicator(
         "HE_ADMISSIONS",
@@ -333,6 +341,7 @@ _INDICATORS = [
         group="HE",
         drill="persons",
         inherit=False,
+        short="Kết nạp ĐH, CĐ, TC",
     ),
     Indicator(
         "HE_EXCELLENT_YOUTH",
@@ -351,6 +360,7 @@ _INDICATORS = [
         strict=True,
         group="HE",
         drill="persons",
+        short="Đoàn viên ưu tú",
     ),
     Indicator(
         "HE_SUBCELLS",
@@ -371,6 +381,7 @@ _INDICATORS = [
         population_flag="he_subcells",
         ok_flag="he_subcells_ok",
         reach_flag="he_subcells_reach",
+        short="Chi bộ trực thuộc có kết nạp",
     ),
     Indicator(
         "HE_STUDENT_CELLS",
@@ -391,6 +402,7 @@ _INDICATORS = [
         population_flag="he_student_cells",
         ok_flag="he_student_cells_ok",
         reach_flag="he_student_cells_reach",
+        short="Chi bộ sinh viên có kết nạp",
     ),
     Indicator(
         "ADMISSIONS_PER_MEMBERS",
@@ -407,6 +419,7 @@ _INDICATORS = [
         0.03,
         group="ALL",
         drill="persons",
+        short="Kết nạp / đảng viên",
     ),
 ]
 INDICATORS: dict[str, Indicator] = {i.id: i for i in _INDICATORS}

@@ -3,6 +3,10 @@
 Views call these functions and never touch a scoped model's manager (core/tests/test_no_direct_objects.py).
 Numbers come from the rollup (`ketnap.targets.rollups`): one row per unit and window with its subtree's
 totals in the tree at the window's end, so a dashboard reads a handful of rows whatever the city's size.
+Lists behind the numbers (cells, schools, persons) are read from the rows, the tree and the ledger.
+
+Scope: a user may open the dashboard of any unit in their scope; its numbers cover the unit's subtree as it
+stood at the window's end. Links (children, cells, persons) are offered only for what the user may see.
 """
 
 from __future__ import annotations
@@ -10,11 +14,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import F, Q
+
+from ketnap.core.scoping import path_in_scope, scope_paths
+from ketnap.orgs import queries as org_queries
+from ketnap.orgs.models import OrgUnit, School
+from ketnap.people import queries as people_queries
+from ketnap.people.models import PersonEvent, Stage
 from ketnap.rules import indicators as ind
 from ketnap.targets import conf, rollups
-from ketnap.targets.models import Rollup
+from ketnap.targets.models import NoSourceRecord, Rollup, Target
 
 window = conf.window
+SY_IDS = [i.id for i in ind.INDICATORS.values() if i.window_kind == "SY"]
+CY_IDS = [i.id for i in ind.INDICATORS.values() if i.window_kind == "CY"]
+KIND_LABELS = dict(OrgUnit.Kind.choices)
+STATUS_LABELS = {"met": "Đạt", "on_track": "Có thể đạt", "behind": "Chưa đạt", "none": "—"}
+STATUS_COLORS = {"met": "green", "on_track": "yellow", "behind": "red", "none": "secondary"}
 
 
 # ---------------------------------------------------------------------------------------------- raw rows
@@ -44,17 +60,673 @@ def parent_at(unit_id: int, wkey: str) -> int | None:
     return row.parent_id if row is not None else None
 
 
+def subtree_rows(row: Rollup):
+    return Rollup.objects.filter(window=row.window, lo__gte=row.lo, lo__lte=row.hi)
+
+
 def lagging_rows(unit_id: int, wkey: str):
     """The cells of the unit's subtree (tree at the window's end) that miss a cell indicator."""
     row = row_at(unit_id, wkey)
     if row is None:
         return Rollup.objects.none()
-    return Rollup.objects.filter(window=wkey, lo__gte=row.lo, lo__lte=row.hi, own_lagging=True)
+    return subtree_rows(row).filter(own_lagging=True)
+
+
+# ---------------------------------------------------------------------------------------------- units
+
+
+def unit_for(user, pk) -> OrgUnit:
+    return org_queries.unit_for(user, pk)
+
+
+def top_unit_for(user) -> OrgUnit | None:
+    """The highest unit the user may see (the first of their scope), for /chi-tieu/."""
+    paths = scope_paths(user)
+    if not paths:
+        return None
+    if "" in paths:
+        return OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
+    ids = [int(p.rstrip(".").split(".")[-1]) for p in sorted(paths, key=lambda p: (len(p), p))]
+    return OrgUnit.objects.filter(pk=ids[0]).first()
+
+
+def windows_for(today: dt.date) -> list[ind.Window]:
+    return conf.default_windows(today)
+
+
+def school_years(today: dt.date) -> list[ind.Window]:
+    return [w for w in conf.default_windows(today) if w.kind == "SY"]
+
+
+def trend_windows(w: ind.Window) -> list[ind.Window]:
+    """The last N school years up to `w` (oldest first)."""
+    n = conf.trend_years()
+    return [ind.school_year(w.year - k, conf.school_year_start()) for k in range(n - 1, -1, -1)]
+
+
+def calendar_for(sy: ind.Window, today: dt.date) -> ind.Window:
+    """The calendar year shown beside a school year: the current year, or the year the school year ends."""
+    return ind.calendar_year(min(today.year, sy.end.year))
+
+
+# ---------------------------------------------------------------------------------------------- targets
 
 
 @dataclass
-class _Unused:
-    items: list = field(default_factory=list)
+class TargetValue:
+    value: float | None
+    unit_id: int | None = None  # who set it (None: the directive's default)
+    unit_name: str = ""
+
+    @property
+    def source(self) -> str:
+        if self.value is None:
+            return "Chưa giao"
+        return self.unit_name or "Mặc định theo Chỉ thị"
 
 
-_ = dt
+def _explicit_targets(unit_ids, wkeys, indicator_ids=None) -> dict[tuple[int, str, str], Target]:
+    qs = Target.objects.filter(unit_id__in=list(unit_ids), window__in=list(wkeys)).select_related("unit")
+    if indicator_ids is not None:
+        qs = qs.filter(indicator__in=list(indicator_ids))
+    return {(t.unit_id, t.window, t.indicator): t for t in qs}
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(s) for s in path.split(".") if s]
+
+
+def resolve_target(spec: ind.Indicator, row: Rollup | None, wkey: str, explicit) -> TargetValue:
+    """The unit's own target, else (shares) the nearest ancestor's in the tree at the window's end, else the
+    directive's default (for counts, only at the root: a count target is given to each unit by its parent)."""
+    if row is None:
+        return TargetValue(None)
+    chain = _path_ids(row.path)
+    own = explicit.get((row.unit_id, wkey, spec.id))
+    if own is not None:
+        return TargetValue(own.value, own.unit_id, own.unit.name)
+    if spec.inherit:
+        for uid in reversed(chain[:-1]):
+            t = explicit.get((uid, wkey, spec.id))
+            if t is not None:
+                return TargetValue(t.value, t.unit_id, t.unit.name)
+        return TargetValue(spec.target)
+    if row.parent_id is None:
+        return TargetValue(spec.target)
+    return TargetValue(None)
+
+
+# ---------------------------------------------------------------------------------------------- formatting
+
+
+def fmt_value(spec: ind.Indicator, value) -> str:
+    if value is None:
+        return "—"
+    if spec.is_share:
+        return f"{value * 100:.1f}%".replace(".", ",")
+    return f"{int(round(value)):,}".replace(",", ".")
+
+
+def fmt_target(spec: ind.Indicator, value) -> str:
+    if value is None:
+        return "—"
+    return f"{spec.comparison} {fmt_value(spec, value)}"
+
+
+# ---------------------------------------------------------------------------------------------- dashboard
+
+
+@dataclass
+class TrendPoint:
+    window: ind.Window
+    value: float | None
+    target: float | None
+    status: str
+    value_text: str
+    target_text: str
+
+
+@dataclass
+class Card:
+    spec: ind.Indicator
+    window: ind.Window
+    value: float | None
+    num: int
+    den: int | None
+    target: TargetValue
+    status: str
+    projected: float | None
+    final: bool
+    trend: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def value_text(self) -> str:
+        return fmt_value(self.spec, self.value)
+
+    @property
+    def target_text(self) -> str:
+        return fmt_target(self.spec, self.target.value)
+
+    @property
+    def projected_text(self) -> str:
+        return fmt_value(self.spec, self.projected)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def color(self) -> str:
+        return STATUS_COLORS[self.status]
+
+    @property
+    def fraction(self) -> str:
+        if self.den is None:
+            return ""
+        return f"{self.num:,}/{self.den:,}".replace(",", ".")
+
+
+def card_for(spec, w: ind.Window, row: Rollup | None, explicit, today: dt.date, params) -> Card:
+    totals = row.totals() if row is not None else {}
+    value = ind.value_of(spec, totals)
+    target = resolve_target(spec, row, w.key, explicit)
+    final = w.end < today
+    projected = None if final else ind.projected_value(spec, totals, params)
+    status = ind.status(spec, value, target.value, final=final, projected=projected)
+    if row is not None and spec.den and not totals.get(spec.den):
+        status = "none"
+    return Card(spec, w, value, totals.get(spec.num, 0), totals.get(spec.den, 0) if spec.den else None, target,
+                status, projected, final)  # fmt: skip
+
+
+@dataclass
+class Cell:
+    text: str
+    color: str = ""
+    value: float | None = None
+
+
+@dataclass
+class ChildRow:
+    unit_id: int
+    name: str
+    kind: str
+    code: str
+    visible: bool
+    is_cell: bool
+    lagging: int
+    admitted: int
+    pool_end: int
+    members_end: int
+    cells: list[Cell]
+
+
+@dataclass
+class LaggingRow:
+    unit_id: int
+    name: str
+    parent_name: str
+    visible: bool
+    missing: list[str]
+    admitted: int
+    teachers: int
+    pool_end: int
+    in_progress: int
+    reachable: bool
+
+
+@dataclass
+class Dashboard:
+    unit: OrgUnit
+    window: ind.Window
+    cal_window: ind.Window
+    row: Rollup | None
+    cards: list[Card]
+    trend_windows: list[ind.Window]
+    children: list[ChildRow]
+    child_ids: list[str]  # indicator ids shown as the children table's columns
+    chart_indicator: ind.Indicator
+    lagging: list[LaggingRow]
+    lagging_total: int
+    funnel: list[tuple[str, str, int, float | None]]  # (label, total field, persons, rate to the previous)
+    pool_end: int
+    projection: dict
+    final: bool
+    stale: bool
+    totals: dict
+
+
+def _relevant_ids(totals: dict) -> list[str]:
+    """The directive's school-year indicators that have a population in this subtree."""
+    out = []
+    for i in SY_IDS:
+        spec = ind.INDICATORS[i]
+        if spec.den is None:
+            if spec.group == "HE" and not totals.get("he_admitted") and not totals.get("he_subcells"):
+                continue
+        elif not totals.get(spec.den):
+            continue
+        out.append(i)
+    return out or SY_IDS[:3]
+
+
+def dashboard(
+    user, unit: OrgUnit, wkey: str, today: dt.date, chart: str = "", lagging_limit: int = 15
+) -> Dashboard:
+    params = conf.params()
+    w = conf.window(wkey)
+    years = trend_windows(w)
+    cal = calendar_for(w, today)
+    keys = [y.key for y in years] + [cal.key]
+    _ensure(keys)
+    rows = {r.window: r for r in Rollup.objects.filter(window__in=keys, unit_id=unit.pk)}
+    row = rows.get(w.key)
+    chain = {uid for r in rows.values() for uid in _path_ids(r.path)}
+    explicit = _explicit_targets(chain, keys)
+    cards = []
+    for i in SY_IDS + CY_IDS:
+        spec = ind.INDICATORS[i]
+        cw = cal if spec.window_kind == "CY" else w
+        card = card_for(spec, cw, rows.get(cw.key), explicit, today, params)
+        if spec.window_kind == "SY":
+            for y in years:
+                c = card_for(spec, y, rows.get(y.key), explicit, today, params)
+                card.trend.append(
+                    TrendPoint(y, c.value, c.target.value, c.status, c.value_text, c.target_text)
+                )
+        cards.append(card)
+    totals = row.totals() if row is not None else dict.fromkeys(ind.TOTAL_FIELDS, 0)
+
+    # Children in the tree at the window's end, with the relevant indicators.
+    child_ids = _relevant_ids(totals)
+    chart_spec = ind.INDICATORS.get(chart) if chart in child_ids else ind.INDICATORS[child_ids[0]]
+    children = []
+    if row is not None:
+        kid_rows = list(
+            Rollup.objects.filter(window=w.key, parent_id=unit.pk)
+            .select_related("unit")
+            .order_by("unit__name")
+        )
+        kid_explicit = _explicit_targets([r.unit_id for r in kid_rows], [w.key], child_ids)
+        kid_explicit.update(explicit)
+        for r in kid_rows:
+            t = r.totals()
+            cells = []
+            for i in child_ids:
+                spec = ind.INDICATORS[i]
+                c = card_for(spec, w, r, kid_explicit, today, params)
+                cells.append(
+                    Cell(c.value_text, STATUS_COLORS[c.status] if c.status != "none" else "", c.value)
+                )
+            children.append(ChildRow(r.unit_id, r.unit.name, KIND_LABELS.get(r.unit.kind, r.unit.kind), r.unit.code,
+                                     path_in_scope(r.unit.path, user), r.is_cell, t["lagging"], t["admitted"],
+                                     t["pool_end"], t["members_end"], cells))  # fmt: skip
+
+    lagging, lagging_total = lagging_list(user, row, lagging_limit) if row is not None else ([], 0)
+    funnel = []
+    prev = None
+    for label, name in ind.FUNNEL:
+        n = totals.get(name, 0)
+        funnel.append((label, name, n, (n / prev) if prev else None))
+        prev = n
+    return Dashboard(
+        unit=unit, window=w, cal_window=cal, row=row, cards=cards, trend_windows=years, children=children,
+        child_ids=child_ids, chart_indicator=chart_spec, lagging=lagging, lagging_total=lagging_total, funnel=funnel,
+        pool_end=totals.get("pool_end", 0), projection=projection(totals, cards, w, today, params),
+        final=w.end < today, stale=rollups.stale_stamp(w.key), totals=totals,
+    )  # fmt: skip
+
+
+def projection(totals: dict, cards: list[Card], w: ind.Window, today: dt.date, params) -> dict:
+    c = params.conversion
+    stages = [
+        ("Cảm tình đảng", "proj_sympathiser", c["SYMPATHISER"], params.lead_days["SYMPATHISER"]),
+        ("Đối tượng (hồ sơ đang hoàn thiện)", "proj_applicant", c["APPLICANT"], params.lead_days["APPLICANT"]),
+        ("Chi bộ, đảng ủy đã xét, chờ quyết định", "proj_approved", c["APPROVED"], params.lead_days["CELL_APPROVED"]),
+    ]  # fmt: skip
+    rows = []
+    expected = float(totals.get("admitted", 0))
+    for label, name, share, lead in stages:
+        n = totals.get(name, 0)
+        expected += n * share
+        rows.append({"label": label, "count": n, "share": share, "expected": n * share, "lead": lead})
+    he = next((card for card in cards if card.spec.id == "HE_ADMISSIONS"), None)
+    return {
+        "open": w.end >= today,
+        "rows": rows,
+        "admitted": totals.get("admitted", 0),
+        "expected": round(expected),
+        "he_admitted": totals.get("he_admitted", 0),
+        "he_expected": he.projected if he else None,
+        "he_target": he.target.value if he else None,
+        "reach": [
+            (card.spec, card.projected)
+            for card in cards
+            if card.spec.reach_flag and card.den and card.projected is not None and card.window.key == w.key
+        ],
+    }
+
+
+MISSING = {
+    "k12_two": "Chưa kết nạp đủ 2 đảng viên",
+    "k12_teacher": "Chưa kết nạp giáo viên",
+    "he_sub": "Chi bộ trực thuộc chưa kết nạp",
+    "he_student": "Chi bộ sinh viên chưa kết nạp",
+}
+
+
+def _missing(r: Rollup) -> tuple[list[str], bool]:
+    """What a lagging cell misses, and whether its dossiers in progress can still make it."""
+    out, reach = [], True
+    if r.k12_cells:
+        if not r.k12_cells_two:
+            out.append(MISSING["k12_two"])
+            reach = reach and bool(r.k12_cells_two_reach)
+        if not r.k12_cells_teacher:
+            out.append(MISSING["k12_teacher"])
+            reach = reach and bool(r.k12_cells_teacher_reach)
+    if r.he_subcells and not r.he_subcells_ok:
+        out.append(MISSING["he_sub"])
+        reach = reach and bool(r.he_subcells_reach)
+    if r.he_student_cells and not r.he_student_cells_ok:
+        out.append(MISSING["he_student"])
+        reach = reach and bool(r.he_student_cells_reach)
+    return out, reach
+
+
+def lagging_list(user, row: Rollup, limit: int | None = 15, offset: int = 0):
+    """Lagging cells of the subtree, the largest pools first (inspection visits start there)."""
+    qs = subtree_rows(row).filter(own_lagging=True)
+    total = qs.count()
+    qs = qs.select_related("unit").order_by("-pool_end", "unit__name", "unit_id")
+    part = list(qs[offset : offset + limit] if limit else qs)
+    parents = dict(
+        OrgUnit.objects.filter(pk__in={r.parent_id for r in part if r.parent_id}).values_list("pk", "name")
+    )
+    out = []
+    for r in part:
+        missing, reach = _missing(r)
+        out.append(LaggingRow(r.unit_id, r.unit.name, parents.get(r.parent_id, ""), path_in_scope(r.unit.path, user),
+                              missing, r.admitted, r.admitted_teacher, r.pool_end,
+                              r.proj_sympathiser + r.proj_applicant + r.proj_approved, reach))  # fmt: skip
+    return out, total
+
+
+# ---------------------------------------------------------------------------------------------- lists behind the numbers
+
+
+@dataclass
+class UnitItem:
+    unit_id: int
+    name: str
+    parent_name: str
+    visible: bool
+    in_numerator: bool
+    admitted: int
+    teachers: int
+    detail: str = ""
+
+
+def indicator_units(user, row: Rollup, spec: ind.Indicator) -> list[UnitItem]:
+    """The cells in the indicator's population (in the subtree at the window's end), each marked."""
+    qs = subtree_rows(row).filter(**{spec.population_flag: 1, "is_cell": True}).select_related("unit")
+    qs = qs.order_by(spec.ok_flag, "unit__name", "unit_id")
+    items = list(qs)
+    parents = dict(
+        OrgUnit.objects.filter(pk__in={r.parent_id for r in items if r.parent_id}).values_list("pk", "name")
+    )
+    return [
+        UnitItem(r.unit_id, r.unit.name, parents.get(r.parent_id, ""), path_in_scope(r.unit.path, user),
+                 bool(getattr(r, spec.ok_flag)), r.admitted, r.admitted_teacher)
+        for r in items
+    ]  # fmt: skip
+
+
+@dataclass
+class SchoolItem:
+    school_id: int
+    name: str
+    level: str
+    org_name: str
+    org_id: int | None
+    visible: bool
+    in_numerator: bool
+    detail: str = ""
+
+
+def _subtree_ids(row: Rollup):
+    return subtree_rows(row).values("unit_id")
+
+
+def k12_schools(user, row: Rollup) -> list[SchoolItem]:
+    """K-12 schools counted in the subtree, as rules.indicators.window_tree counts them: at their organisation
+    when it is active at the window's end, else at their ward, else at the root."""
+    sub = set(subtree_rows(row).values_list("unit_id", flat=True))
+    window_rows = Rollup.objects.filter(window=row.window)
+    present = dict(window_rows.values_list("unit_id", "active"))
+    roots = list(window_rows.filter(parent_id__isnull=True).values_list("unit_id", flat=True))
+    qs = School.objects.filter(level__in=ind.K12_LEVELS)
+    if row.parent_id is not None:
+        qs = qs.filter(Q(party_org_id__in=sub) | Q(ward_id__in=sub))
+    out = []
+    for s in qs.select_related("party_org", "ward").order_by("name"):
+        has = bool(present.get(s.party_org_id))
+        where = (
+            s.party_org_id
+            if has
+            else s.ward_id
+            if s.ward_id in present
+            else (roots[0] if len(roots) == 1 else None)
+        )
+        if where not in sub:
+            continue
+        org = s.party_org if has else None
+        out.append(SchoolItem(s.pk, s.name, s.get_level_display(), org.name if org else "", org.pk if org else None,
+                              bool(org) and path_in_scope(org.path, user), has,
+                              s.ward.name if s.ward else ""))  # fmt: skip
+    out.sort(key=lambda x: (x.in_numerator, x.name))
+    return out
+
+
+FIELD_KINDS = {
+    "sources": ["source_identified"],
+    "sympathisers": ["awareness_class"],
+    "applicants": ["application"],
+    "admitted": ["decision"],
+    "recognised": ["recognition_decision"],
+    "removed": ["removal"],
+    "withdrawn": ["withdrawal"],
+}
+FIELD_LABELS = {
+    "sources": "vào nguồn",
+    "sympathisers": "học lớp nhận thức về Đảng",
+    "applicants": "làm đơn xin vào Đảng",
+    "admitted": "được kết nạp",
+    "recognised": "được công nhận đảng viên chính thức",
+    "removed": "bị xóa tên",
+    "withdrawn": "rút khỏi danh sách",
+}
+
+
+def flow_persons(user, row: Rollup, name: str, *, he_only: bool = False):
+    """Persons behind a flow of the window (events dated in it, at a unit of the subtree at its end):
+    a queryset of Person annotated with `event_on` (the event's date) and `event_org` (its unit's name)."""
+    w = conf.window(row.window)
+    units = subtree_rows(row)
+    if he_only:
+        units = units.filter(school_kind="he")
+    unit_ids = units.values("unit_id")
+    events = PersonEvent.objects.filter(kind__in=FIELD_KINDS[name], occurred_on__gte=w.start, occurred_on__lte=w.end,
+                                        org_id__in=unit_ids, corrections__isnull=True)  # fmt: skip
+    events = events.exclude(data__has_key="void")
+    ids = Q(pk__in=events.values("person_id"))
+    if name == "admitted":
+        imported = PersonEvent.objects.filter(kind="member_imported", org_id__in=unit_ids,
+                                              person__party_age_from__gte=w.start,
+                                              person__party_age_from__lte=w.end)  # fmt: skip
+        ids |= Q(pk__in=imported.values("person_id"))
+    return people_queries.persons_for(user).filter(ids).select_related("unit", "school")
+
+
+def pool_persons(user, row: Rollup):
+    """Persons in the source pool now (stages before the decision), held in the subtree."""
+    return (
+        people_queries.persons_for(user)
+        .filter(unit_id__in=_subtree_ids(row), stage__in=POOL_STAGES)
+        .select_related("unit", "school")
+    )
+
+
+POOL_STAGES = [
+    Stage.SOURCE,
+    Stage.SYMPATHISER,
+    Stage.APPLICANT,
+    Stage.CELL_APPROVED,
+    Stage.COMMITTEE_APPROVED,
+]
+
+
+# Which flow of persons opens behind a person-drill indicator: (flow field, higher education only).
+DRILL_FLOWS = {
+    "HE_ADMISSIONS": ("admitted", True),
+    "HE_EXCELLENT_YOUTH": ("admitted", True),
+    "ADMISSIONS_PER_MEMBERS": ("admitted", False),
+    "CONV_SOURCE_SYMPATHISER": ("sympathisers", False),
+    "CONV_SYMPATHISER_APPLICANT": ("applicants", False),
+    "CONV_APPLICANT_ADMITTED": ("admitted", False),
+    "CONV_ADMITTED_RECOGNISED": ("recognised", False),
+    "RECOGNISED_ON_TIME": ("recognised", False),
+}
+
+
+# ---------------------------------------------------------------------------------------------- weaknesses
+
+
+def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
+    """(kind, items) of one weakness list in the subtree: kind "units" (Rollup rows), "schools", "persons"."""
+    params = params or conf.params()
+    w = conf.window(row.window)
+    sub = subtree_rows(row)
+    if wid == "W_POOL_GT_ADMISSIONS":
+        qs = sub.filter(is_cell=True, active=True, pool_end__gte=params.pool_min,
+                        admitted__lt=F("pool_end") * params.pool_ratio)  # fmt: skip
+        return "units", list(qs.select_related("unit").order_by("-pool_end", "unit__name"))
+    if wid == "W_CELLS_NEVER_ADMIT":
+        years = [ind.school_year(w.year - k, conf.school_year_start()) for k in range(params.never_years)]
+        _ensure([y.key for y in years])
+        admitted = Rollup.objects.filter(window__in=[y.key for y in years], is_cell=True, admitted__gt=0)
+        first = years[-1].start
+        qs = sub.filter(is_cell=True, active=True).exclude(unit_id__in=admitted.values("unit_id"))
+        qs = qs.filter(Q(unit__founded_on__isnull=True) | Q(unit__founded_on__lt=first))
+        return "units", list(qs.select_related("unit").order_by("unit__name"))
+    if wid == "W_MERGED_CELLS":
+        qs = sub.filter(is_cell=True, active=True, unit__cell_kind=OrgUnit.CellKind.MERGED)
+        return "units", list(qs.select_related("unit").order_by("unit__name"))
+    if wid == "W_MANY_MEMBERS_NO_STAFF":
+        big = sub.filter(members_end__gte=params.staff_members).values("unit_id")
+        qs = School.objects.filter(party_org_id__in=big, has_full_time_party_staff=False).select_related(
+            "party_org"
+        )
+        members = dict(
+            Rollup.objects.filter(window=w.key, unit_id__in=big).values_list("unit_id", "members_end")
+        )
+        return "schools", [(s, members.get(s.party_org_id, 0)) for s in qs.order_by("name")]
+    if wid == "W_HE_NO_STUDENT_CELL":
+        ids = sub.values("unit_id")
+        schools = list(
+            School.objects.filter(level__in=ind.HE_LEVELS, party_org_id__in=ids).select_related("party_org")
+        )
+        with_cell = set()
+        student_paths = OrgUnit.objects.filter(cell_kind=OrgUnit.CellKind.STUDENT, dissolved_on__isnull=True)
+        for path in student_paths.values_list("path", flat=True):
+            with_cell.update(_path_ids(path))
+        return "schools", [
+            (s, 0) for s in sorted(schools, key=lambda s: s.name) if s.party_org_id not in with_cell
+        ]
+    if wid == "W_STUDENTS_FAILED_RECOGNITION":
+        removed = PersonEvent.objects.filter(kind="removal", occurred_on__gte=w.start, occurred_on__lte=w.end,
+                                             org_id__in=sub.values("unit_id"))  # fmt: skip
+        qs = people_queries.persons_for(user).filter(
+            pk__in=removed.values("person_id"), school_role__in=["student", "pupil"]
+        )
+        persons = list(qs.select_related("unit", "school").order_by("sort_key", "id"))
+        decided = dict(
+            PersonEvent.objects.filter(person__in=persons, kind__in=["decision", "member_imported"])
+            .order_by("person_id", "-occurred_on")
+            .values_list("person_id", "org__name")
+        )
+        return "persons", [(p, decided.get(p.pk, "")) for p in persons]
+    if wid == "W_GRADUATES_NOT_TRANSFERRED":
+        cutoff = today - dt.timedelta(days=60)
+        held = sub.filter(school_kind="he").values("unit_id")
+        qs = people_queries.persons_for(user).filter(
+            unit_id__in=held, school_role="student", stage__in=[Stage.PROBATIONARY, Stage.OFFICIAL],
+            expected_graduation__lt=cutoff,
+        )  # fmt: skip
+        return "persons", [
+            (p, "") for p in qs.select_related("unit", "school").order_by("expected_graduation", "id")
+        ]
+    raise KeyError(wid)
+
+
+# ---------------------------------------------------------------------------------------------- pipeline
+
+
+def step_medians(user, row: Rollup, calendar) -> list[dict]:
+    """Median working days of each step completed in the window (subtree at its end), from the ledger."""
+    w = conf.window(row.window)
+    unit_ids = subtree_rows(row).values("unit_id")
+    out = []
+    for label, start_kind, end_kind in ind.STEPS:
+        ends = dict(
+            PersonEvent.objects.filter(kind=end_kind, occurred_on__gte=w.start, occurred_on__lte=w.end,
+                                       org_id__in=unit_ids, corrections__isnull=True)
+            .exclude(data__has_key="void")
+            .values_list("person_id", "occurred_on")
+        )  # fmt: skip
+        starts: dict[int, dt.date] = {}
+        if ends:
+            for pid, day in (
+                PersonEvent.objects.filter(
+                    kind=start_kind, person_id__in=list(ends), corrections__isnull=True
+                )
+                .exclude(data__has_key="void")
+                .values_list("person_id", "occurred_on")
+            ):
+                if day <= ends[pid] and (pid not in starts or day > starts[pid]):
+                    starts[pid] = day
+        days = [calendar.working_days_between(starts[p], ends[p]) for p in starts]
+        out.append({"label": label, "count": len(days), "median": ind.median(days)})
+    return out
+
+
+def no_source_records(user, unit: OrgUnit, wkey: str):
+    return (
+        NoSourceRecord.objects.visible_to(user)
+        .filter(window=wkey, unit__path__startswith=unit.path)
+        .select_related("unit", "recorded_by")
+        .order_by("unit__name")
+    )
+
+
+def no_source_for(user, pk) -> NoSourceRecord:
+    from ketnap.core.scoping import get_visible_or_404
+
+    return get_visible_or_404(NoSourceRecord.objects.select_related("unit"), user, pk=pk)
+
+
+def child_targets(user, unit: OrgUnit, wkey: str, ids: list[str]):
+    """The unit's children (current tree) with their own targets and the targets they inherit."""
+    kids = list(org_queries.children_of(user, unit))
+    explicit = _explicit_targets([k.pk for k in kids] + _path_ids(unit.path), [wkey], ids)
+    parent_row = row_at(unit.pk, wkey)
+    return kids, explicit, parent_row
+
+
+def cell_options(user, unit: OrgUnit) -> list[tuple[int, str]]:
+    """Active cells of the unit's subtree that the user may see (for the "no source left" form)."""
+    qs = org_queries.units_for(user).filter(
+        path__startswith=unit.path, kind__in=[OrgUnit.Kind.CELL, OrgUnit.Kind.GRASSROOTS_CELL],
+        dissolved_on__isnull=True,
+    )  # fmt: skip
+    return list(qs.order_by("name").values_list("pk", "name"))
