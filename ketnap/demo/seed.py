@@ -28,6 +28,7 @@ from ketnap.people import ledger
 from ketnap.people.models import Person, PersonEvent, Stage
 
 from .city import Ids, build_city
+from .interorg import populate_requests
 from .names import make_name
 from .population import HISTORY_START, Fate, PopulationBuilder
 
@@ -221,6 +222,7 @@ def seed(size: str = "city", *, seed: int = DEFAULT_SEED, today: dt.date | None 
                     events = []
         _bulk(PersonEvent, events)
         demo_users(city.by_code, seed)
+        populate_requests(city, builder, today, calendar, seed)  # requests between organisations (issue 3)
         stages = Counter(p.stage for p in builder.persons)
         report.stages = {s.value: stages.get(s.value, 0) for s in Stage}
         report.persons, report.events = len(builder.persons), n_events

@@ -466,8 +466,8 @@ def confirm_request(
                 note=f"Từ {old.name} về {into.name}")  # fmt: skip
         person.unit = into
         extra = ("unit",)
-        if request.kind == Kind.INTRODUCTION and person.mentor_id:
-            person.mentor = None  # the new organisation assigns its own mentor
+        if person.mentor_id:
+            person.mentor = None  # the new organisation assigns its own helper (đảng viên giúp đỡ)
             extra = ("unit", "mentor")
         _refresh_state(person, extra=extra)
         _audit(
