@@ -31,6 +31,7 @@ from .city import Ids, build_city
 from .interorg import populate_requests
 from .names import make_name
 from .population import HISTORY_START, Fate, PopulationBuilder
+from .targets import seed_targets
 
 SIZES = {"small": 300, "city": 20_000}
 DEFAULT_SEED = 2026
@@ -237,6 +238,7 @@ def seed(size: str = "city", *, seed: int = DEFAULT_SEED, today: dt.date | None 
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
     lap("ghi vào cơ sở dữ liệu")
+    seed_targets(city, today, lap)  # targets and the indicator rollup (issue 4)
     return report
 
 
