@@ -37,11 +37,10 @@ EMPTY = ind.PersonRec(0, 0)
 def person(unit, events, *, role="teacher", excellent=False, incremental=False, **fields):
     """A person held by `unit` with the given ledger [(kind, date, data?, org?)]; with `incremental`, the
     rollup is updated through `rollups.person_changed` as the actions do (otherwise a rebuild counts it)."""
-    p = Person.objects.create(
-        unit=unit, family_name="Nguyễn", middle_name="Văn", given_name="An", birth_date=D(1990, 1, 1),
-        gender="M", education="university", school_role=role, youth_union_member=True,
-        excellent_youth_union_member=excellent, **fields,
-    )  # fmt: skip
+    values = dict(family_name="Nguyễn", middle_name="Văn", given_name="An", birth_date=D(1990, 1, 1), gender="M",
+                  education="university", youth_union_member=True)  # fmt: skip
+    values.update(fields)
+    p = Person.objects.create(unit=unit, school_role=role, excellent_youth_union_member=excellent, **values)
     before = ind.PersonRec(p.pk, unit.pk, role, excellent)
     rows = []
     for item in events:
