@@ -157,9 +157,13 @@ class Item:
     person_id: int | None
     person_name: str
     unit_name: str
-    url: str
+    target: tuple[str, int]  # (url name, pk): reversed only for the items shown
     detail: str = ""
     rule: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.target[0], args=[self.target[1]])
 
     @property
     def category_label(self) -> str:
@@ -209,12 +213,12 @@ def _name(f, m, g) -> str:
     return " ".join(p for p in (f, m, g) if p)
 
 
-def _person_url(pk) -> str:
-    return reverse("person-detail", args=[pk])
+def _person_url(pk) -> tuple[str, int]:
+    return ("person-detail", pk)
 
 
-def _request_url(pk) -> str:
-    return reverse("request-detail", args=[pk])
+def _request_url(pk) -> tuple[str, int]:
+    return ("request-detail", pk)
 
 
 REQ_FIELDS = ("pk", "kind", "status", "number", "due_on", "closed_on", "created_on", "sent_on", "person_id",
@@ -231,11 +235,20 @@ def _in_ids(ctx: _Ctx, field_name: str) -> Q:
     return q
 
 
+FETCH_ALL = 1000  # a source with fewer rows is fetched whole and counted in Python (one query, not two)
+
+
+def _bounded(qs, values, limit: int) -> tuple[int, list]:
+    """(count, the first `limit` rows of `values`) in one query when the source is small."""
+    cap = max(limit, FETCH_ALL)
+    rows = list(values[: cap + 1])
+    count = len(rows) if len(rows) <= cap else qs.count()
+    return count, rows[:limit]
+
+
 def _request_items(ctx: _Ctx, qs, category: str, limit: int, title, due_of=None) -> tuple[int, list[Item]]:
-    count = qs.count()
-    rows = (
-        qs.order_by(F("due_on").asc(nulls_last=True), "id").values_list(*REQ_FIELDS)[:limit] if limit else []
-    )
+    order = [F("due_on").asc(nulls_last=True), "id"] if category == "draft" else ["due_on", "id"]
+    count, rows = _bounded(qs, qs.order_by(*order).values_list(*REQ_FIELDS), limit)
     items = []
     for (pk, kind, _status, number, due_on, closed_on, _created, _sent, person_id, f, m, g, sender, receiver,
          receiver_id, reason) in rows:  # fmt: skip
@@ -315,11 +328,9 @@ PERSON_FIELDS = ("pk", "family_name", "middle_name", "given_name", "unit__name")
 
 
 def _person_items(qs, category, limit, due_field, title, detail=None, order=None) -> tuple[int, list[Item]]:
-    count = qs.count()
-    if not limit:
-        return count, []
     extra = [due_field] + (["next_due_rule"] if category == "pipeline" else [])
-    rows = qs.order_by(order or due_field, "sort_key", "id").values_list(*PERSON_FIELDS, *extra)[:limit]
+    values = qs.order_by(order or due_field, "sort_key", "id").values_list(*PERSON_FIELDS, *extra)
+    count, rows = _bounded(qs, values, limit)
     items = []
     for pk, f, m, g, unit, due, *rest in rows:
         rule = rest[0] if rest else ""
@@ -369,9 +380,10 @@ def src_certificate(ctx: _Ctx, limit: int):
         .annotate(certificate=Subquery(latest))
         .filter(certificate__lt=cut)
     )
-    count = qs.count()
+    values = qs.order_by("certificate", "sort_key", "id").values_list(*PERSON_FIELDS, "certificate")
+    count, rows = _bounded(qs, values, limit)
     items = []
-    for pk, f, m, g, unit, cert in qs.order_by("certificate", "sort_key", "id").values_list(*PERSON_FIELDS, "certificate")[:limit]:  # fmt: skip
+    for pk, f, m, g, unit, cert in rows:
         expiry = rules.add_months(cert, months)
         items.append(Item(f"certificate:{pk}:{expiry.isoformat()}", "certificate", expiry,
                           "Giấy chứng nhận lớp nhận thức về Đảng hết hạn trước khi chi bộ xét", pk, _name(f, m, g),
@@ -401,10 +413,11 @@ def src_graduating(ctx: _Ctx, limit: int):
 
 def graduated_members(qs):
     """Members who were students and have graduated, with no transfer sent, in transit or confirmed."""
-    moving = Request.objects.filter(person=OuterRef("pk"), kind=Kind.TRANSFER,
-                                    status__in=[Status.SENT, Status.RECEIVED, Status.CONFIRMED])  # fmt: skip
+    moving = Request.objects.filter(
+        kind=Kind.TRANSFER, status__in=[Status.SENT, Status.RECEIVED, Status.CONFIRMED]
+    )
     return qs.filter(stage__in=MEMBER_STAGES, school_role__in=STUDENT_ROLES, expected_graduation__isnull=False).exclude(
-        Exists(moving)
+        pk__in=moving.values("person_id")
     )  # fmt: skip
 
 
@@ -422,7 +435,7 @@ def src_graduated(ctx: _Ctx, limit: int):
     if key not in ctx.cache:
         qs = graduated_members(_persons(ctx)).filter(expected_graduation__lte=ctx.today)
         rows = list(qs.values_list(*PERSON_FIELDS, "expected_graduation")[:5000])
-        holds = _holds(Subquery(qs.values("pk")))
+        holds = _holds([row[0] for row in rows])
         items = []
         for pk, f, m, g, unit, grad in rows:
             due, rule = deadlines.transfer_start(grad, ctx.calendar, holds.get(pk))

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from ketnap.core.testing import make_person
+from ketnap.core.tests.conftest import browser_context_args, browser_type_launch_args  # noqa: F401 (Debian's chromium)
 from ketnap.people import actions as people_actions
 
 D = datetime.date

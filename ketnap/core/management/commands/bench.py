@@ -60,6 +60,7 @@ class Command(BaseCommand):
             "person_page": reverse("person-detail", args=[busiest]),
             "pipeline_board": reverse("pipeline"),
             "home": reverse("home"),
+            "inbox": reverse("inbox"),
         }
         results = {}
         for name, url in cases.items():
