@@ -272,6 +272,8 @@ class _Gen:
             for p in people:
                 state = self.state(Kind.TRANSFER, i, weights)
                 i += 1
+                if state in ("none", "held") and graduation < today - dt.timedelta(days=365):
+                    state = "confirmed"  # older cohorts have long been transferred
                 if state == "none":
                     continue
                 if state == "held":
@@ -303,11 +305,14 @@ class _Gen:
                 req = self.request(Kind.TRANSFER, p, sender, receiver, state, sent_on=when,
                                    batch=batch if when is not None else None, trigger="graduation",
                                    trigger_on=graduation, temporary=rng.random() < 0.05)  # fmt: skip
-                if req is not None and state == "returned" and rng.random() < 0.7:
+                old_cohort = graduation < today - dt.timedelta(days=365)
+                if state in ("returned", "cancelled") and (old_cohort or rng.random() < 0.7):
                     other = rng.choice([w for w in self.wards if w.pk != receiver.pk] or self.wards)
                     again = self.work(req.closed_on + dt.timedelta(days=rng.randint(5, 20)))
                     if again <= today:
-                        self.request(Kind.TRANSFER, p, sender, other, "confirmed" if rng.random() < 0.6 else "sent",
+                        recent = again >= today - dt.timedelta(days=60)
+                        self.request(Kind.TRANSFER, p, sender, other,
+                                     "sent" if recent and rng.random() < 0.5 else "confirmed",
                                      sent_on=again, trigger="graduation", trigger_on=graduation)  # fmt: skip
 
     def verifications(self) -> None:

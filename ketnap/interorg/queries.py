@@ -702,6 +702,18 @@ def mentors(user, unit: OrgUnit | None = None):
     )
 
 
+def cell_mentor_options(user, unit: OrgUnit, limit: int = 200) -> list[tuple[int, str]]:
+    """Official members held by the unit itself (a sympathiser's mentor is usually from the same cell; the
+    person page offers the whole grassroots organisation)."""
+    rows = (
+        people_queries.persons_for(user)
+        .filter(unit=unit, stage=Stage.OFFICIAL)
+        .order_by("sort_key", "id")
+        .values_list("pk", "family_name", "middle_name", "given_name")[:limit]
+    )
+    return [(pk, _name(f, m, g)) for pk, f, m, g in rows]
+
+
 def mentor_for(user, pk) -> Person:
     return get_visible_or_404(Person.objects.select_related("unit"), user, pk=pk)
 

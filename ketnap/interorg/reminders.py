@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 import traceback
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -112,9 +113,13 @@ def sweep(day: datetime.date | None = None, *, send: bool = True, log=None) -> d
 def deliver(day: datetime.date) -> dict:
     """Send the queued digests of the day (SMTP from the environment; the console backend in the demo)."""
     sent = failed = 0
+    # The console backend (the demo) prints the mails on stderr, so that stdout stays the JSON summary.
+    console = settings.EMAIL_BACKEND.endswith("console.EmailBackend")
+    connection = get_connection(stream=sys.stderr) if console else get_connection()
     for digest in Digest.objects.filter(day=day, state=Digest.State.QUEUED).select_related("user"):
         try:
-            send_mail(digest.subject, digest.body, settings.DEFAULT_FROM_EMAIL, [digest.user.email])
+            send_mail(digest.subject, digest.body, settings.DEFAULT_FROM_EMAIL, [digest.user.email],
+                      connection=connection)  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - a mail server error must not stop the other digests
             digest.state, digest.error = Digest.State.FAILED, str(exc)[:500]
             failed += 1
@@ -175,3 +180,11 @@ def ensure_daily(at: datetime.time) -> None:
     """Keep one queued sweep for the next daily run."""
     if not BackgroundTask.objects.filter(name=SWEEP_TASK, state=BackgroundTask.State.QUEUED).exists():
         enqueue(run_after=next_daily(at))
+
+
+def recent_tasks(limit: int = 30):
+    return list(BackgroundTask.objects.order_by("-id")[:limit])
+
+
+def recent_digests(limit: int = 50):
+    return list(Digest.objects.select_related("user").order_by("-day", "-id")[:limit])

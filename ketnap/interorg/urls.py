@@ -19,4 +19,5 @@ urlpatterns = [
     path("giup-do/", views.mentors, name="mentors"),
     path("giup-do/<int:pk>/", views.mentor_detail, name="mentor-detail"),
     path("giup-do/phan-cong/<int:pk>/", views.assign_mentor, name="mentor-assign"),
+    path("nhac-viec/", views.reminder_runs, name="reminder-runs"),
 ]

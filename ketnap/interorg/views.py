@@ -22,7 +22,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.exports import xlsx_response
 from ketnap.core.scoping import scope_paths
-from ketnap.interorg import actions, queries
+from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
 from ketnap.interorg.forms import VERBS, HoldForm, NewRequestForm, allowed_verbs, build_verb_form
 from ketnap.interorg.models import Kind, Rating, Status
@@ -89,6 +89,7 @@ def inbox(request):
         "unit": unit,
         "categories": [(c, label, data.counts.get(c, 0)) for c, label in queries.CATEGORIES],
         "unit_options": org_queries.unit_options(request.user),
+        "can_admin": request.user.is_superuser or any(ra.role == "admin" for ra in request.user.roles.all()),
     }
     template = "interorg/inbox.html"
     if request.htmx and request.htmx.target == "inbox-results":
@@ -411,14 +412,11 @@ def mentors(request):
     page = max(1, _int(request.GET.get("trang"), 1))
     total = without.count()
     rows = list(without[(page - 1) * PER_PAGE : page * PER_PAGE])
-    options = {}
+    options: dict[int, list] = {}
     for person in rows:
-        grassroots = person.unit.grassroots() or person.unit
-        if grassroots.pk not in options:
-            from ketnap.people import queries as people_queries
-
-            options[grassroots.pk] = people_queries.mentor_options(request.user, person)
-        person.mentor_choices = options[grassroots.pk]
+        if person.unit_id not in options:
+            options[person.unit_id] = queries.cell_mentor_options(request.user, person.unit)
+        person.mentor_choices = options[person.unit_id]
         person.can_assign = Perm.PREPARE in user_perms(request.user, person.unit)
     return render(request, "interorg/mentors.html", {
         "unit": unit, "without": rows, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
@@ -471,3 +469,20 @@ def hold_graduate(request, pk):
 
 def hold_form(user, today):
     return HoldForm(user=user, today=today, prefix_id="hold")
+
+
+# ------------------------------------------------------------------------------------------ reminders
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_runs(request):
+    """The reminder sweeps on the background queue (state and result), and a button to run one now."""
+    if Perm.ADMIN not in user_perms(request.user, _top_unit(request.user)):
+        raise PermissionDenied("Chỉ quản trị mới xem và chạy nhắc việc.")
+    if request.method == "POST":
+        task = reminders.enqueue()
+        messages.success(
+            request, f"Đã đưa lượt nhắc việc #{task.pk} vào hàng đợi; máy chạy nền sẽ thực hiện."
+        )
+        return redirect("reminder-runs")
+    return render(request, "interorg/reminders.html", {"tasks": reminders.recent_tasks(), "digests": reminders.recent_digests()})  # fmt: skip

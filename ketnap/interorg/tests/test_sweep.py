@@ -105,3 +105,16 @@ def test_the_daily_worker_keeps_one_sweep_queued(tree):
     queued = BackgroundTask.objects.filter(state="queued")
     assert queued.count() == 1
     assert queued.get().run_after > reminders.timezone.now()
+
+
+def test_the_reminder_page_shows_the_runs_and_queues_one(client, tree, page_settings):
+    from django.urls import reverse
+
+    client.force_login(tree.users["ward_b"])
+    assert client.get(reverse("reminder-runs")).status_code == 403
+    client.force_login(tree.users["city_admin"])
+    assert client.post(reverse("reminder-runs")).status_code == 302
+    task = BackgroundTask.objects.get()
+    reminders.run(reminders.claim())
+    page = client.get(reverse("reminder-runs")).content.decode()
+    assert f'data-task="{task.pk}"' in page and "Xong" in page
