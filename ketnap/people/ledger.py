@@ -69,10 +69,22 @@ def effective_events(events: Iterable) -> list:
     return out
 
 
+def voting_unit(person, effective: list) -> OrgUnit:
+    """The cell whose facts (Youth Union, grassroots or not) the rule book applies: the cell that held the
+    latest cell vote, so a person introduced to another cell later is still judged as voted; else the
+    current cell. Costs a query only for a person who moved after the vote."""
+    vote = next((e for e in reversed(effective) if e.kind == "cell_vote"), None)
+    org_id = getattr(vote, "org_id", None)
+    if org_id in (None, person.unit_id):
+        return person.unit
+    return OrgUnit.objects.get(pk=org_id)
+
+
 def dossier_json(person, events: Iterable, as_of: datetime.date, unit: OrgUnit | None = None) -> dict:
-    unit = unit or person.unit
+    effective = effective_events(events)
+    unit = unit or voting_unit(person, effective)
     items = []
-    for ev in effective_events(events):
+    for ev in effective:
         if ev.kind == "member_imported":
             # An existing member entered by import: the admission facts known are replayed as events.
             items.append({"kind": "decision", "date": ev.data["party_age_from"]})

@@ -45,3 +45,21 @@ def test_calendar_overrides_move_deadlines(db):
     assert base.add_working_days(D(2026, 4, 2), 60) == D(2026, 6, 30)
     CalendarOverride.objects.create(date=D(2026, 6, 15), is_working_day=False, note="Nghỉ thêm")
     assert ledger.load_calendar().add_working_days(D(2026, 4, 2), 60) == D(2026, 7, 1)
+
+
+def test_a_person_moved_after_the_vote_is_judged_with_the_voting_cells_facts(tree):
+    from ketnap.people.models import Person
+
+    sec = tree.users["cell_secretary"]
+    person = prepare_applicant(make_person(tree.cell_student), sec)
+    actions.record_cell_vote(
+        person, acting_user=sec, occurred_on=D(2026, 4, 2), official_members=12, in_favour=9
+    )
+    person.refresh_from_db()
+    before = actions.rebuild_state(person, ledger.load_calendar())
+    # The new cell is a grassroots cell without a Youth Union: judged there, the introducers would not fit.
+    tree.cell_b.has_youth_union = False
+    tree.cell_b.save()
+    Person.objects.filter(pk=person.pk).update(unit=tree.cell_b)
+    person.refresh_from_db()
+    assert actions.rebuild_state(person, ledger.load_calendar()) == before
