@@ -24,6 +24,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import add as _add
 from typing import Any
 
 from .calendar import Calendar, add_months
@@ -721,6 +722,7 @@ def window_tree(
         return "he" if levels_here & HE_LEVELS else "k12"
 
     exempt = set(exempt_ids)
+    old_enough = add_months(end, -params.student_cell_age_months)
     for node in nodes.values():  # pre-order: a parent's school kind is known before its children's
         u = present[node.id]
         if node.id in levels:
@@ -739,7 +741,6 @@ def window_tree(
             and parent_node.kind == "grassroots"
             and bool(levels.get(parent_node.id, set()) & HE_LEVELS)
         )
-        old_enough = add_months(end, -params.student_cell_age_months)
         node.he_student_cell = (
             cell_now
             and node.school_kind == "he"
@@ -816,16 +817,48 @@ def unit_flags(node: Node, t: Mapping[str, int]) -> dict[str, int]:
     return {k: v for k, v in f.items() if v}
 
 
-def totals_for_tree(nodes: Mapping[int, Node], own: Mapping[int, Mapping[str, int]]) -> dict[int, Counter]:
+FIELD_INDEX = {name: i for i, name in enumerate(TOTAL_FIELDS)}
+
+
+class TotalsView:
+    """Read-only name access to a unit's totals kept as a list in TOTAL_FIELDS order (fast to add up)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[int] | None = None):
+        self.values = values if values is not None else [0] * len(TOTAL_FIELDS)
+
+    def get(self, name: str, default: int = 0) -> int:
+        i = FIELD_INDEX.get(name)
+        return self.values[i] if i is not None else default
+
+    def __getitem__(self, name: str) -> int:
+        return self.values[FIELD_INDEX[name]]
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(TOTAL_FIELDS, self.values))
+
+
+def totals_for_tree(nodes: Mapping[int, Node], own: Mapping[int, Mapping[str, int]]) -> dict[int, TotalsView]:
     """Totals of every unit: its own totals, its flags (from its totals) and its children's totals."""
-    totals: dict[int, Counter] = {}
+    width = len(TOTAL_FIELDS)
+    index = FIELD_INDEX
+    out: dict[int, list[int]] = {}
     for node in sorted(nodes.values(), key=lambda n: n.lo, reverse=True):  # children before parents
-        t = totals.setdefault(node.id, Counter())
-        t.update(own_totals(node, own.get(node.id, {})))
-        t.update(unit_flags(node, t))
+        v = out.get(node.id)
+        if v is None:
+            v = out[node.id] = [0] * width
+        counts = own.get(node.id)
+        if counts or node.k12_schools:
+            for name, x in own_totals(node, counts or {}).items():
+                v[index[name]] += x
+        if node.is_cell and node.active:
+            for name, x in unit_flags(node, TotalsView(v)).items():
+                v[index[name]] += x
         if node.parent_id is not None:
-            totals.setdefault(node.parent_id, Counter()).update(t)
-    return totals
+            p = out.get(node.parent_id)
+            out[node.parent_id] = v[:] if p is None else list(map(_add, p, v))
+    return {uid: TotalsView(v) for uid, v in out.items()}
 
 
 # ---------------------------------------------------------------------------------------------- persons

@@ -262,6 +262,20 @@ class ChildRow:
 
 
 @dataclass
+class _RowView:
+    """What card_for and resolve_target read of a rollup row, from a values() query."""
+
+    window: str
+    unit_id: int
+    parent_id: int | None
+    path: str
+    _totals: dict
+
+    def totals(self) -> dict:
+        return self._totals
+
+
+@dataclass
 class LaggingRow:
     unit_id: int
     name: str
@@ -342,14 +356,33 @@ def dashboard(
     chart_spec = ind.INDICATORS.get(chart) if chart in child_ids else ind.INDICATORS[child_ids[0]]
     children = []
     if row is not None:
+        needed = {"lagging", "admitted", "pool_end", "members_end"}
+        for i in child_ids:
+            spec = ind.INDICATORS[i]
+            needed.update(f for f in (spec.num, spec.den, spec.reach_flag) if f)
+            needed.update(("he_proj_sympathiser", "he_proj_applicant", "he_proj_approved", "proj_sympathiser",
+                           "proj_applicant", "proj_approved"))  # fmt: skip
+        names = sorted(needed)
         kid_rows = list(
             Rollup.objects.filter(window=w.key, parent_id=unit.pk)
-            .select_related("unit")
             .order_by("unit__name")
+            .values_list(
+                "unit_id",
+                "parent_id",
+                "path",
+                "is_cell",
+                "unit__name",
+                "unit__kind",
+                "unit__code",
+                "unit__path",
+                *names,
+            )  # fmt: skip
         )
-        kid_explicit = _explicit_targets([r.unit_id for r in kid_rows], [w.key], child_ids)
+        kid_explicit = _explicit_targets([r[0] for r in kid_rows], [w.key], child_ids)
         kid_explicit.update(explicit)
-        for r in kid_rows:
+        for values in kid_rows:
+            uid, parent_id, path, is_cell, name, kind, code, current_path = values[:8]
+            r = _RowView(w.key, uid, parent_id, path, dict(zip(names, values[8:])))
             t = r.totals()
             cells = []
             for i in child_ids:
@@ -358,9 +391,8 @@ def dashboard(
                 cells.append(
                     Cell(c.value_text, STATUS_COLORS[c.status] if c.status != "none" else "", c.value)
                 )
-            children.append(ChildRow(r.unit_id, r.unit.name, KIND_LABELS.get(r.unit.kind, r.unit.kind), r.unit.code,
-                                     path_in_scope(r.unit.path, user), r.is_cell, t["lagging"], t["admitted"],
-                                     t["pool_end"], t["members_end"], cells))  # fmt: skip
+            children.append(ChildRow(uid, name, KIND_LABELS.get(kind, kind), code, path_in_scope(current_path, user),
+                                     is_cell, t["lagging"], t["admitted"], t["pool_end"], t["members_end"], cells))  # fmt: skip
 
     lagging, lagging_total = lagging_list(user, row, lagging_limit) if row is not None else ([], 0)
     funnel = []
@@ -437,7 +469,7 @@ def _missing(r: Rollup) -> tuple[list[str], bool]:
 def lagging_list(user, row: Rollup, limit: int | None = 15, offset: int = 0):
     """Lagging cells of the subtree, the largest pools first (inspection visits start there)."""
     qs = subtree_rows(row).filter(own_lagging=True)
-    total = qs.count()
+    total = row.lagging  # the subtree's total of the flag: no count query
     qs = qs.select_related("unit").order_by("-pool_end", "unit__name", "unit_id")
     part = list(qs[offset : offset + limit] if limit else qs)
     parents = dict(

@@ -271,12 +271,13 @@ def compute(windows: Sequence[ind.Window], calendar=None, params=None):
 # ---------------------------------------------------------------------------------------------- writing
 
 
-def _row_values(wkey: str, node: ind.Node, totals: Counter) -> list:
+def _row_values(wkey: str, node: ind.Node, totals: ind.TotalsView | None) -> list:
+    totals = totals if totals is not None else ind.TotalsView()
     lagging = bool(ind.unit_flags(node, totals).get("lagging"))
     return [
         wkey, node.id, node.parent_id, node.path, node.depth, node.lo, node.hi, node.active, node.is_cell,
         node.school_kind, node.k12_cell, node.he_subcell, node.he_student_cell, node.exempt, lagging,
-        *(int(totals.get(f, 0)) for f in ind.TOTAL_FIELDS),
+        *totals.values,
     ]  # fmt: skip
 
 
@@ -285,21 +286,24 @@ COLUMNS = ["window", "unit_id", *NODE_FIELDS, "own_lagging", *ind.TOTAL_FIELDS]
 
 def _write(wkey: str, nodes, totals) -> None:
     Rollup.objects.filter(window=wkey).delete()
-    rows = (_row_values(wkey, node, totals.get(node.id, Counter())) for node in nodes.values())
-    if connection.vendor == "postgresql":
-        table = Rollup._meta.db_table
-        cols = ", ".join(f'"{c}"' for c in COLUMNS)
-        with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    batch = []
-    for row in rows:
-        batch.append(Rollup(**dict(zip(COLUMNS, row))))
-        if len(batch) >= 5000:
-            Rollup.objects.bulk_create(batch)
-            batch = []
-    Rollup.objects.bulk_create(batch)
+    rows = (_row_values(wkey, node, totals.get(node.id)) for node in nodes.values())
+    table = Rollup._meta.db_table
+    cols = ", ".join(f'"{c}"' for c in COLUMNS)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('%s' for _ in COLUMNS)})"
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 20_000:
+                cur.executemany(sql, batch)
+                batch = []
+        if batch:
+            cur.executemany(sql, batch)
 
 
 def build(windows: Sequence[ind.Window], log=None) -> dict[str, float]:
@@ -353,7 +357,7 @@ def check(windows: Sequence[ind.Window]) -> list[tuple[str, int, str, object, ob
                                                                                         "own_lagging", *ind.TOTAL_FIELDS)}  # fmt: skip
         for uid, node in nodes.items():
             row = stored.pop(uid, None)
-            values = dict(zip(COLUMNS, _row_values(w.key, node, totals.get(uid, Counter()))))
+            values = dict(zip(COLUMNS, _row_values(w.key, node, totals.get(uid))))
             if row is None:
                 out.append((w.key, uid, "(row)", None, "missing"))
                 continue

@@ -27,7 +27,9 @@ def seeded(db, settings):
 def test_the_demo_has_targets_and_a_consistent_rollup(seeded):
     windows = conf.default_windows(TODAY)
     assert set(rollups.built_keys()) == {w.key for w in windows}
-    assert Target.objects.filter(indicator="HE_ADMISSIONS", window="SY2026", unit__code="TU").get().value == 1100
+    assert (
+        Target.objects.filter(indicator="HE_ADMISSIONS", window="SY2026", unit__code="TU").get().value == 1100
+    )
     assert 1 <= NoSourceRecord.objects.filter(window="SY2026").count() <= 2
     root = OrgUnit.objects.get(code="TU")
     assert Rollup.objects.get(window="SY2025", unit=root).admitted > 0

@@ -20,7 +20,14 @@ class Command(BaseCommand):
     help = "Đo thời gian phục vụ (trung vị) của các trang chính trên cơ sở dữ liệu hiện tại."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", nargs="?", default="pages", choices=["pages"])
+        parser.add_argument("what", nargs="?", default="pages", choices=["pages", "dataset", "dashboard"],
+                            help="pages: các trang chính; dataset: tạo dữ liệu đo; dashboard: đo bảng điều khiển "
+                            "so với một truy vấn SQL viết tay (ketnap/bench)")  # fmt: skip
+        parser.add_argument("--size", choices=["mini", "city", "nation"], default="city",
+                            help="dữ liệu đo cho dataset/dashboard (cơ sở dữ liệu trống: tạo mới)")  # fmt: skip
+        parser.add_argument(
+            "--rebuild", action="store_true", help="dashboard: tính lại và đo bảng tổng hợp chỉ số"
+        )
         parser.add_argument("--runs", type=int, default=30)
         parser.add_argument(
             "--user", default="", help="tên người dùng (mặc định: một quản trị cấp thành phố)"
@@ -28,6 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, what, runs, user, json: bool, **options):
+        if what in ("dataset", "dashboard"):
+            from ketnap.bench.measure import run
+
+            return run(self, what, runs=runs, json=json, **options)
         from ketnap.accounts.models import RoleAssignment
         from ketnap.orgs.models import OrgUnit
         from ketnap.people.models import Person

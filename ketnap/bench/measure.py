@@ -1,0 +1,237 @@
+"""`ketnap bench dataset|dashboard --size mini|city|nation`: build a benchmark dataset, then measure the
+dashboards against a hand-written SQL query over the raw tables (the engine's limit).
+
+`dashboard` builds the dataset first when the database is empty, builds the indicator rollup when missing,
+then takes the median server time (Django's test client, in process: URL resolution, middleware, queries,
+templates) of: the root dashboard, one school's dashboard, one drill-down (a child of the root), the cells
+behind an indicator, the people list and a person page; and the median time of one SQL statement that
+computes the root's school-year indicators from the raw ledger, tree and schools.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import statistics
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ketnap.bench import dataset
+from ketnap.core.models import AuditLog
+from ketnap.orgs.models import OrgUnit
+from ketnap.people.models import Person, PersonEvent
+from ketnap.rules import add_months
+from ketnap.rules import indicators as ind
+from ketnap.targets import conf, rollups
+from ketnap.targets.models import NoSourceRecord, Rollup
+
+HE = tuple(sorted(ind.HE_LEVELS))
+K12 = tuple(sorted(ind.K12_LEVELS))
+
+
+def baseline_sql() -> str:
+    """The root's school-year indicators of one window, in one statement over the raw tables (current tree)."""
+    from ketnap.orgs.models import School
+
+    unit, school = OrgUnit._meta.db_table, School._meta.db_table
+    person, event = Person._meta.db_table, PersonEvent._meta.db_table
+    nosource = NoSourceRecord._meta.db_table
+    he = ", ".join(f"'{x}'" for x in HE)
+    k12 = ", ".join(f"'{x}'" for x in K12)
+    return f"""
+WITH org AS (
+    SELECT party_org_id AS id, MAX(CASE WHEN level IN ({he}) THEN 1 ELSE 0 END) AS he
+    FROM {school} WHERE party_org_id IS NOT NULL GROUP BY party_org_id
+), adm AS (
+    SELECT e.org_id AS id, COUNT(DISTINCT e.person_id) AS n,
+           COUNT(DISTINCT CASE WHEN p.school_role = 'teacher' THEN e.person_id END) AS teachers,
+           COUNT(DISTINCT CASE WHEN p.excellent_youth_union_member THEN e.person_id END) AS excellent
+    FROM {event} e JOIN {person} p ON p.id = e.person_id
+    WHERE e.kind = 'decision' AND e.occurred_on >= %(start)s AND e.occurred_on <= %(end)s
+    GROUP BY e.org_id
+), u AS (
+    SELECT x.id, x.kind, x.cell_kind, x.founded_on,
+           CASE WHEN (x.dissolved_on IS NULL OR x.dissolved_on > %(end)s)
+                 AND (x.founded_on IS NULL OR x.founded_on <= %(end)s) THEN 1 ELSE 0 END AS active,
+           COALESCE(o1.he, o2.he, o3.he) AS he,
+           CASE WHEN o2.he = 1 AND par.kind = 'grassroots' THEN 1 ELSE 0 END AS under_he,
+           CASE WHEN r.id IS NULL THEN 0 ELSE 1 END AS exempt,
+           COALESCE(a.n, 0) AS n, COALESCE(a.teachers, 0) AS teachers, COALESCE(a.excellent, 0) AS excellent
+    FROM {unit} x
+    LEFT JOIN {unit} par ON par.id = x.parent_id
+    LEFT JOIN org o1 ON o1.id = x.id
+    LEFT JOIN org o2 ON o2.id = x.parent_id
+    LEFT JOIN org o3 ON o3.id = par.parent_id
+    LEFT JOIN adm a ON a.id = x.id
+    LEFT JOIN {nosource} r ON r.unit_id = x.id AND r."window" = %(window)s
+)
+SELECT
+    (SELECT COUNT(*) FROM {school} s WHERE s.level IN ({k12})),
+    (SELECT COUNT(*) FROM {school} s JOIN {unit} o ON o.id = s.party_org_id WHERE s.level IN ({k12})
+        AND (o.dissolved_on IS NULL OR o.dissolved_on > %(end)s) AND (o.founded_on IS NULL OR o.founded_on <= %(end)s)),
+    SUM(CASE WHEN he = 0 AND kind IN ('cell', 'grassroots_cell') AND active = 1 AND exempt = 0 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN he = 0 AND kind IN ('cell', 'grassroots_cell') AND active = 1 AND exempt = 0 AND n >= 2
+        THEN 1 ELSE 0 END),
+    SUM(CASE WHEN he = 0 AND kind IN ('cell', 'grassroots_cell') AND active = 1 AND exempt = 0 AND teachers >= 1
+        THEN 1 ELSE 0 END),
+    SUM(CASE WHEN he = 1 THEN n ELSE 0 END),
+    SUM(CASE WHEN he = 1 THEN excellent ELSE 0 END),
+    SUM(CASE WHEN kind = 'cell' AND active = 1 AND under_he = 1 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN kind = 'cell' AND active = 1 AND under_he = 1 AND n >= 1 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN he = 1 AND kind IN ('cell', 'grassroots_cell') AND active = 1 AND cell_kind = 'student'
+        AND (founded_on IS NULL OR founded_on <= %(old)s) THEN 1 ELSE 0 END),
+    SUM(CASE WHEN he = 1 AND kind IN ('cell', 'grassroots_cell') AND active = 1 AND cell_kind = 'student'
+        AND (founded_on IS NULL OR founded_on <= %(old)s) AND n >= 1 THEN 1 ELSE 0 END)
+FROM u
+"""
+
+
+BASELINE_FIELDS = ("k12_schools", "k12_schools_org", "k12_cells", "k12_cells_two", "k12_cells_teacher",
+                   "he_admitted", "he_excellent", "he_subcells", "he_subcells_ok", "he_student_cells",
+                   "he_student_cells_ok")  # fmt: skip
+
+
+def run_baseline(w: ind.Window) -> dict[str, int]:
+    sql = baseline_sql()
+    params = {"start": w.start, "end": w.end, "window": w.key, "old": add_months(w.end, -12)}
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    return {name: int(v or 0) for name, v in zip(BASELINE_FIELDS, row)}
+
+
+def _median(fn, runs: int, warm: int = 2) -> tuple[float, float]:
+    for _ in range(warm):
+        fn()
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return round(statistics.median(samples), 1), round(samples[max(0, int(len(samples) * 0.9) - 1)], 1)
+
+
+def _plain_static_urls() -> None:
+    """Serve static URLs without the collectstatic manifest (the page's static files are not measured)."""
+    from django.contrib.staticfiles import storage
+    from django.utils.functional import empty
+
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
+    storage.staticfiles_storage._wrapped = empty
+
+
+def dataset_size() -> str | None:
+    row = (
+        AuditLog.objects.filter(action="bench.dataset")
+        .order_by("-id")
+        .values_list("object_id", flat=True)
+        .first()
+    )
+    return row
+
+
+def ensure_dataset(size: str, log) -> dict:
+    have = dataset_size()
+    if have == size:
+        return {}
+    if have is not None or Person.objects.exists():
+        raise CommandError(f"Cơ sở dữ liệu này đã có dữ liệu khác ({have or 'không phải dữ liệu đo'}); "
+                           f"hãy dùng một cơ sở dữ liệu trống cho dữ liệu đo «{size}».")  # fmt: skip
+    log(f"Tạo dữ liệu đo «{size}» ({connection.vendor})…")
+    t0 = time.perf_counter()
+    report = dataset.generate(size, log=log)
+    return {"generate_s": round(time.perf_counter() - t0, 1), "generate_steps_s": report.timings}
+
+
+def run(command, what: str, *, size: str, runs: int, json: bool, rebuild: bool = False, **_) -> None:
+    log = command.stderr.write if json else command.stdout.write
+    meta: dict = {"engine": connection.vendor, "size": size}
+    meta.update(ensure_dataset(size, log))
+    today = timezone.localdate()
+    windows = conf.default_windows(today)
+    if rebuild or not set(w.key for w in windows) <= rollups.built_keys():
+        log(f"Tính bảng tổng hợp chỉ số ({len(windows)} kỳ)…")
+        t0 = time.perf_counter()
+        steps = rollups.build(windows, log=log)
+        meta["rollup_build_s"] = round(time.perf_counter() - t0, 1)
+        meta["rollup_build_steps_s"] = {k: round(v, 1) for k, v in steps.items()}
+    if what == "dataset":
+        command.stdout.write(jsonlib.dumps(meta, ensure_ascii=False, indent=2) if json else str(meta))
+        return
+    meta.update(
+        units=OrgUnit.objects.count(), persons=Person.objects.count(), events=PersonEvent.objects.count(),
+        rollup_rows=Rollup.objects.count(), runs=runs,
+    )  # fmt: skip
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append("testserver")
+    _plain_static_urls()
+    user = get_user_model().objects.filter(username=dataset.BENCH_USER).first()
+    if user is None:
+        raise CommandError("Không có người dùng đo; dữ liệu đo chưa được tạo bằng `ketnap bench dataset`.")
+    client = Client()
+    client.force_login(user)
+    root = OrgUnit.objects.filter(parent__isnull=True).order_by("path").first()
+    school = (
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.GRASSROOTS, schools__level="university")
+        .annotate(n=Count("children"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    ward = (
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.WARD)
+        .annotate(n=Count("children"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    busiest = Person.objects.filter(stage="PROBATIONARY").order_by("pk").values_list("pk", flat=True).first()
+    sy = conf.current_school_year(today)
+    cases = {
+        "dashboard": reverse("targets-dashboard", args=[root.pk]),
+        "school_dashboard": reverse("targets-dashboard", args=[school.pk]),
+        "drilldown_dashboard": reverse("targets-dashboard", args=[ward.pk]),
+        "indicator_cells": reverse("targets-indicator", args=[ward.pk, "K12_CELL_TWO"]),
+        "people_list": reverse("person-list"),
+        "person_page": reverse("person-detail", args=[busiest]),
+    }
+    results: dict[str, dict] = {}
+    for name, url in cases.items():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{url} trả về {response.status_code}")
+        median, p90 = _median(lambda url=url: client.get(url), runs)
+        results[name] = {"url": url, "median_ms": median, "p90_ms": p90}
+        log(f"  {name:22s} trung vị {median:8.1f} ms   p90 {p90:8.1f} ms")
+    base_median, base_p90 = _median(lambda: run_baseline(sy), runs)
+    log(f"  {'sql_baseline':22s} trung vị {base_median:8.1f} ms   p90 {base_p90:8.1f} ms")
+    base = run_baseline(sy)
+    row = Rollup.objects.get(window=sy.key, unit=root)
+    mismatches = {k: (base[k], getattr(row, k)) for k in BASELINE_FIELDS if base[k] != getattr(row, k)}
+    out = {
+        "dashboard_ms": results["dashboard"]["median_ms"],
+        "sql_baseline_ms": base_median,
+        "ratio": round(results["dashboard"]["median_ms"] / base_median, 2) if base_median else None,
+        "school_ms": results["school_dashboard"]["median_ms"],
+        "drilldown_ms": results["drilldown_dashboard"]["median_ms"],
+        "indicator_cells_ms": results["indicator_cells"]["median_ms"],
+        "people_list_ms": results["people_list"]["median_ms"],
+        "person_page_ms": results["person_page"]["median_ms"],
+        "baseline_matches_rollup": not mismatches,
+        "meta": meta,
+        "results": results,
+    }
+    if mismatches:
+        out["baseline_mismatches"] = mismatches
+    if json:
+        command.stdout.write(jsonlib.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        command.stdout.write(jsonlib.dumps({k: v for k, v in out.items() if k != "results"}, ensure_ascii=False,
+                                           indent=2))  # fmt: skip
