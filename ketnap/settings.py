@@ -120,7 +120,8 @@ DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"
 DATETIME_FORMAT = "d/m/Y H:i"
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-USE_THOUSAND_SEPARATOR = True
+# Years and ids must never render as "2.026"; counts use |intcomma explicitly.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["ketnap.formats"]
 
 STATIC_URL = "/static/"
