@@ -48,13 +48,34 @@ test-pg: install
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL chưa được đặt"; exit 2; }
 	$(BIN)/pytest -q
 
-## make bench: the city demo in its own SQLite file, then the median server time of the main pages
+## make bench: the city demo in its own SQLite file, then the median server time of the main pages; then the
+## dashboard benchmark (docs/benchmarks.md, "Bảng điều khiển / Dashboard"). BENCH_PG_SIZES=city skips nation.
 BENCH_DB ?= var/bench-city.sqlite3
+BENCH_DASH_DB ?= var/bench-dashboard-city.sqlite3
+BENCH_PG ?= postgres://ketnap:ketnap@127.0.0.1:5432
+BENCH_PG_SIZES ?= city nation
+BENCH_RUNS ?= 15
 bench: install
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap migrate --noinput -v 0
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap seed --size city --if-empty
 	$(BIN)/ketnap collectstatic --noinput -v 0
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap bench pages
+	@# Dashboards (issue 4): `city` on SQLite and on PostgreSQL, `nation` (15 × city) on PostgreSQL. Each
+	@# dataset is generated once into its own database; results go to var/bench-dashboard-*.json.
+	SQLITE_PATH=$(BENCH_DASH_DB) $(BIN)/ketnap migrate --noinput -v 0
+	SQLITE_PATH=$(BENCH_DASH_DB) $(BIN)/ketnap bench dashboard --size city --runs $(BENCH_RUNS) --json \
+	  > var/bench-dashboard-city-sqlite.json
+	@if pg_isready -q -d "$(BENCH_PG)/postgres" 2>/dev/null; then \
+	  for size in $(BENCH_PG_SIZES); do \
+	    db=ketnap_bench_$$size; \
+	    psql -q "$(BENCH_PG)/postgres" -tc "SELECT 1 FROM pg_database WHERE datname='$$db'" | grep -q 1 \
+	      || psql -q "$(BENCH_PG)/postgres" -c "CREATE DATABASE $$db"; \
+	    DATABASE_URL=$(BENCH_PG)/$$db $(BIN)/ketnap migrate --noinput -v 0 || exit 1; \
+	    DATABASE_URL=$(BENCH_PG)/$$db $(BIN)/ketnap bench dashboard --size $$size --runs $(BENCH_RUNS) --json \
+	      > var/bench-dashboard-$$size-pg.json || exit 1; \
+	  done; \
+	else echo "Bỏ qua phần PostgreSQL: không kết nối được $(BENCH_PG)"; fi
+	@grep -h '"dashboard_ms"\|"sql_baseline_ms"\|"engine"\|"size"' var/bench-dashboard-*.json
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -296,7 +296,7 @@ class PersonFactory:
                 ["teacher"] * 7 + ["staff", "manager"])  # fmt: skip
         young = role in ("student", "pupil")
         stage, since, paf, probation_end, next_due, due_rule = "SOURCE", None, None, None, None, ""
-        if rng.random() < 0.1:  # an existing member entered by import
+        if rng.random() < 0.08:  # an existing member entered by import
             paf = D(rng.randint(1995, 2016), rng.randint(1, 12), rng.randint(1, 28))
             imported = self.start + dt.timedelta(days=rng.randint(0, 200))
             data = json.dumps({"stage": "OFFICIAL", "party_age_from": paf.isoformat(),
@@ -310,7 +310,7 @@ class PersonFactory:
             birth = D(s.year - (rng.randint(18, 21) if young else rng.randint(23, 45)), rng.randint(1, 12),
                       rng.randint(1, 28))  # fmt: skip
             r = rng.random()
-            reach = 0 if r < 0.22 else 1 if r < 0.37 else 2 if r < 0.45 else 3 if r < 0.47 else 9
+            reach = 0 if r < 0.18 else 1 if r < 0.30 else 2 if r < 0.37 else 3 if r < 0.40 else 9
             evs.append(("source_identified", s))
             stage, since = "SOURCE", s
             d = s
@@ -331,7 +331,9 @@ class PersonFactory:
             if reach >= 3:
                 d = d + dt.timedelta(days=rng.randint(10, 30))
                 steps += [("comments", d)]
-                d = d + dt.timedelta(days=rng.randint(15, 50))
+                if rng.random() < 0.4:  # a first answer without a conclusion, then the conclusion
+                    steps += [("verification_pending", d + dt.timedelta(days=rng.randint(10, 20)))]
+                d = d + dt.timedelta(days=rng.randint(25, 60))
                 steps += [("verification", d)]
             if reach >= 9:
                 vote = d + dt.timedelta(days=rng.randint(5, 30))
@@ -368,6 +370,8 @@ class PersonFactory:
                     data = json.dumps({"introducer": {"name": "Đảng viên giới thiệu", "official_since": "2010-05-19",
                                                       "cowork_since": (day - dt.timedelta(days=400)).isoformat(),
                                                       "replacement": False}}, ensure_ascii=False)  # fmt: skip
+                elif kind == "verification_pending":
+                    kind, data = "verification", json.dumps({"concluded": False})
                 elif kind == "decision":
                     data = json.dumps({"number": "15-QĐ/ĐU", "decider_id": cell.decider_id, "authorized": False,
                                        "received": day.isoformat()}, ensure_ascii=False)  # fmt: skip

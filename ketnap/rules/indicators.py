@@ -63,6 +63,8 @@ __all__ = [
     "value_of",
     "window_from_key",
     "window_tree",
+    "prepare_tree",
+    "TreeData",
 ]
 
 DAY = dt.timedelta(days=1)
@@ -133,7 +135,8 @@ def window_of(kind: str, day: dt.date, start: tuple[int, int] = (9, 1)) -> Windo
 
 # ---------------------------------------------------------------------------------------------- totals
 
-# Counters a person contributes to (window, unit). Flows count distinct persons per (window, unit, field).
+# Counters a person contributes to (window, unit). Flows count events dated in the window (one per person in
+# practice: a person has one decision; a repeated awareness class would count twice).
 FLOW_FIELDS = (
     "sources",  # became a source (source_identified)
     "sympathisers",  # took the awareness class (awareness_class)
@@ -629,10 +632,6 @@ class Node:
         return self.school_kind == "he"
 
 
-def _segment(pk: int) -> str:
-    return f"{pk:07d}."
-
-
 def _parent_on(unit: UnitRec, links: Sequence[LinkRec], day: dt.date) -> int | None:
     """The parent on ``day`` from the unit's links (sorted by valid_from); before the first link the first
     link's parent, after the last one the last link's parent; no links: the current parent."""
@@ -647,47 +646,68 @@ def _parent_on(unit: UnitRec, links: Sequence[LinkRec], day: dt.date) -> int | N
     return chosen
 
 
-def _exists_in(unit: UnitRec, window: Window) -> bool:
-    return (unit.founded_on is None or unit.founded_on <= window.end) and (
-        unit.dissolved_on is None or unit.dissolved_on > window.start
-    )
+@dataclass
+class TreeData:
+    """The tree's records prepared once for many windows (see `prepare_tree`)."""
+
+    by_id: dict[int, UnitRec]
+    links_of: dict[int, list[LinkRec]]
+    schools: list[SchoolRec]
+    levels: dict[int, set[str]]  # school levels of each party organisation
 
 
-def window_tree(
-    units: Iterable[UnitRec],
-    links: Iterable[LinkRec],
-    schools: Iterable[SchoolRec],
-    window: Window,
-    exempt_ids: Iterable[int] = (),
-    params: Params = DEFAULT_PARAMS,
-) -> dict[int, Node]:
-    """The units that existed during the window, each under its parent at the window's end (or on its last
-    day), in pre-order, with their static facts. Schools without an organisation at the window's end count
-    at their ward (or at the root when the ward did not exist)."""
-    end = window.end
-    by_id = {u.id: u for u in units}
-    present = {uid: u for uid, u in by_id.items() if _exists_in(u, window)}
+def prepare_tree(
+    units: Iterable[UnitRec], links: Iterable[LinkRec], schools: Iterable[SchoolRec]
+) -> TreeData:
     links_of: dict[int, list[LinkRec]] = defaultdict(list)
     for link in links:
         links_of[link.child_id].append(link)
     for lst in links_of.values():
         lst.sort(key=lambda ln: ln.valid_from)
+    school_list = list(schools)
+    levels: dict[int, set[str]] = defaultdict(set)
+    for sch in school_list:
+        if sch.party_org_id is not None:
+            levels[sch.party_org_id].add(sch.level)
+    return TreeData({u.id: u for u in units}, dict(links_of), school_list, dict(levels))
 
-    def active(u: UnitRec) -> bool:
-        return u.dissolved_on is None or end < u.dissolved_on
+
+def window_tree(
+    units,
+    links: Iterable[LinkRec] = (),
+    schools: Iterable[SchoolRec] = (),
+    window: Window | None = None,
+    exempt_ids: Iterable[int] = (),
+    params: Params = DEFAULT_PARAMS,
+) -> dict[int, Node]:
+    """The units that existed during the window, each under its parent at the window's end (or on its last
+    day), in pre-order, with their static facts. Schools without an organisation at the window's end count
+    at their ward (or at the root when the ward did not exist). `units` may be a prepared `TreeData`."""
+    data = units if isinstance(units, TreeData) else prepare_tree(units, links, schools)
+    end = window.end
+    start = window.start
+    by_id, links_of, levels = data.by_id, data.links_of, data.levels
+    present = {
+        uid: u
+        for uid, u in by_id.items()
+        if (u.founded_on is None or u.founded_on <= end)
+        and (u.dissolved_on is None or u.dissolved_on > start)
+    }
+    no_links: tuple = ()
 
     parent: dict[int, int | None] = {}
     for uid, u in present.items():
-        ref = end if active(u) else u.dissolved_on - DAY
-        p = _parent_on(u, links_of.get(uid, ()), ref)
-        seen = {uid}
-        while p is not None and p not in present:  # a parent gone by then: its own parent on that day
-            if p in seen or p not in by_id:
-                p = None
-                break
-            seen.add(p)
-            p = _parent_on(by_id[p], links_of.get(p, ()), ref)
-        parent[uid] = p if p not in seen else None
+        ref = end if u.dissolved_on is None or end < u.dissolved_on else u.dissolved_on - DAY
+        p = _parent_on(u, links_of.get(uid, no_links), ref)
+        if p is not None and p not in present:  # a parent gone by then: its own parent on that day
+            seen = {uid}
+            while p is not None and p not in present:
+                if p in seen or p not in by_id:
+                    p = None
+                    break
+                seen.add(p)
+                p = _parent_on(by_id[p], links_of.get(p, no_links), ref)
+        parent[uid] = p
 
     children: dict[int | None, list[int]] = defaultdict(list)
     for uid in sorted(present):
@@ -696,60 +716,53 @@ def window_tree(
     nodes: dict[int, Node] = {}
     counter = 0
     roots = children.get(None, [])
-    stack: list[tuple[int, int | None, int, str, bool]] = [(r, None, 0, "", False) for r in reversed(roots)]
+    stack: list[tuple[int, int | None, int, str]] = [(r, None, 0, "") for r in reversed(roots)]
     while stack:
-        uid, pid, depth, ppath, done = stack.pop()
-        if done:
-            node = nodes[uid]
-            kids = children.get(uid, [])
-            node.hi = nodes[kids[-1]].hi if kids else node.lo
-            continue
+        uid, pid, depth, ppath = stack.pop()
         counter += 1
         u = present[uid]
-        node = nodes[uid] = Node(uid, u.kind, pid, depth, ppath + _segment(uid), counter, counter, active(u))
-        stack.append((uid, pid, depth, ppath, True))
-        for kid in reversed(children.get(uid, [])):
-            stack.append((kid, uid, depth + 1, node.path, False))
+        path = f"{ppath}{uid:07d}."
+        nodes[uid] = Node(uid, u.kind, pid, depth, path, counter, counter,
+                          u.dissolved_on is None or end < u.dissolved_on)  # fmt: skip
+        kids = children.get(uid)
+        if kids:
+            stack.extend((kid, uid, depth + 1, path) for kid in reversed(kids))
+    for node in reversed(nodes.values()):  # reverse pre-order: a subtree ends where its last descendant does
+        if node.parent_id is not None:
+            p = nodes[node.parent_id]
+            if node.hi > p.hi:
+                p.hi = node.hi
     # Guard against cycles in bad data: units never reached from a root are left out.
-
-    levels: dict[int, set[str]] = defaultdict(set)
-    school_list = list(schools)
-    for s in school_list:
-        if s.party_org_id is not None:
-            levels[s.party_org_id].add(s.level)
-
-    def kind_of(levels_here: set[str]) -> str:
-        return "he" if levels_here & HE_LEVELS else "k12"
 
     exempt = set(exempt_ids)
     old_enough = add_months(end, -params.student_cell_age_months)
+    he_orgs = {uid for uid, lv in levels.items() if lv & HE_LEVELS}
     for node in nodes.values():  # pre-order: a parent's school kind is known before its children's
-        u = present[node.id]
-        if node.id in levels:
-            node.school_kind = kind_of(levels[node.id])
+        uid = node.id
+        u = present[uid]
+        if uid in levels:
+            node.school_kind = "he" if uid in he_orgs else "k12"
         elif node.parent_id is not None:
             node.school_kind = nodes[node.parent_id].school_kind
-        node.is_cell = u.kind in CELL_KINDS
-        cell_now = node.is_cell and node.active
-        node.k12_cell = cell_now and node.school_kind == "k12"
-        node.exempt = node.id in exempt
-        parent_node = nodes.get(node.parent_id) if node.parent_id is not None else None
-        node.he_subcell = (
-            cell_now
-            and u.kind == "cell"
-            and parent_node is not None
-            and parent_node.kind == "grassroots"
-            and bool(levels.get(parent_node.id, set()) & HE_LEVELS)
-        )
-        node.he_student_cell = (
-            cell_now
-            and node.school_kind == "he"
-            and u.cell_kind == "student"
-            and (u.founded_on is None or u.founded_on <= old_enough)
-        )
+        if u.kind in CELL_KINDS:
+            node.is_cell = True
+            if node.active:
+                node.k12_cell = node.school_kind == "k12"
+                node.he_subcell = (
+                    u.kind == "cell"
+                    and node.parent_id in he_orgs
+                    and nodes[node.parent_id].kind == "grassroots"
+                )
+                node.he_student_cell = (
+                    node.school_kind == "he"
+                    and u.cell_kind == "student"
+                    and (u.founded_on is None or u.founded_on <= old_enough)
+                )
+        if uid in exempt:
+            node.exempt = True
 
     root_ids = [r for r in roots if r in nodes]
-    for s in school_list:
+    for s in data.schools:
         if s.level not in K12_LEVELS:
             continue
         org = nodes.get(s.party_org_id) if s.party_org_id is not None else None
@@ -839,22 +852,69 @@ class TotalsView:
         return dict(zip(TOTAL_FIELDS, self.values))
 
 
-def totals_for_tree(nodes: Mapping[int, Node], own: Mapping[int, Mapping[str, int]]) -> dict[int, TotalsView]:
-    """Totals of every unit: its own totals, its flags (from its totals) and its children's totals."""
+_I = FIELD_INDEX
+_N_PERSON = len(PERSON_FIELDS)  # PERSON_FIELDS come first in TOTAL_FIELDS
+_HE_PAIRS = [
+    (_I[f], _I[f"he_{f}"]) for f in ("admitted", "proj_sympathiser", "proj_applicant", "proj_approved")
+]
+_HE_PAIRS.append((_I["admitted_excellent"], _I["he_excellent"]))
+
+
+def _flags_into(node: Node, v: list[int]) -> None:
+    """Add the unit's flags to its totals list in place (the list form of `unit_flags`, kept equal by a test)."""
+    adm = v[_I["admitted"]]
+    teachers = v[_I["admitted_teacher"]]
+    likely = v[_I["proj_sympathiser"]] + v[_I["proj_applicant"]] + v[_I["proj_approved"]]
+    v[_I["cells"]] += 1
+    if adm >= 1:
+        v[_I["cells_admitting"]] += 1
+    lagging = False
+    if node.k12_cell and not node.exempt:
+        two, teacher = adm >= 2, teachers >= 1
+        v[_I["k12_cells"]] += 1
+        v[_I["k12_cells_two"]] += two
+        v[_I["k12_cells_teacher"]] += teacher
+        v[_I["k12_cells_two_reach"]] += adm + likely >= 2
+        v[_I["k12_cells_teacher_reach"]] += teacher or v[_I["proj_teacher"]] >= 1
+        lagging = not (two and teacher)
+    if node.he_subcell:
+        v[_I["he_subcells"]] += 1
+        v[_I["he_subcells_ok"]] += adm >= 1
+        v[_I["he_subcells_reach"]] += adm + likely >= 1
+        lagging = lagging or adm == 0
+    if node.he_student_cell:
+        v[_I["he_student_cells"]] += 1
+        v[_I["he_student_cells_ok"]] += adm >= 1
+        v[_I["he_student_cells_reach"]] += adm + likely >= 1
+        lagging = lagging or adm == 0
+    v[_I["lagging"]] += lagging
+
+
+def totals_for_tree(nodes: Mapping[int, Node], own: Mapping) -> dict[int, TotalsView]:
+    """Totals of every unit: its own totals, its flags (from its totals) and its children's totals. `nodes` is
+    in pre-order, as `window_tree` returns it; `own[unit]` is a mapping {field: count} or a list of PERSON_FIELDS counts in order."""
     width = len(TOTAL_FIELDS)
-    index = FIELD_INDEX
     out: dict[int, list[int]] = {}
-    for node in sorted(nodes.values(), key=lambda n: n.lo, reverse=True):  # children before parents
+    k12s, k12o = _I["k12_schools"], _I["k12_schools_org"]
+    for node in reversed(list(nodes.values())):  # `nodes` in pre-order (window_tree): children before parents
         v = out.get(node.id)
         if v is None:
             v = out[node.id] = [0] * width
         counts = own.get(node.id)
-        if counts or node.k12_schools:
-            for name, x in own_totals(node, counts or {}).items():
-                v[index[name]] += x
+        if counts:
+            if isinstance(counts, Mapping):
+                row = [counts.get(f, 0) for f in PERSON_FIELDS]
+            else:
+                row = counts
+            v[:_N_PERSON] = map(_add, v[:_N_PERSON], row)
+            if node.he:
+                for a, b in _HE_PAIRS:
+                    v[b] += row[a]
+        if node.k12_schools:
+            v[k12s] += node.k12_schools
+            v[k12o] += node.k12_schools_org
         if node.is_cell and node.active:
-            for name, x in unit_flags(node, TotalsView(v)).items():
-                v[index[name]] += x
+            _flags_into(node, v)
         if node.parent_id is not None:
             p = out.get(node.parent_id)
             out[node.parent_id] = v[:] if p is None else list(map(_add, p, v))
@@ -925,11 +985,12 @@ def _iso(value) -> dt.date | None:
 
 def holders(person: PersonRec, effective: Sequence) -> list[tuple[dt.date, int]]:
     """(from, unit) of the organisations that held the person: the first event's org, then the destination
-    of each move. A person with no event is held by their current unit."""
-    if not effective:
+    of each move. A person whose ledger has no move is held by their current unit throughout."""
+    moves = [ev for ev in effective if ev.kind in MOVE_KINDS]
+    if not moves:
         return [(dt.date.min, person.unit_id)]
     out = [(dt.date.min, effective[0].org_id)]
-    for ev in effective:
+    for ev in moves:
         if ev.kind in MOVE_KINDS:
             dest = next((ev.data.get(k) for k in MOVE_KEYS if ev.data.get(k)), None)
             if dest:
@@ -990,7 +1051,6 @@ def contributions(
     """Everything one person adds to the (window key, unit id) cells of the given windows."""
     eff = effective_events(events)
     out: dict[tuple[str, int], Counter] = defaultdict(Counter)
-    seen: set[tuple[str, int, str]] = set()
     teacher = person.school_role in TEACHER_ROLES
     pool_from = None
     for ev in eff:
@@ -1005,10 +1065,6 @@ def contributions(
         for w in windows:
             if not w.contains(day):
                 continue
-            key = (w.key, ev.org_id, name)
-            if key in seen:
-                continue
-            seen.add(key)
             cell = out[(w.key, ev.org_id)]
             cell[name] += 1
             if name == "admitted":

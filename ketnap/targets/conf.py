@@ -53,10 +53,15 @@ def current_school_year(today: dt.date) -> ind.Window:
     return ind.school_year(ind.school_year_of(today, start), start)
 
 
+def calendar_for(sy: ind.Window, today: dt.date) -> ind.Window:
+    """The calendar year shown beside a school year: the current year, or the year the school year ends."""
+    return ind.calendar_year(min(today.year, sy.end.year))
+
+
 def default_windows(today: dt.date) -> list[ind.Window]:
-    """The windows the dashboards show: the last N school years and the last N calendar years."""
+    """The windows the dashboards show: the last N school years and the calendar year shown beside each."""
     start, n = school_year_start(), trend_years()
     sy = ind.school_year_of(today, start)
-    return [ind.school_year(y, start) for y in range(sy - n + 1, sy + 1)] + [
-        ind.calendar_year(y) for y in range(today.year - n + 1, today.year + 1)
-    ]
+    years = [ind.school_year(y, start) for y in range(sy - n + 1, sy + 1)]
+    calendars = sorted({calendar_for(y, today) for y in years})
+    return years + calendars

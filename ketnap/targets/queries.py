@@ -104,9 +104,7 @@ def trend_windows(w: ind.Window) -> list[ind.Window]:
     return [ind.school_year(w.year - k, conf.school_year_start()) for k in range(n - 1, -1, -1)]
 
 
-def calendar_for(sy: ind.Window, today: dt.date) -> ind.Window:
-    """The calendar year shown beside a school year: the current year, or the year the school year ends."""
-    return ind.calendar_year(min(today.year, sy.end.year))
+calendar_for = conf.calendar_for
 
 
 # ---------------------------------------------------------------------------------------------- targets

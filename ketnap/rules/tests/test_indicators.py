@@ -272,3 +272,46 @@ def test_recognised_on_time_within_60_working_days_of_the_probation_end():
     )
     assert on[("SY2025", 10)]["recognised_on_time"] == 1
     assert "recognised_on_time" not in late[("SY2025", 10)]
+
+
+def test_the_fast_list_flags_equal_the_reference_flags():
+    import itertools
+    import random
+
+    rng = random.Random(4)
+    for k12, exempt, sub, student in itertools.product([False, True], repeat=4):
+        node = ind.Node(1, "cell", None, is_cell=True, active=True, k12_cell=k12, exempt=exempt, he_subcell=sub,
+                        he_student_cell=student)  # fmt: skip
+        for _ in range(30):
+            counts = {f: rng.choice([0, 0, 1, 2, 3]) for f in ind.PERSON_FIELDS}
+            values = [counts.get(f, 0) for f in ind.TOTAL_FIELDS]
+            ind._flags_into(node, values)
+            flags = ind.unit_flags(node, counts)
+            assert {f: values[ind.FIELD_INDEX[f]] for f in ind.FLAG_FIELDS} == {
+                f: flags.get(f, 0) for f in ind.FLAG_FIELDS
+            }
+
+
+def test_own_counts_as_lists_or_mappings_give_the_same_totals():
+    import random
+
+    rng = random.Random(7)
+    nodes = ind.window_tree(*tree(), SY25, exempt_ids=[11])
+    own = {uid: {f: rng.randint(0, 3) for f in ind.PERSON_FIELDS} for uid in nodes if rng.random() < 0.7}
+    as_lists = {uid: [c[f] for f in ind.PERSON_FIELDS] for uid, c in own.items()}
+    a, b = ind.totals_for_tree(nodes, own), ind.totals_for_tree(nodes, as_lists)
+    assert {k: v.as_dict() for k, v in a.items()} == {k: v.as_dict() for k, v in b.items()}
+    # and equal to adding own_totals and unit_flags by hand, children first
+    expected = {}
+    for node in sorted(nodes.values(), key=lambda n: n.lo, reverse=True):
+        t = expected.setdefault(node.id, {})
+        for f, x in ind.own_totals(node, own.get(node.id, {})).items():
+            t[f] = t.get(f, 0) + x
+        for f, x in ind.unit_flags(node, t).items():
+            t[f] = t.get(f, 0) + x
+        if node.parent_id is not None:
+            p = expected.setdefault(node.parent_id, {})
+            for f, x in t.items():
+                p[f] = p.get(f, 0) + x
+    for uid, t in expected.items():
+        assert {f: x for f, x in a[uid].as_dict().items() if x} == {f: x for f, x in t.items() if x}
