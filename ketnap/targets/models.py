@@ -110,6 +110,10 @@ class Rollup(models.Model):
             models.Index(fields=["window", "parent_id"], name="targets_rollup_parent"),
             models.Index(fields=["window", "lo"], name="targets_rollup_lo"),
             models.Index(fields=["window", "own_lagging", "lo"], name="targets_rollup_lagging"),
+            # the lagging cells of a big subtree, largest pool first (the dashboards' list), without a sort
+            models.Index(
+                fields=["window", "own_lagging", "-pool_end", "unit"], name="targets_rollup_lag_pool"
+            ),
         ]
 
     def __str__(self):
