@@ -64,6 +64,17 @@ def subtree_rows(row: Rollup):
     return Rollup.objects.filter(window=row.window, lo__gte=row.lo, lo__lte=row.hi)
 
 
+def _in_subtree(row: Rollup, field: str = "org_id") -> Q:
+    """Events or persons at a unit of the row's subtree; no condition at all for the whole tree."""
+    if (
+        row.parent_id is None
+        and row.lo == 1
+        and not Rollup.objects.filter(window=row.window, lo__gt=row.hi).exists()
+    ):
+        return Q()
+    return Q(**{f"{field}__in": subtree_rows(row).values("unit_id")})
+
+
 def lagging_rows(unit_id: int, wkey: str):
     """The cells of the unit's subtree (tree at the window's end) that miss a cell indicator."""
     row = row_at(unit_id, wkey)
@@ -497,19 +508,26 @@ class UnitItem:
     detail: str = ""
 
 
-def indicator_units(user, row: Rollup, spec: ind.Indicator) -> list[UnitItem]:
-    """The cells in the indicator's population (in the subtree at the window's end), each marked."""
+def indicator_units_qs(row: Rollup, spec: ind.Indicator):
+    """The cells in the indicator's population (in the subtree at the window's end), those missing it first."""
     qs = subtree_rows(row).filter(**{spec.population_flag: 1, "is_cell": True}).select_related("unit")
-    qs = qs.order_by(spec.ok_flag, "unit__name", "unit_id")
-    items = list(qs)
+    return qs.order_by(spec.ok_flag, "unit__name", "unit_id")
+
+
+def unit_items(user, rows, spec: ind.Indicator) -> list[UnitItem]:
+    rows = list(rows)
     parents = dict(
-        OrgUnit.objects.filter(pk__in={r.parent_id for r in items if r.parent_id}).values_list("pk", "name")
+        OrgUnit.objects.filter(pk__in={r.parent_id for r in rows if r.parent_id}).values_list("pk", "name")
     )
     return [
         UnitItem(r.unit_id, r.unit.name, parents.get(r.parent_id, ""), path_in_scope(r.unit.path, user),
                  bool(getattr(r, spec.ok_flag)), r.admitted, r.admitted_teacher)
-        for r in items
+        for r in rows
     ]  # fmt: skip
+
+
+def indicator_units(user, row: Rollup, spec: ind.Indicator) -> list[UnitItem]:
+    return unit_items(user, indicator_units_qs(row, spec), spec)
 
 
 @dataclass
@@ -531,24 +549,32 @@ def _subtree_ids(row: Rollup):
 def k12_schools(user, row: Rollup) -> list[SchoolItem]:
     """K-12 schools counted in the subtree, as rules.indicators.window_tree counts them: at their organisation
     when it is active at the window's end, else at their ward, else at the root."""
-    sub = set(subtree_rows(row).values_list("unit_id", flat=True))
-    window_rows = Rollup.objects.filter(window=row.window)
-    present = dict(window_rows.values_list("unit_id", "active"))
-    roots = list(window_rows.filter(parent_id__isnull=True).values_list("unit_id", flat=True))
     qs = School.objects.filter(level__in=ind.K12_LEVELS)
     if row.parent_id is not None:
+        sub = subtree_rows(row).values("unit_id")
         qs = qs.filter(Q(party_org_id__in=sub) | Q(ward_id__in=sub))
-    out = []
-    for s in qs.select_related("party_org", "ward").order_by("name"):
-        has = bool(present.get(s.party_org_id))
-        where = (
-            s.party_org_id
-            if has
-            else s.ward_id
-            if s.ward_id in present
-            else (roots[0] if len(roots) == 1 else None)
+    schools = list(qs.select_related("party_org", "ward").order_by("name"))
+    ids = {s.party_org_id for s in schools if s.party_org_id} | {s.ward_id for s in schools if s.ward_id}
+    place = {
+        uid: (active, lo)
+        for uid, active, lo in Rollup.objects.filter(window=row.window, unit_id__in=ids).values_list(
+            "unit_id", "active", "lo"
         )
-        if where not in sub:
+    }
+    roots = list(
+        Rollup.objects.filter(window=row.window, parent_id__isnull=True).values_list("lo", flat=True)
+    )
+    out = []
+    for s in schools:
+        org_place = place.get(s.party_org_id)
+        has = bool(org_place and org_place[0])
+        if has:
+            lo = org_place[1]
+        elif s.ward_id in place:
+            lo = place[s.ward_id][1]
+        else:
+            lo = roots[0] if len(roots) == 1 else None
+        if lo is None or not row.lo <= lo <= row.hi:
             continue
         org = s.party_org if has else None
         out.append(SchoolItem(s.pk, s.name, s.get_level_display(), org.name if org else "", org.pk if org else None,
@@ -579,15 +605,15 @@ FIELD_LABELS = {
 
 
 def flow_persons(user, row: Rollup, name: str, *, he_only: bool = False):
-    """Persons behind a flow of the window (events dated in it, at a unit of the subtree at its end):
-    a queryset of Person annotated with `event_on` (the event's date) and `event_org` (its unit's name)."""
+    """Persons behind a flow of the window: events dated in it, at a unit of the subtree at its end."""
     w = conf.window(row.window)
     units = subtree_rows(row)
+    where = _in_subtree(row)
     if he_only:
-        units = units.filter(school_kind="he")
+        where = Q(org_id__in=units.filter(school_kind="he").values("unit_id"))
     unit_ids = units.values("unit_id")
-    events = PersonEvent.objects.filter(kind__in=FIELD_KINDS[name], occurred_on__gte=w.start, occurred_on__lte=w.end,
-                                        org_id__in=unit_ids, corrections__isnull=True)  # fmt: skip
+    events = PersonEvent.objects.filter(where, kind__in=FIELD_KINDS[name], occurred_on__gte=w.start,
+                                        occurred_on__lte=w.end, corrections__isnull=True)  # fmt: skip
     events = events.exclude(data__has_key="void")
     ids = Q(pk__in=events.values("person_id"))
     if name == "admitted":
@@ -632,6 +658,25 @@ DRILL_FLOWS = {
 # ---------------------------------------------------------------------------------------------- weaknesses
 
 
+class _Pairs:
+    """(person, "") pairs over a queryset, sliced by the database (for the paginator and the export)."""
+
+    def __init__(self, qs):
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        return [(p, "") for p in self.qs[key]]
+
+    def __iter__(self):
+        return ((p, "") for p in self.qs.iterator(chunk_size=2000))
+
+
 def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
     """(kind, items) of one weakness list in the subtree: kind "units" (Rollup rows), "schools", "persons"."""
     params = params or conf.params()
@@ -640,7 +685,7 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
     if wid == "W_POOL_GT_ADMISSIONS":
         qs = sub.filter(is_cell=True, active=True, pool_end__gte=params.pool_min,
                         admitted__lt=F("pool_end") * params.pool_ratio)  # fmt: skip
-        return "units", list(qs.select_related("unit").order_by("-pool_end", "unit__name"))
+        return "units", qs.select_related("unit").order_by("-pool_end", "unit_id")
     if wid == "W_CELLS_NEVER_ADMIT":
         years = [ind.school_year(w.year - k, conf.school_year_start()) for k in range(params.never_years)]
         _ensure([y.key for y in years])
@@ -648,10 +693,10 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
         first = years[-1].start
         qs = sub.filter(is_cell=True, active=True).exclude(unit_id__in=admitted.values("unit_id"))
         qs = qs.filter(Q(unit__founded_on__isnull=True) | Q(unit__founded_on__lt=first))
-        return "units", list(qs.select_related("unit").order_by("unit__name"))
+        return "units", qs.select_related("unit").order_by("unit__name", "unit_id")
     if wid == "W_MERGED_CELLS":
         qs = sub.filter(is_cell=True, active=True, unit__cell_kind=OrgUnit.CellKind.MERGED)
-        return "units", list(qs.select_related("unit").order_by("unit__name"))
+        return "units", qs.select_related("unit").order_by("unit__name", "unit_id")
     if wid == "W_MANY_MEMBERS_NO_STAFF":
         big = sub.filter(members_end__gte=params.staff_members).values("unit_id")
         qs = School.objects.filter(party_org_id__in=big, has_full_time_party_staff=False).select_related(
@@ -693,27 +738,34 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
             unit_id__in=held, school_role="student", stage__in=[Stage.PROBATIONARY, Stage.OFFICIAL],
             expected_graduation__lt=cutoff,
         )  # fmt: skip
-        return "persons", [
-            (p, "") for p in qs.select_related("unit", "school").order_by("expected_graduation", "id")
-        ]
+        return "persons", _Pairs(qs.select_related("unit", "school").order_by("expected_graduation", "id"))
     raise KeyError(wid)
 
 
 # ---------------------------------------------------------------------------------------------- pipeline
 
 
-def step_medians(user, row: Rollup, calendar) -> list[dict]:
-    """Median working days of each step completed in the window (subtree at its end), from the ledger."""
+STEP_SAMPLE = 5000
+
+
+def step_medians(user, row: Rollup, calendar, sample: int = STEP_SAMPLE) -> list[dict]:
+    """Median working days of each step completed in the window (subtree at its end), from the ledger. Above
+    `sample` completions the median is estimated on a fixed pseudo-random sample of that many persons."""
     w = conf.window(row.window)
-    unit_ids = subtree_rows(row).values("unit_id")
     out = []
     for label, start_kind, end_kind in ind.STEPS:
-        ends = dict(
-            PersonEvent.objects.filter(kind=end_kind, occurred_on__gte=w.start, occurred_on__lte=w.end,
-                                       org_id__in=unit_ids, corrections__isnull=True)
+        ends_qs = (
+            PersonEvent.objects.filter(_in_subtree(row), kind=end_kind, occurred_on__gte=w.start,
+                                       occurred_on__lte=w.end, corrections__isnull=True)
             .exclude(data__has_key="void")
-            .values_list("person_id", "occurred_on")
         )  # fmt: skip
+        total = ends_qs.count()
+        picked = ends_qs
+        if total > sample:
+            picked = ends_qs.annotate(spread=(F("person_id") * 7919) % 10007).order_by("spread", "person_id")[
+                :sample
+            ]
+        ends = dict(picked.values_list("person_id", "occurred_on"))
         starts: dict[int, dt.date] = {}
         if ends:
             for pid, day in (
@@ -726,7 +778,7 @@ def step_medians(user, row: Rollup, calendar) -> list[dict]:
                 if day <= ends[pid] and (pid not in starts or day > starts[pid]):
                     starts[pid] = day
         days = [calendar.working_days_between(starts[p], ends[p]) for p in starts]
-        out.append({"label": label, "count": len(days), "median": ind.median(days)})
+        out.append({"label": label, "count": total, "median": ind.median(days), "sampled": total > sample})
     return out
 
 

@@ -239,14 +239,18 @@ def indicator(request, pk, code):
             headers = ["Trường", "Cấp học", "Phường, xã", "Có tổ chức đảng", "Tổ chức đảng"]
             rows = [[s.name, s.level, s.detail, s.in_numerator, s.org_name] for s in items]
             return xlsx_response(_stamp(spec.id, unit, w) + ".xlsx", headers, rows, sheet_name="Trường")
-        context.update(kind="schools", items=items)
+        page = Paginator(items, PER_PAGE).get_page(_page(request))
+        context.update(kind="schools", items=page, page=page, total=len(items))
     elif spec.population_flag:
-        items = queries.indicator_units(request.user, row, spec)
+        qs = queries.indicator_units_qs(row, spec)
         if request.GET.get("export") == "xlsx":
             headers = ["Chi bộ", "Cấp trên (cuối kỳ)", "Đạt", "Số kết nạp", "Số giáo viên được kết nạp"]
+            items = queries.unit_items(request.user, qs, spec)
             rows = [[u.name, u.parent_name, u.in_numerator, u.admitted, u.teachers] for u in items]
             return xlsx_response(_stamp(spec.id, unit, w) + ".xlsx", headers, rows, sheet_name="Chi bộ")
-        context.update(kind="units", items=items)
+        page = Paginator(qs, PER_PAGE).get_page(_page(request))
+        items = queries.unit_items(request.user, page.object_list, spec)
+        context.update(kind="units", items=items, page=page, total=page.paginator.count)
     elif spec.id in queries.DRILL_FLOWS or spec.id == "POOL_SIZE":
         flow, he_only = queries.DRILL_FLOWS.get(spec.id, ("pool", False))
         url = (
@@ -332,7 +336,7 @@ def weakness(request, pk, code):
         return xlsx_response(_stamp(code, unit, w) + ".xlsx", headers, rows, sheet_name="Danh sách")
     page = Paginator(items, PER_PAGE).get_page(_page(request))
     context = _base_context(request, unit, w, today, "weaknesses")
-    context.update(spec=spec, kind=kind, items=page, page=page, total=len(items))
+    context.update(spec=spec, kind=kind, items=page, page=page, total=page.paginator.count)
     return render(request, "targets/weakness.html", context)
 
 

@@ -106,3 +106,18 @@ def test_the_parallel_build_writes_the_same_rows(built, monkeypatch):
     rollups.build([queries.window(k) for k in WINDOWS])
     assert no_drift()
     assert queries.totals_at(built.city.pk, "SY2025")["admitted"] == 1
+
+
+def test_step_medians_count_every_completion_and_sample_above_the_limit(built):
+    from ketnap.people import ledger
+    from ketnap.targets.tests.builders import person
+
+    tree = built
+    for days in (10, 20, 31):
+        person(tree.cell_a, [("source_identified", D(2025, 10, 1)),
+                             ("awareness_class", D(2025, 10, 1) + datetime.timedelta(days=days))])  # fmt: skip
+    row = queries.row_at(tree.city.pk, "SY2025")
+    full = queries.step_medians(None, row, ledger.load_calendar())
+    assert full[0]["count"] == 3 and not full[0]["sampled"] and full[0]["median"] > 0
+    sampled = queries.step_medians(None, row, ledger.load_calendar(), sample=2)
+    assert sampled[0]["count"] == 3 and sampled[0]["sampled"] and sampled[0]["median"] is not None
