@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 D = datetime.date
+TEST_PASSWORD = "matkhau-thu-nghiem"
 
 
 def build_tree():
@@ -82,7 +83,7 @@ def build_tree():
         ("ward_a_viewer", "viewer", t.ward_a),
         ("secretary_a", "secretary", t.cell_a),
     ]:
-        user = User.objects.create_user(username=username, password="matkhau-thu-nghiem")
+        user = User.objects.create_user(username=username, password=TEST_PASSWORD)
         RoleAssignment.objects.create(user=user, unit=where, role=role)
         t.users[username] = user
     return t
@@ -145,3 +146,15 @@ def calendar():
     from ketnap.rules import Calendar
 
     return Calendar()
+
+
+def browser_login(page, live_server, username, password=TEST_PASSWORD):
+    """Log in through the login page in a Playwright page (a fresh session: cookies cleared first)."""
+    from playwright.sync_api import expect
+
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("#login-button")
+    expect(page.locator("#logout-button")).to_be_attached()

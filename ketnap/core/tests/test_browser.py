@@ -5,18 +5,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from ketnap.core.testing import build_tree, make_person, prepare_applicant
+from ketnap.core.testing import browser_login, build_tree, make_person, prepare_applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "matkhau-thu-nghiem"
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-button")
-    expect(page.locator("#logout-button")).to_be_attached()
 
 
 def test_cell_secretary_finds_a_candidate_and_records_the_cell_vote(live_server, page):
@@ -27,7 +18,7 @@ def test_cell_secretary_finds_a_candidate_and_records_the_cell_vote(live_server,
     prepare_applicant(person, tree.users["cell_secretary"])
     today = datetime.date.today().strftime("%d/%m/%Y")
 
-    login(page, live_server, "cell_secretary")
+    browser_login(page, live_server, "cell_secretary")
     page.goto(f"{live_server.url}/nguoi/")
     page.fill("#id_q", "nguyen van an")
     rows = page.locator("#person-table a.person-link")
@@ -60,7 +51,7 @@ def test_ward_user_sees_nothing_of_another_ward_in_the_browser(live_server, page
     tree = build_tree()
     make_person(tree.cell_a, family_name="Lê", middle_name="Thị", given_name="Hoa")
     other = make_person(tree.cell_b, family_name="Phạm", middle_name="Văn", given_name="Khoa")
-    login(page, live_server, "ward_a")
+    browser_login(page, live_server, "ward_a")
     page.goto(f"{live_server.url}/nguoi/")
     expect(page.locator("#person-table")).to_contain_text("Lê Thị Hoa")
     expect(page.locator("#person-table")).not_to_contain_text("Phạm Văn Khoa")

@@ -4,23 +4,13 @@ final state; a verification answered by a ward completes that item of the applic
 import pytest
 from playwright.sync_api import expect
 
-from ketnap.core.testing import build_tree
+from ketnap.core.testing import browser_login, build_tree
 from ketnap.interorg.models import Request
 from ketnap.people.models import Person
 
 from .conftest import applicant_to_verify, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "matkhau-thu-nghiem"
-
-
-def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-button")
-    expect(page.locator("#logout-button")).to_be_attached()
 
 
 def test_school_a_sends_a_transfer_ward_b_confirms_and_both_see_it(live_server, page):
@@ -28,7 +18,7 @@ def test_school_a_sends_a_transfer_ward_b_confirms_and_both_see_it(live_server, 
     person = member(tree, tree.cell_a, family_name="Phan", middle_name="Thị", given_name="Yến",
                     school_role="teacher")  # fmt: skip
 
-    login(page, live_server, "secretary_a")
+    browser_login(page, live_server, "secretary_a")
     page.goto(f"{live_server.url}/nguoi/{person.pk}/")
     page.click("#new-chuyen-sinh-hoat")
     page.select_option("#id_new_receiver", str(tree.ward_b.pk))
@@ -41,7 +31,7 @@ def test_school_a_sends_a_transfer_ward_b_confirms_and_both_see_it(live_server, 
     request = Request.objects.get(person=person)
     assert request.number == f"1-GGT/{tree.cell_a.code}"
 
-    login(page, live_server, "ward_b")
+    browser_login(page, live_server, "ward_b")
     page.click("#nav-inbox")
     item = page.locator(".inbox-item", has_text="Phan Thị Yến")
     expect(item).to_contain_text("Xác nhận tiếp nhận")
@@ -55,7 +45,7 @@ def test_school_a_sends_a_transfer_ward_b_confirms_and_both_see_it(live_server, 
     expect(page.locator("#person-name")).to_contain_text("Phan Thị Yến")
     expect(page.locator("#timeline")).to_contain_text("Nơi đến xác nhận tiếp nhận sinh hoạt đảng")
 
-    login(page, live_server, "secretary_a")
+    browser_login(page, live_server, "secretary_a")
     page.click("#nav-interorg")
     row = page.locator("#request-table tr", has_text="Phan Thị Yến")
     expect(row).to_contain_text("Đã xác nhận tiếp nhận")
@@ -72,7 +62,7 @@ def test_a_verification_answered_by_the_ward_completes_the_checklist(live_server
     person = applicant_to_verify(tree, tree.cell_a, family_name="Đỗ", middle_name="Minh", given_name="Khoa",
                                  residence_ward=tree.ward_b)  # fmt: skip
 
-    login(page, live_server, "secretary_a")
+    browser_login(page, live_server, "secretary_a")
     page.goto(f"{live_server.url}/nguoi/{person.pk}/")
     expect(page.locator('#checklist [data-rule="VERIFICATION"]')).to_have_class(
         "list-group-item checklist-item status-missing"
@@ -82,7 +72,7 @@ def test_a_verification_answered_by_the_ward_completes_the_checklist(live_server
     page.click("#submit-send")
     expect(page.locator("#request-status")).to_contain_text("Đã gửi")
 
-    login(page, live_server, "ward_b")
+    browser_login(page, live_server, "ward_b")
     page.goto(f"{live_server.url}/lien-to-chuc/viec-can-lam/")
     page.locator(".inbox-item", has_text="Đỗ Minh Khoa").locator("a.inbox-link").click()
     page.select_option("#id_answer_concluded", "1")
@@ -91,7 +81,7 @@ def test_a_verification_answered_by_the_ward_completes_the_checklist(live_server
     expect(page.locator("#request-status")).to_contain_text("Đã trả lời")
     expect(page.locator("#request-answer")).to_contain_text("Đã có kết luận thẩm tra")
 
-    login(page, live_server, "secretary_a")
+    browser_login(page, live_server, "secretary_a")
     page.goto(f"{live_server.url}/nguoi/{person.pk}/")
     item = page.locator('#checklist [data-rule="VERIFICATION"]')
     expect(item).to_have_class("list-group-item checklist-item status-ok")

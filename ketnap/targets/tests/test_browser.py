@@ -6,20 +6,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ketnap.core.testing import build_tree
+from ketnap.core.testing import browser_login, build_tree
 from ketnap.targets import conf
 from ketnap.targets.tests.builders import admitted, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "matkhau-thu-nghiem"
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-button")
-    expect(page.locator("#logout-button")).to_be_attached()
 
 
 def test_city_user_drills_down_to_a_lagging_cell_and_its_candidates(live_server, page):
@@ -36,7 +27,7 @@ def test_city_user_drills_down_to_a_lagging_cell_and_its_candidates(live_server,
     person(tree.cell_a, [("source_identified", day)], role="pupil", family_name="Phạm", middle_name="Minh",
            given_name="Khôi")  # fmt: skip
 
-    login(page, live_server, "city_viewer")
+    browser_login(page, live_server, "city_viewer")
     page.click("#nav-targets")
     expect(page.locator("h1.page-title")).to_contain_text(tree.city.name)
     expect(page.locator("#indicator-cards .indicator-card")).to_have_count(8)
