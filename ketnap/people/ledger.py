@@ -87,9 +87,9 @@ def dossier_json(person, events: Iterable, as_of: datetime.date, unit: OrgUnit |
     for ev in effective:
         if ev.kind == "member_imported":
             # An existing member entered by import: the admission facts known are replayed as events.
-            items.append({"kind": "decision", "date": ev.data["party_age_from"]})
+            items.append({"kind": "decision", "date": ev.data["party_age_from"], "imported": True})
             if ev.data.get("ceremony_date"):
-                items.append({"kind": "ceremony", "date": ev.data["ceremony_date"]})
+                items.append({"kind": "ceremony", "date": ev.data["ceremony_date"], "imported": True})
             continue
         if ev.kind not in RULE_KINDS:
             continue

@@ -61,6 +61,7 @@ class Params:
     transfer_present_days: int = 30  # TRANSFER_PRESENT_DUE, working days
     transfer_unreceived_months: int = 3  # TRANSFER_UNRECEIVED (S)
     graduate_hold_months: int = 12  # GRADUATE_HOLD (S/U)
+    min_cell_members: int = 3  # CELL_SIZE: a voting cell has at least this many official members (S)
 
 
 DEFAULT_PARAMS = Params()
@@ -243,10 +244,15 @@ _RULE_LIST = [
         "AGE_MAX",
         "Không quá tuổi đời tối đa",
         "Người vào Đảng không quá {max_age} tuổi vào ngày chi bộ xét kết nạp (ngày {date} đã {age} tuổi); "
-        "trên {max_age} tuổi phải được Ban Thường vụ Thành ủy đồng ý bằng văn bản trước khi xét.",
+        "trên {max_age} tuổi phải có văn bản đồng ý của Ban Thường vụ Thành ủy trước khi quyết định kết nạp, "
+        "nhưng quyết định đã ban hành mà chưa có văn bản này.",
         "error",
         "P",
         (_r("QD", "1.1.1"), _r("HD", "1")),
+        {
+            "consent": "Người vào Đảng đã {age} tuổi vào ngày chi bộ xét kết nạp ({date}), quá {max_age} tuổi: "
+            "cần văn bản đồng ý của Ban Thường vụ Thành ủy trước khi cấp ủy quyết định kết nạp.",
+        },
     ),
     Rule(
         "EDUCATION_MIN",
@@ -529,6 +535,56 @@ _RULE_LIST = [
         "warning",
         "S/U",
         (_r("HD", None, note="theo HD 01-HD/TW năm 2016 pt 10.2.1; văn bản hiện hành chưa đối chiếu"),),
+    ),
+    # --- version 2: the path's order, probation and the recognition file -----------------------------------
+    Rule(
+        "STEP_ORDER",
+        "Các bước theo đúng trình tự",
+        "{what} ngày {date} được ghi khi chưa có {needed} trước hoặc cùng ngày; các bước kết nạp và công nhận "
+        "đảng viên chính thức phải theo đúng trình tự.",
+        "error",
+        "P",
+        (_r("DL", "Điều 4.3"),),
+        {
+            "recognition": "{what} ngày {date} được ghi khi chưa có {needed} trước hoặc cùng ngày; các bước "
+            "xét công nhận đảng viên chính thức phải theo đúng trình tự."
+        },
+        {"recognition": (_r("DL", "Điều 5"),)},
+    ),
+    Rule(
+        "STEP_REPEATED",
+        "Không ghi trùng một bước",
+        "Đã có {what} ngày {first}; mỗi lần kết nạp chỉ có một {what_short}, không ghi thêm một bản ngày {date}. "
+        "Nếu bản đã ghi bị sai, hãy đính chính hoặc hủy bản ghi đó.",
+        "error",
+        "P",
+        (_r("DL", "Điều 4.3"),),
+    ),
+    Rule(
+        "PROBATION_COMPLETE",
+        "Đã hết thời gian dự bị",
+        "Chi bộ chỉ xét công nhận đảng viên chính thức khi đã hết {probation_months} tháng dự bị (hết ngày "
+        "{end}); ngày {date} chưa hết thời gian dự bị.",
+        "error",
+        "P",
+        (_r("DL", "Điều 5.2"), _r("QD", "4.2a")),
+    ),
+    Rule(
+        "CELL_SIZE",
+        "Chi bộ đủ số đảng viên chính thức",
+        "Chi bộ phải có ít nhất {min_cell_members} đảng viên chính thức mới xét kết nạp hoặc công nhận đảng viên "
+        "chính thức; nghị quyết ngày {date} chỉ tính {members} đảng viên chính thức.",
+        "error",
+        "S",
+        (_r("DL", "Điều 21"),),
+    ),
+    Rule(
+        "RECOGNITION_FILE",
+        "Hồ sơ xét công nhận đảng viên chính thức",
+        "Trước khi chi bộ xét công nhận đảng viên chính thức ({date}) phải có: {missing}.",
+        "error",
+        "S",
+        (_r("HD", "8.3"),),
     ),
 ]
 

@@ -35,7 +35,7 @@ from .dossier import EDUCATION_LABELS, EDUCATION_LEVELS, STAGES, Deadline, Dossi
 
 __all__ = ["Item", "check", "checklist", "fold"]
 
-_FORWARD = {"awareness_class": 1, "application": 2, "ceremony": 6, "recognition_decision": 7}
+_FORWARD = {"awareness_class": 1, "application": 2}
 _EXITS = {"removal": "REMOVED", "withdrawal": "WITHDRAWN"}
 _DENOMINATOR = {
     "cell_vote": "official_members",
@@ -49,6 +49,69 @@ _DOC_LABELS = {
     "trade_union_introduction": "nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở",
     "comments": "bản tổng hợp ý kiến nhận xét",
 }
+
+# The path's chain (STEP_ORDER): each step needs the latest of its predecessor, on or before its date, to be
+# valid (a vote: passing). A grassroots cell has no committee vote: its decision follows the cell vote.
+_VOTES = ("cell_vote", "committee_vote", "recognition_vote")
+_AFTER_CEREMONY = (
+    "member_biography",
+    "new_member_class",
+    "self_review",
+    "helper_comments",
+    "recognition_comments",
+)
+_ONCE = ("decision", "ceremony", "recognition_decision")  # STEP_REPEATED
+_RECOGNITION_FILE = ("self_review", "helper_comments", "recognition_comments")
+_RECOGNITION_STEPS = frozenset(("recognition_vote", "recognition_decision", *_AFTER_CEREMONY))
+# Within one day, a step comes after what it needs ("a document dated the same day as the step it serves counts
+# as before it"); exits come last. Events of the same rank keep their given order.
+_DAY_ORDER = {
+    "cell_vote": 1,
+    "committee_vote": 2,
+    "decision": 3,
+    "ceremony": 4,
+    **dict.fromkeys(_AFTER_CEREMONY, 5),
+    "recognition_vote": 6,
+    "recognition_decision": 7,
+    "removal": 8,
+    "withdrawal": 8,
+}
+STEP_LABELS = {
+    "cell_vote": "nghị quyết chi bộ đề nghị kết nạp",
+    "committee_vote": "nghị quyết đảng ủy cơ sở đề nghị kết nạp",
+    "decision": "quyết định kết nạp",
+    "ceremony": "lễ kết nạp",
+    "member_biography": "lý lịch đảng viên",
+    "new_member_class": "giấy chứng nhận lớp bồi dưỡng đảng viên mới",
+    "self_review": "bản tự kiểm điểm của đảng viên dự bị (mẫu 10-KNĐ)",
+    "helper_comments": "bản nhận xét của đảng viên giúp đỡ (mẫu 11-KNĐ)",
+    "recognition_comments": "bản tổng hợp ý kiến nhận xét của đoàn thể và chi ủy nơi cư trú (mẫu 12-KNĐ)",
+    "recognition_vote": "nghị quyết chi bộ đề nghị công nhận đảng viên chính thức",
+    "recognition_decision": "quyết định công nhận đảng viên chính thức",
+}
+_NEEDED = {
+    "cell_vote": "nghị quyết chi bộ đề nghị kết nạp đạt hai phần ba",
+    "committee_vote": "nghị quyết đảng ủy cơ sở đề nghị kết nạp đạt hai phần ba",
+    "decision": "quyết định kết nạp hợp lệ",
+    "ceremony": "lễ kết nạp",
+    "recognition_vote": "nghị quyết chi bộ đề nghị công nhận chính thức đạt hai phần ba",
+}
+# Errors that make a step invalid: it does not move the stage and opens no deadline.
+STRUCTURAL = frozenset(("STEP_ORDER", "STEP_REPEATED", "PROBATION_COMPLETE", "CELL_SIZE", "RECOGNITION_FILE"))
+
+
+def _predecessor(kind: str, grassroots: bool) -> str | None:
+    if kind == "committee_vote":
+        return "cell_vote"
+    if kind == "decision":
+        return "cell_vote" if grassroots else "committee_vote"
+    if kind in ("recognition_vote", *_AFTER_CEREMONY):
+        return "ceremony"
+    if kind == "ceremony":
+        return "decision"
+    if kind == "recognition_decision":
+        return "recognition_vote"
+    return None
 
 
 @dataclass(frozen=True)
@@ -82,40 +145,106 @@ def _by_date(event: Event) -> dt.date:
 
 
 class _Facts:
-    """The events of one dossier up to ``as_of``, folded once: stage, exit, events by kind (date order)."""
+    """The events of one dossier up to ``as_of``, folded once: stage, exit, events by kind (date order), and the
+    structural findings of each step of the path (STEP_ORDER, STEP_REPEATED, PROBATION_COMPLETE, CELL_SIZE,
+    RECOGNITION_FILE): a step with one of them is invalid — it moves no stage and opens no deadline."""
 
-    __slots__ = ("params", "by_kind", "stage", "exit_date")
+    __slots__ = ("params", "by_kind", "stage", "exit_date", "structural", "_bad")
 
     def __init__(self, dossier: Dossier, as_of: dt.date, params: Params):
         self.params = params
         grassroots = dossier.unit.cell_is_grassroots
         by_kind: dict[str, list[Event]] = {}
+        self.structural: list[tuple[str, Event, str | None, dict[str, Any]]] = []
+        self._bad: set[int] = set()  # id() of the events with a structural error
+        self.by_kind = by_kind
         rank, stage, exit_date = 0, None, None
-        for ev in sorted((e for e in dossier.events if e.date <= as_of), key=_by_date):
+        first_valid: dict[str, Event] = {}
+        order = sorted(
+            (e for e in dossier.events if e.date <= as_of), key=lambda e: (e.date, _DAY_ORDER.get(e.kind, 0))
+        )
+        for ev in order:
             kind = ev.kind
+            if grassroots and kind == "committee_vote":
+                continue  # the cell is itself grassroots: no committee vote applies
             by_kind.setdefault(kind, []).append(ev)
             if kind in _EXITS:
                 stage, exit_date = _EXITS[kind], ev.date
                 break
+            self._structure(ev, grassroots, first_valid)
             target = _FORWARD.get(kind, 0)
-            if kind == "cell_vote" and self.passes(ev):
-                target = 4 if grassroots else 3
-            elif kind == "committee_vote" and not grassroots and self.passes(ev):
-                target = 4
-            elif kind == "decision" and self.decision_valid(ev):
-                target = 5
+            if self.ok(ev):
+                if kind in _ONCE:
+                    first_valid.setdefault(kind, ev)
+                if kind == "cell_vote":
+                    target = 4 if grassroots else 3
+                elif kind == "committee_vote":
+                    target = 4
+                elif kind == "decision":
+                    target = 5
+                elif kind == "ceremony":
+                    target = 6
+                elif kind == "recognition_decision":
+                    target = 7
             rank = max(rank, target)
-        if grassroots:
-            by_kind.pop("committee_vote", None)  # the cell is itself grassroots: no committee vote applies
-        self.by_kind = by_kind
         self.stage = stage or STAGES[rank]
         self.exit_date = exit_date
+
+    def _structure(self, ev: Event, grassroots: bool, first_valid: dict[str, Event]) -> None:
+        """Record the structural errors of ``ev`` given the events before it (date order)."""
+        kind, params = ev.kind, self.params
+        variant = "recognition" if kind in _RECOGNITION_STEPS else None
+
+        def bad(rule_id: str, v: str | None = None, **facts: Any) -> None:
+            self.structural.append((rule_id, ev, v, facts))
+            self._bad.add(id(ev))
+
+        pred = _predecessor(kind, grassroots)
+        if pred is not None and not (kind == "decision" and ev.data.get("imported")):
+            if pred in _VOTES:
+                before = self.by_kind.get(pred, [])
+                ok = bool(before) and self.ok(before[-1])
+            else:
+                ok = pred in first_valid
+            if not ok:
+                bad("STEP_ORDER", variant, what=_cap(STEP_LABELS[kind]), needed=_NEEDED[pred])
+        if kind in _ONCE and kind in first_valid:
+            first = first_valid[kind]
+            bad("STEP_REPEATED", what=STEP_LABELS[kind], what_short=STEP_LABELS[kind], first=first.date)
+        if kind in ("cell_vote", "recognition_vote"):
+            members = _count(ev.data, "official_members")
+            if members < params.min_cell_members:
+                bad("CELL_SIZE", members=members)
+        if kind == "recognition_vote":
+            ceremony = first_valid.get("ceremony")
+            if ceremony is not None:
+                end = probation_end(ceremony.date, params)
+                if ev.date < end:
+                    bad("PROBATION_COMPLETE", end=end)
+            # The file's papers count when present (one dated before the ceremony is STEP_ORDER's concern).
+            missing = [STEP_LABELS[k] for k in _RECOGNITION_FILE if not self.by_kind.get(k)]
+            if missing:
+                bad("RECOGNITION_FILE", missing="; ".join(missing))
+
+    def valid(self, ev: Event) -> bool:
+        """No structural error (the step is in its place in the path)."""
+        return id(ev) not in self._bad
 
     def passes(self, ev: Event) -> bool:
         return vote_passes(_count(ev.data, "in_favour"), _count(ev.data, _DENOMINATOR[ev.kind]), self.params)
 
     def decision_valid(self, ev: Event) -> bool:
         return not ev.data.get("authorized") or self.passes(ev)
+
+    def ok(self, ev: Event) -> bool:
+        """The step counts: in its place and, for a vote, passing; for a decision, validly taken."""
+        if not self.valid(ev):
+            return False
+        if ev.kind in _VOTES:
+            return self.passes(ev)
+        if ev.kind == "decision":
+            return self.decision_valid(ev)
+        return True
 
     def all(self, kind: str, on: dt.date | None = None) -> list[Event]:
         events = self.by_kind.get(kind, [])
@@ -127,6 +256,9 @@ class _Facts:
                 return ev
         return None
 
+    def first(self, kind: str, valid: Any = None) -> Event | None:
+        return next((ev for ev in self.by_kind.get(kind, ()) if valid is None or valid(ev)), None)
+
     def vote_facts(self, ev: Event) -> dict[str, int]:
         members = _count(ev.data, _DENOMINATOR[ev.kind])
         return {
@@ -134,6 +266,10 @@ class _Facts:
             "members": members,
             "needed": votes_needed(members, self.params),
         }
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _eligibility(
@@ -162,12 +298,26 @@ def _eligibility(
         lambda: f"Đủ {age} tuổi vào ngày {fmt_date(on)}.",
         age=age,
     )
-    add(
-        "AGE_MAX",
-        "ok" if age <= params.max_age else "error",
-        lambda: f"{age} tuổi vào ngày {fmt_date(on)}.",
-        age=age,
-    )
+    if age <= params.max_age:
+        add("AGE_MAX", "ok", lambda: f"{age} tuổi vào ngày {fmt_date(on)}.", age=age)
+    else:
+        # Over the age limit: the city standing board's written consent, on or before the decision, allows it;
+        # without it the dossier may go on (a warning) until a decision is recorded (then an error).
+        decision = f.latest("decision")
+        consent = f.latest("age_consent", decision.date if decision else None)
+        if consent is not None:
+            add(
+                "AGE_MAX",
+                "ok",
+                lambda: (
+                    f"{age} tuổi; Ban Thường vụ Thành ủy đã đồng ý bằng văn bản ngày {fmt_date(consent.date)}."
+                ),
+                age=age,
+            )
+        elif decision is None:
+            add("AGE_MAX", "warning", _NO_TEXT, "consent", age=age)
+        else:
+            add("AGE_MAX", "error", _NO_TEXT, age=age)
 
     level = person.education
     good = level in EDUCATION_LEVELS and EDUCATION_LEVELS.index(level) >= EDUCATION_LEVELS.index(
@@ -316,7 +466,8 @@ class _Checker:
         if cell_vote is not None:
             for rule_id, status, message in _eligibility(f, dossier, cell_vote.date):
                 if status != "ok":
-                    self._add(rule_id, cell_vote.date, message=message)
+                    severity = "warning" if status == "warning" else "error"
+                    self._add(rule_id, cell_vote.date, message=message, severity=severity)
             if not f.passes(cell_vote):
                 self._add("CELL_VOTE", cell_vote.date, **f.vote_facts(cell_vote))
         committee_vote = f.latest("committee_vote")
@@ -326,11 +477,15 @@ class _Checker:
         if decision_last is not None and not f.decision_valid(decision_last):
             self._add("DECIDER", decision_last.date, **f.vote_facts(decision_last))
 
-        cell_pass = f.latest("cell_vote", valid=f.passes)
-        decision = f.latest("decision", valid=f.decision_valid)
-        ceremony = f.latest("ceremony")
-        recognition_pass = f.latest("recognition_vote", valid=f.passes)
-        recognition_decision = f.latest("recognition_decision")
+        for rule_id, ev, variant, facts in f.structural:
+            self._add(rule_id, ev.date, variant, **facts)
+
+        # Only the steps in their place count (f.ok): an invalid step opens no deadline and meets none.
+        cell_pass = f.latest("cell_vote", valid=f.ok)
+        decision = f.latest("decision", valid=f.ok)
+        ceremony = f.latest("ceremony", valid=f.ok)
+        recognition_pass = f.latest("recognition_vote", valid=f.ok)
+        recognition_decision = f.latest("recognition_decision", valid=f.ok)
         extensions = self._extensions(cell_pass, decision, recognition_pass, recognition_decision)
 
         if cell_pass is not None:
@@ -352,21 +507,28 @@ class _Checker:
 
         # --- probation and recognition ---------------------------------------------------------------------
         if ceremony is not None:
+            if not ceremony.data.get("imported"):  # an imported member's biography was made where admitted
+                biography = f.first("member_biography", valid=f.valid)
+                self._deadline(
+                    "MEMBER_BIOGRAPHY_DUE",
+                    ceremony.date,
+                    params.member_biography_days,
+                    biography.date if biography else None,
+                )
             end = self.dates["probation_end"] = probation_end(ceremony.date, params)
             if recognition_decision is not None:
                 self.dates["official_date"] = end
-            first_vote = next((v for v in f.all("recognition_vote") if v.date >= ceremony.date), None)
+            first_vote = f.first("recognition_vote", valid=f.valid)
             self._deadline(
                 "RECOGNITION_REVIEW_DUE",
                 end,
                 params.recognition_review_days,
                 first_vote.date if first_vote else None,
             )
-        recognition_votes = f.all("recognition_vote")
-        last_vote = recognition_votes[-1] if recognition_votes else None
-        checked_on = (
-            last_vote.date if last_vote else (recognition_decision.date if recognition_decision else None)
-        )
+        recognition_votes = [v for v in f.all("recognition_vote") if f.valid(v)]
+        last_vote = f.latest("recognition_vote")
+        any_decision = f.latest("recognition_decision")
+        checked_on = last_vote.date if last_vote else (any_decision.date if any_decision else None)
         if checked_on is not None and f.latest("new_member_class", checked_on) is None:
             self._add("NEW_MEMBER_CLASS", checked_on)
         if last_vote is not None and not f.passes(last_vote):
@@ -385,12 +547,20 @@ class _Checker:
         self.findings.sort(key=lambda finding: finding.date)  # stable: same-day findings keep rule order
         self.result = Result(f.stage, self.findings, self.deadlines, self.dates)
 
-    def _add(self, rule_id: str, on: dt.date, variant: str | None = None, *, message: str = "", **facts: Any):
+    def _add(
+        self,
+        rule_id: str,
+        on: dt.date,
+        variant: str | None = None,
+        *,
+        message: str = "",
+        severity: str | None = None,
+        **facts: Any,
+    ):
         rule = RULES[rule_id]
         text = message or rule.text(variant, **{**self.ctx, "date": on, **facts})
-        self.findings.append(
-            Finding(rule_id, rule.severity, on, text, rule.source_on(facts.get("start", on), variant=variant))
-        )
+        source = rule.source_on(facts.get("start", on), variant=variant)
+        self.findings.append(Finding(rule_id, severity or rule.severity, on, text, source))
 
     def _extensions(
         self,
@@ -504,12 +674,30 @@ def checklist(
         deadline("CEREMONY_DUE")
     elif stage == "PROBATIONARY":
         end = run.dates["probation_end"]
-        item("PROBATION_END", "ok", f"Hết thời gian dự bị ngày {fmt_date(end)}.", end)
-        new_class = f.latest("new_member_class")
+        deadline("MEMBER_BIOGRAPHY_DUE")
+        if as_of < end:
+            text = f"Thời gian dự bị hết ngày {fmt_date(end)}; chi bộ xét công nhận từ ngày đó."
+            item("PROBATION_COMPLETE", "missing", text, end)
+        else:
+            item("PROBATION_COMPLETE", "ok", f"Đã hết thời gian dự bị ngày {fmt_date(end)}.", end)
+        new_class = f.latest("new_member_class", valid=f.valid)
         if new_class is None:
             item("NEW_MEMBER_CLASS", "missing", RULES["NEW_MEMBER_CLASS"].text(date=as_of))
         else:
             item("NEW_MEMBER_CLASS", "ok", f"Học ngày {fmt_date(new_class.date)}.", new_class.date)
+        missing = [STEP_LABELS[k] for k in _RECOGNITION_FILE if f.latest(k, valid=f.valid) is None]
+        if missing:
+            item(
+                "RECOGNITION_FILE",
+                "missing",
+                RULES["RECOGNITION_FILE"].text(date=as_of, missing="; ".join(missing)),
+            )
+        else:
+            item(
+                "RECOGNITION_FILE",
+                "ok",
+                "Đủ bản tự kiểm điểm, nhận xét của đảng viên giúp đỡ và bản tổng hợp nhận xét.",
+            )
         deadline("RECOGNITION_REVIEW_DUE")
         vote("CELL_VOTE", "recognition_vote", "recognition", "Chi bộ đã đề nghị công nhận ngày {date}.")
         for finding in run.result.findings:

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from .book import DEFAULT_PARAMS, Params
 from .check import check
-from .jsonio import DossierError, parse
+from .jsonio import DossierError, check_depth, parse
 
 __all__ = ["main"]
 
@@ -62,8 +62,12 @@ def main(
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(stderr, name, f"không đọc được tệp ({exc})", f"cannot read the file ({exc})")
     try:
+        check_depth(text)
+    except DossierError as exc:
+        return _fail(stderr, exc.path, exc.message_vi, exc.message_en)
+    try:
         obj = json.loads(text, parse_constant=_no_constant)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return _fail(stderr, name, f"không phải JSON hợp lệ ({exc})", f"not valid JSON ({exc})")
     try:
         dossier, as_of, calendar = parse(obj, today)

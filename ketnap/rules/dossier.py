@@ -54,6 +54,12 @@ EVENT_KINDS: tuple[str, ...] = (
     "recognition_decision",
     "removal",
     "withdrawal",
+    # Version 2 (spec/check-dossier.md, 30/11/2026)
+    "member_biography",
+    "self_review",
+    "helper_comments",
+    "recognition_comments",
+    "age_consent",
 )
 
 # Lowest to highest.

@@ -13,7 +13,12 @@ from typing import Any
 from .calendar import Calendar
 from .dossier import EDUCATION_LEVELS, EVENT_KINDS, Dossier, Event, Person, Unit
 
-__all__ = ["DossierError", "parse"]
+__all__ = ["DATE_MAX", "DATE_MIN", "MAX_DEPTH", "DossierError", "check_depth", "parse"]
+
+# Every date of a dossier lies in this range (version 2 of the contract); anything else is bad input.
+DATE_MIN = dt.date(1930, 2, 3)
+DATE_MAX = dt.date(2100, 12, 31)
+MAX_DEPTH = 64  # a document nested deeper than this is refused before it is parsed
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _VOTE_COUNTS = {
@@ -113,9 +118,16 @@ def _date(value: Any, path: str) -> dt.date:
             f"a date must be written exactly YYYY-MM-DD (e.g. 2026-04-02), not {got_en}",
         )
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise DossierError(path, f"ngày {value} không tồn tại", f"the date {value} does not exist") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise DossierError(
+            path,
+            f"ngày {value} nằm ngoài khoảng cho phép {DATE_MIN.isoformat()} – {DATE_MAX.isoformat()}",
+            f"the date {value} is outside the allowed range {DATE_MIN.isoformat()} – {DATE_MAX.isoformat()}",
+        )
+    return day
 
 
 def _date_list(obj: dict[str, Any], key: str) -> list[dt.date]:
@@ -123,7 +135,7 @@ def _date_list(obj: dict[str, Any], key: str) -> list[dt.date]:
     return [_date(v, f"{key}[{i}]") for i, v in enumerate(values or ())]
 
 
-def _event(raw: Any, path: str, as_of: dt.date) -> Event:
+def _event(raw: Any, path: str, as_of: dt.date, birth_date: dt.date) -> Event:
     if not isinstance(raw, dict):
         got_vi, got_en = _json_type(raw)
         raise DossierError(path, f"sự kiện phải là một đối tượng JSON, không phải {got_vi}",
@@ -143,6 +155,12 @@ def _event(raw: Any, path: str, as_of: dt.date) -> Event:
             f"sự kiện ngày {date.isoformat()} sau ngày xét as_of {as_of.isoformat()}",
             f"the event is dated {date.isoformat()}, after as_of {as_of.isoformat()}",
         )
+    if date < birth_date:
+        raise DossierError(
+            r.at("date"),
+            f"sự kiện ngày {date.isoformat()} trước ngày sinh {birth_date.isoformat()}",
+            f"the event is dated {date.isoformat()}, before the birth date {birth_date.isoformat()}",
+        )
     data: dict[str, Any] = {}
     if kind in _VOTE_COUNTS:
         _vote(r, _VOTE_COUNTS[kind], data, required=True)
@@ -151,14 +169,17 @@ def _event(raw: Any, path: str, as_of: dt.date) -> Event:
         data["authorized"] = bool(authorized)
         data["received"] = r.date("received") or date
         _vote(r, "members", data, required=bool(authorized))
+
     elif kind == "decision_extension":
         days = r.obj.get("days")
-        if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 30:
             got_vi, got_en = _json_type(days)
+            if isinstance(days, int) and not isinstance(days, bool):
+                got_vi, got_en = f"{days}", f"{days}"
             raise DossierError(
                 r.at("days"),
-                f"số ngày gia hạn phải là số nguyên dương, không phải {got_vi}",
-                f"the extension must be a positive integer number of days, not {got_en}",
+                f"số ngày gia hạn phải là số nguyên từ 1 đến 30, không phải {got_vi}",
+                f"the extension must be a whole number of days from 1 to 30, not {got_en}",
             )
         data["days"] = days
     elif kind == "verification":
@@ -172,6 +193,10 @@ def _event(raw: Any, path: str, as_of: dt.date) -> Event:
             "cowork_since": intro.date("cowork_since", required=not replacement),
             "replacement": replacement,
         }
+    if kind in ("decision", "ceremony") and r.get("imported", bool):
+        # Extension: the admission was recorded elsewhere (an existing member entered by import); the steps
+        # before it are not required and the member's biography is not due here.
+        data["imported"] = True
     return Event(kind, date, data)
 
 
@@ -199,6 +224,10 @@ def parse(obj: Any, today: dt.date) -> tuple[Dossier, dt.date, Calendar]:
                            f"the dossier must be a JSON object, not {got_en}")  # fmt: skip
     top = _Reader(obj, "")
     as_of = top.date("as_of") or today
+    if not DATE_MIN <= as_of <= DATE_MAX:  # today from the caller's clock, when as_of is absent
+        raise DossierError(
+            "as_of", "ngày xét nằm ngoài khoảng cho phép", "as_of is outside the allowed range"
+        )
 
     p = top.sub("person", required=True)
     assert p is not None
@@ -225,6 +254,33 @@ def parse(obj: Any, today: dt.date) -> tuple[Dossier, dt.date, Calendar]:
     )
 
     raw_events = top.get("events", list) or []
-    events = tuple(_event(raw, f"events[{i}]", as_of) for i, raw in enumerate(raw_events))
+    events = tuple(_event(raw, f"events[{i}]", as_of, birth_date) for i, raw in enumerate(raw_events))
     calendar = Calendar(_date_list(obj, "non_working_days"), _date_list(obj, "working_days"))
     return Dossier(person, unit, events), as_of, calendar
+
+
+def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse a JSON text nested deeper than ``limit`` levels (objects and lists), before parsing it: deep
+    nesting would otherwise exhaust the parser's recursion. Brackets inside strings are not counted."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                raise DossierError(
+                    "$",
+                    f"hồ sơ lồng nhau quá {limit} cấp",
+                    f"the document is nested deeper than {limit} levels",
+                )
+        elif ch in "]}":
+            depth -= 1

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from ketnap import rules
 from ketnap.accounts.roles import Role
 from ketnap.people.models import PersonEvent, Stage
 
@@ -82,7 +83,8 @@ def format_dmy(value) -> str:
 
 
 def rule_title(rule_id: str) -> str:
-    return RULE_NAMES.get(rule_id) or rule_id
+    rule = rules.RULES.get(rule_id)
+    return RULE_NAMES.get(rule_id) or (rule.title if rule else rule_id)
 
 
 @register.filter

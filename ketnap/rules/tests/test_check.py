@@ -48,6 +48,26 @@ def recognition_votes(*counts, last="2027-07-30"):
     return obj
 
 
+def grassroots(obj):
+    obj["unit"] = {"cell_is_grassroots": True}
+    return drop(obj, "committee_vote")
+
+
+def _recognition_on(date):
+    """The example with its recognition vote (and its file) moved to ``date``."""
+    obj = spec()
+    for kind in ("self_review", "helper_comments", "recognition_comments"):
+        edit(obj, kind, date=date)
+    return edit(obj, "recognition_vote", date=date)
+
+
+def _over_60(last):
+    """The example for a person who is 61 at the cell vote, up to ``last``."""
+    obj = until(spec(), last)
+    obj["person"]["birth_date"] = "1965-04-01"
+    return obj
+
+
 # (case id, dossier, rule ids that must be found, rule ids that must not)
 CASES = [
     ("spec example", spec(), set(), set(RULES)),
@@ -302,7 +322,7 @@ CASES = [
     (
         "recognition decision without vote or class",
         drop(drop(spec(), "new_member_class"), "recognition_vote"),
-        {"NEW_MEMBER_CLASS", "RECOGNITION_REVIEW_DUE"},
+        {"NEW_MEMBER_CLASS", "RECOGNITION_REVIEW_DUE", "STEP_ORDER"},
         {"RECOGNITION_DECISION_DUE"},
     ),
     (
@@ -335,6 +355,193 @@ CASES = [
         {"THREE_VOTES", "CELL_VOTE"},
         set(),
     ),
+    # --- version 2: the path's order -------------------------------------------------------------------------
+    (
+        "committee vote without a cell vote",
+        drop(until(spec(), "2026-04-10"), "cell_vote"),
+        {"STEP_ORDER"},
+        {"STEP_REPEATED"},
+    ),
+    (
+        "committee vote the day of the cell vote",
+        edit(until(spec(), "2026-04-10"), "committee_vote", date=CELL),
+        set(),
+        {"STEP_ORDER"},
+    ),
+    (
+        "committee vote the day before the cell vote",
+        edit(until(spec(), "2026-04-10"), "committee_vote", date="2026-04-01"),
+        {"STEP_ORDER"},
+        set(),
+    ),
+    (
+        "committee vote after a failed cell vote",
+        edit(until(spec(), "2026-04-10"), "cell_vote", in_favour=7),
+        {"STEP_ORDER", "CELL_VOTE"},
+        set(),
+    ),
+    (
+        "decision without a committee vote",
+        drop(until(spec(), "2026-05-06"), "committee_vote"),
+        {"STEP_ORDER"},
+        {"DECIDER"},
+    ),
+    (
+        "grassroots cell: decision right after the cell vote",
+        grassroots(drop(until(spec(), "2026-05-06"), "committee_vote")),
+        set(),
+        {"STEP_ORDER"},
+    ),
+    (
+        "decision before the cell vote",
+        edit(until(spec(), "2026-05-06"), "decision", date="2026-04-01", received="2026-04-01"),
+        {"STEP_ORDER"},
+        set(),
+    ),
+    (
+        "ceremony without a decision",
+        drop(until(spec(), "2026-05-19"), "decision"),
+        {"STEP_ORDER"},
+        set(),
+    ),
+    (
+        "ceremony the day of the decision",
+        edit(until(spec(), "2026-05-19"), "ceremony", date="2026-05-06"),
+        set(),
+        {"STEP_ORDER"},
+    ),
+    (
+        "new-member class before the ceremony",
+        edit(spec(), "new_member_class", date="2026-05-18"),
+        {"STEP_ORDER"},
+        {"NEW_MEMBER_CLASS"},
+    ),
+    (
+        "member biography before the ceremony",
+        edit(spec(), "member_biography", date="2026-05-18"),
+        {"STEP_ORDER", "MEMBER_BIOGRAPHY_DUE"},
+        set(),
+    ),
+    (
+        "recognition decision without a passing vote",
+        edit(spec(), "recognition_vote", in_favour=8),
+        {"STEP_ORDER", "CELL_VOTE"},
+        set(),
+    ),
+    # --- STEP_REPEATED: one decision, one ceremony, one recognition decision ---
+    (
+        "a second decision",
+        add(until(spec(), "2026-05-10"), "decision", "2026-05-10", received="2026-05-10"),
+        {"STEP_REPEATED"},
+        {"STEP_ORDER"},
+    ),
+    (
+        "a second ceremony",
+        add(until(spec(), "2026-05-25"), "ceremony", "2026-05-25"),
+        {"STEP_REPEATED"},
+        set(),
+    ),
+    (
+        "a second recognition decision",
+        add(spec(), "recognition_decision", "2027-06-15"),
+        {"STEP_REPEATED"},
+        set(),
+    ),
+    (
+        "votes may repeat",
+        add(until(spec(), "2026-04-10"), "committee_vote", "2026-04-10", members=9, in_favour=8),
+        set(),
+        {"STEP_REPEATED", "STEP_ORDER"},
+    ),
+    (
+        "a decision after a failed authorised one is not a repeat",
+        add(
+            edit(drop(until(spec(), "2026-05-20"), "ceremony"), "decision", in_favour=5),
+            "decision",
+            "2026-05-20",
+            received="2026-05-20",
+        ),
+        set(),  # the latest decision counts: the failed authorised vote is no longer reported
+        {"STEP_REPEATED", "STEP_ORDER", "DECIDER"},
+    ),
+    # --- PROBATION_COMPLETE: ceremony 19/05/2026, probation ends 19/05/2027 ---
+    ("recognition vote the day before", _recognition_on("2027-05-18"), {"PROBATION_COMPLETE"}, set()),
+    ("recognition vote the day probation ends", _recognition_on("2027-05-19"), set(), {"PROBATION_COMPLETE"}),
+    (
+        "recognition vote six months early",
+        _recognition_on("2026-11-20"),
+        {"PROBATION_COMPLETE", "STEP_ORDER"},  # the decision that follows has no passing vote
+        set(),
+    ),
+    # --- CELL_SIZE: 2 / 3 official members ---
+    (
+        "cell of 2 official members",
+        edit(until(spec(), CELL), "cell_vote", official_members=2, in_favour=2),
+        {"CELL_SIZE"},
+        {"CELL_VOTE"},
+    ),
+    (
+        "cell of 3 official members",
+        edit(until(spec(), CELL), "cell_vote", official_members=3, in_favour=2),
+        set(),
+        {"CELL_SIZE", "CELL_VOTE"},
+    ),
+    (
+        "recognition vote in a cell of 2",
+        edit(spec(), "recognition_vote", official_members=2, in_favour=2),
+        {"CELL_SIZE", "STEP_ORDER"},
+        set(),
+    ),
+    # --- RECOGNITION_FILE: 10-, 11-, 12-KNĐ on or before the vote ---
+    ("no self-review", drop(spec(), "self_review"), {"RECOGNITION_FILE"}, set()),
+    ("no helper's comments", drop(spec(), "helper_comments"), {"RECOGNITION_FILE"}, set()),
+    ("no consolidated comments", drop(spec(), "recognition_comments"), {"RECOGNITION_FILE"}, set()),
+    (
+        "consolidated comments the day of the vote",
+        edit(spec(), "recognition_comments", date="2027-05-25"),
+        set(),
+        {"RECOGNITION_FILE"},
+    ),
+    (
+        "consolidated comments the day after the vote",
+        edit(spec(), "recognition_comments", date="2027-05-26"),
+        {"RECOGNITION_FILE"},
+        set(),
+    ),
+    # --- AGE_MAX with the standing board's consent ---
+    ("61, no consent, no decision yet", at_cell_vote(birth_date="1965-04-01"), {"AGE_MAX"}, set()),
+    (
+        "61, consent before the decision",
+        add(_over_60("2026-05-06"), "age_consent", "2026-05-05"),
+        set(),
+        {"AGE_MAX"},
+    ),
+    (
+        "61, consent the day of the decision",
+        add(_over_60("2026-05-06"), "age_consent", "2026-05-06"),
+        set(),
+        {"AGE_MAX"},
+    ),
+    (
+        "61, consent after the decision",
+        add(_over_60("2026-05-10"), "age_consent", "2026-05-07"),
+        {"AGE_MAX"},
+        set(),
+    ),
+    # --- MEMBER_BIOGRAPHY_DUE: 30 working days after the ceremony (19/05/2026 → 30/06/2026) ---
+    (
+        "member biography on its due date",
+        edit(spec(), "member_biography", date="2026-06-30"),
+        set(),
+        {"MEMBER_BIOGRAPHY_DUE"},
+    ),
+    (
+        "member biography a day late",
+        edit(spec(), "member_biography", date="2026-07-01"),
+        {"MEMBER_BIOGRAPHY_DUE"},
+        set(),
+    ),
+    ("no member biography", drop(spec(), "member_biography"), {"MEMBER_BIOGRAPHY_DUE"}, set()),
 ]
 
 
@@ -369,6 +576,12 @@ EMITTABLE = {
     "RECOGNITION_REVIEW_DUE",
     "RECOGNITION_DECISION_DUE",
     "THREE_VOTES",
+    "MEMBER_BIOGRAPHY_DUE",
+    "STEP_ORDER",
+    "STEP_REPEATED",
+    "PROBATION_COMPLETE",
+    "CELL_SIZE",
+    "RECOGNITION_FILE",
 }
 
 
@@ -382,6 +595,9 @@ def test_findings_carry_severity_date_message_and_source():
     for _, obj, _, _ in CASES:
         for finding in run(obj).findings:
             rule = RULES[finding.rule]
+            if finding.rule == "AGE_MAX" and "cần văn bản đồng ý" in finding.message:
+                assert finding.severity == "warning"  # over 60 without consent, no decision yet
+                continue
             assert finding.severity == rule.severity
             assert finding.severity == (
                 "warning" if finding.rule.endswith("_DUE") or finding.rule == "THREE_VOTES" else "error"
@@ -556,16 +772,13 @@ def late_ceremony(*consent):
     return obj
 
 
-def grassroots(obj):
-    obj["unit"] = {"cell_is_grassroots": True}
-    return drop(obj, "committee_vote")
-
-
 ADMISSION_DONE = [
     ("DECISION_DUE", "2026-06-30", "2026-05-06", True),
     ("CEREMONY_DUE", "2026-06-19", "2026-05-19", True),
 ]
 REVIEW_OPEN = ("RECOGNITION_REVIEW_DUE", "2027-06-30", None, None)
+BIOGRAPHY_DONE = ("MEMBER_BIOGRAPHY_DUE", "2026-06-30", "2026-06-15", True)
+BIOGRAPHY_OPEN = ("MEMBER_BIOGRAPHY_DUE", "2026-06-30", None, None)
 
 DEADLINE_CASES = [
     ("cell approved", until(spec(), "2026-04-02"), [("DECISION_DUE", "2026-06-30", None, None)]),
@@ -577,7 +790,7 @@ DEADLINE_CASES = [
     (
         "probationary: the review deadline is known",
         until(spec(), "2026-05-19"),
-        [*ADMISSION_DONE, REVIEW_OPEN],
+        [*ADMISSION_DONE, BIOGRAPHY_OPEN, REVIEW_OPEN],
     ),
     ("decision overdue", no_decision("2026-07-01"), [("DECISION_DUE", "2026-06-30", None, False)]),
     (
@@ -610,6 +823,7 @@ DEADLINE_CASES = [
         ),
         [
             *ADMISSION_DONE,
+            BIOGRAPHY_DONE,
             ("RECOGNITION_REVIEW_DUE", "2027-06-30", "2027-05-25", True),
             ("RECOGNITION_DECISION_DUE", "2027-07-13", None, None),
         ],
@@ -620,6 +834,7 @@ DEADLINE_CASES = [
         [
             ("DECISION_DUE", "2026-06-30", "2026-05-06", True),
             ("CEREMONY_DUE", "2026-06-19", "2026-06-22", False),
+            ("MEMBER_BIOGRAPHY_DUE", "2026-08-03", None, None),
             ("RECOGNITION_REVIEW_DUE", "2027-08-03", None, None),
         ],
     ),
@@ -629,6 +844,7 @@ DEADLINE_CASES = [
         [
             ("DECISION_DUE", "2026-06-30", "2026-05-06", True),
             ("CEREMONY_DUE", "2026-06-19", "2026-06-22", True),
+            ("MEMBER_BIOGRAPHY_DUE", "2026-08-03", None, None),
             ("RECOGNITION_REVIEW_DUE", "2027-08-03", None, None),
         ],
     ),
@@ -651,7 +867,7 @@ DEADLINE_CASES = [
     (
         "removed in probation: met deadlines stay, the open one goes",
         add(until(spec(), "2026-09-01"), "removal", "2026-09-01"),
-        ADMISSION_DONE,
+        [*ADMISSION_DONE, BIOGRAPHY_DONE],
     ),
     (
         "grassroots cell",
@@ -680,7 +896,7 @@ def test_deadlines(obj, expected):
 
 
 def test_a_missed_deadline_is_a_warning_dated_at_the_due_date():
-    result = run(drop(until(spec(), "2026-07-01"), "decision"))
+    result = run(drop(drop(drop(until(spec(), "2026-07-01"), "decision"), "ceremony"), "member_biography"))
     (finding,) = result.findings
     assert (finding.rule, finding.severity, finding.date) == ("DECISION_DUE", "warning", D("2026-06-30"))
     assert finding.source == "QĐ 294-QĐ/TW pt 4.3.1"
@@ -762,6 +978,7 @@ def test_plain_records_without_json():
     events = [
         Event("awareness_class", D("2025-10-10")),
         Event("cell_vote", D("2026-04-02"), {"official_members": 3, "in_favour": 3}),
+        Event("committee_vote", D("2026-04-10"), {"members": 5, "in_favour": 4}),
         Event("decision", D("2026-05-06"), {"received": "2026-05-08"}),
     ]
     dossier = Dossier(Person(D("2000-01-01"), "university", youth_union_member=True), Unit(), events)
@@ -798,3 +1015,118 @@ def test_a_failed_recognition_vote_cites_the_recognition_rules():
     assert finding.message.startswith(
         "Nghị quyết của chi bộ xét công nhận đảng viên chính thức chưa đạt: 8/13"
     )
+
+
+# --- version 2: an invalid step moves no stage and opens no deadline ---------------------------------------------
+
+
+def _issue_dossier():
+    """The issue's case: committee vote, decision and ceremony for a person who never had a cell vote."""
+    obj = until(spec(), "2026-05-19")
+    obj["events"] = [e for e in obj["events"] if e["kind"] in ("committee_vote", "decision", "ceremony")]
+    return obj
+
+
+@pytest.mark.parametrize(
+    ("case", "obj", "stage", "deadline_rules"),
+    [
+        ("no cell vote at all", _issue_dossier(), "SOURCE", []),
+        (
+            "decision without a committee vote",
+            drop(until(spec(), "2026-05-10"), "committee_vote"),
+            "CELL_APPROVED",
+            ["DECISION_DUE"],
+        ),
+        (
+            "a second decision changes nothing",
+            add(until(spec(), "2026-05-10"), "decision", "2026-05-09", received="2026-05-09"),
+            "ADMITTED",
+            ["DECISION_DUE", "CEREMONY_DUE"],
+        ),
+        (
+            "recognition six months early",
+            add(
+                until(spec(), "2026-11-20"),
+                "recognition_vote",
+                "2026-11-20",
+                official_members=13,
+                in_favour=12,
+            ),
+            "PROBATIONARY",
+            ["DECISION_DUE", "CEREMONY_DUE", "MEMBER_BIOGRAPHY_DUE", "RECOGNITION_REVIEW_DUE"],
+        ),
+        (
+            "recognition decision after an early vote",
+            add(
+                add(
+                    until(spec(), "2026-11-21"),
+                    "recognition_vote",
+                    "2026-11-20",
+                    official_members=13,
+                    in_favour=12,
+                ),
+                "recognition_decision",
+                "2026-11-21",
+            ),
+            "PROBATIONARY",
+            ["DECISION_DUE", "CEREMONY_DUE", "MEMBER_BIOGRAPHY_DUE", "RECOGNITION_REVIEW_DUE"],
+        ),
+        (
+            "a cell of two",
+            edit(until(spec(), CELL), "cell_vote", official_members=2, in_favour=2),
+            "APPLICANT",
+            [],
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " in v else "",
+)
+def test_an_invalid_step_moves_no_stage(case, obj, stage, deadline_rules):
+    result = run(obj)
+    assert result.stage == stage
+    assert [d.rule for d in result.deadlines] == deadline_rules
+    if case == "recognition six months early":
+        assert "official_date" not in result.dates
+        (finding,) = [f for f in result.findings if f.rule == "PROBATION_COMPLETE"]
+        assert finding.date == D("2026-11-20") and "19/05/2027" in finding.message
+
+
+def test_the_issue_dossier_reports_each_step_out_of_order():
+    result = run(_issue_dossier())
+    assert [(f.rule, f.date.isoformat()) for f in result.findings] == [
+        ("STEP_ORDER", "2026-04-10"),
+        ("STEP_ORDER", "2026-05-06"),
+        ("STEP_ORDER", "2026-05-19"),
+    ]
+    assert all(f.severity == "error" and f.source.startswith("Điều lệ Đảng 2011") for f in result.findings)
+
+
+def test_same_day_steps_count_in_the_path_order_whatever_their_order_in_the_file():
+    obj = until(spec(), "2026-04-02")
+    add(obj, "committee_vote", "2026-04-02", members=9, in_favour=7)
+    obj["events"].insert(0, obj["events"].pop())  # the committee vote first in the file
+    assert run(obj).stage == "COMMITTEE_APPROVED" and "STEP_ORDER" not in rule_ids(run(obj))
+
+
+def test_an_imported_decision_needs_no_earlier_steps():
+    obj = {
+        "as_of": "2026-06-01",
+        "person": {"birth_date": "1990-01-01", "education": "university"},
+        "events": [
+            {"kind": "decision", "date": "2025-05-06", "imported": True},
+            {"kind": "ceremony", "date": "2025-05-19", "imported": True},
+        ],
+    }
+    result = run(obj)
+    assert result.stage == "PROBATIONARY" and result.findings == []
+    assert "MEMBER_BIOGRAPHY_DUE" not in [d.rule for d in result.deadlines]
+    obj["events"][0].pop("imported")
+    assert "STEP_ORDER" in rule_ids(run(obj))
+
+
+def test_age_max_is_a_warning_until_a_decision_then_an_error():
+    before = run(_over_60(CELL))
+    (finding,) = [f for f in before.findings if f.rule == "AGE_MAX"]
+    assert finding.severity == "warning" and "văn bản đồng ý" in finding.message
+    after = run(_over_60("2026-05-06"))
+    (finding,) = [f for f in after.findings if f.rule == "AGE_MAX"]
+    assert finding.severity == "error" and finding.date == D(CELL)

@@ -83,8 +83,10 @@ def test_after_a_failed_vote_the_next_vote_is_prepared():
         (
             "2026-05-19",
             {
-                "PROBATION_END": "ok",
+                "MEMBER_BIOGRAPHY_DUE": "missing",
+                "PROBATION_COMPLETE": "missing",
                 "NEW_MEMBER_CLASS": "missing",
+                "RECOGNITION_FILE": "missing",
                 "RECOGNITION_REVIEW_DUE": "missing",
                 "CELL_VOTE": "missing",
             },
@@ -92,8 +94,10 @@ def test_after_a_failed_vote_the_next_vote_is_prepared():
         (
             "2027-05-25",
             {
-                "PROBATION_END": "ok",
+                "MEMBER_BIOGRAPHY_DUE": "ok",
+                "PROBATION_COMPLETE": "ok",
                 "NEW_MEMBER_CLASS": "ok",
+                "RECOGNITION_FILE": "ok",
                 "RECOGNITION_REVIEW_DUE": "ok",
                 "CELL_VOTE": "ok",
                 "RECOGNITION_DECISION_DUE": "missing",
@@ -149,3 +153,21 @@ def test_the_checklist_agrees_with_check_at_the_vote_date():
     dossier, _, calendar = parse(before, D("2026-04-02"))
     bad = {i.rule for i in checklist(dossier, D("2026-04-02"), calendar) if i.status != "ok"} - {"CELL_VOTE"}
     assert errors == bad == {"DOSSIER_FRESH"}
+
+
+def test_the_probationer_checklist_names_the_missing_recognition_papers():
+    obj = drop(until(spec(), "2027-05-20"), "helper_comments")
+    (file_item,) = [i for i in items(obj) if i.rule == "RECOGNITION_FILE"]
+    assert (
+        file_item.status == "missing" and "11-KNĐ" in file_item.message and "10-KNĐ" not in file_item.message
+    )
+    (probation,) = [i for i in items(obj) if i.rule == "PROBATION_COMPLETE"]
+    assert probation.status == "ok" and "19/05/2027" in probation.message
+
+
+def test_over_60_without_consent_is_a_warning_in_the_checklist():
+    obj = until(spec(), "2026-03-20")
+    obj["person"]["birth_date"] = "1965-03-01"
+    assert statuses(obj)["AGE_MAX"] == "warning"
+    add(obj, "age_consent", "2026-03-19")
+    assert statuses(obj)["AGE_MAX"] == "ok"

@@ -5,6 +5,8 @@ import io
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ketnap.rules.cli import main
 
@@ -46,7 +48,7 @@ def test_as_of_defaults_to_today():
     code, out, _ = check_json(obj, today=TODAY)
     assert code == 0 and json.loads(out) == SPEC_OUTPUT
     code, _, err = check_json(obj, today=dt.date(2027, 6, 1))  # the recognition decision is in the future
-    assert code == 2 and "events[13].date" in err
+    assert code == 2 and "events[17].date" in err
 
 
 def test_unknown_fields_are_ignored():
@@ -80,8 +82,12 @@ def test_exit_1_on_an_error_and_messages_in_vietnamese():
     code, out, err = check_json(obj)
     assert (code, err) == (1, "")
     result = json.loads(out)
-    assert result["stage"] == "OFFICIAL"  # later events still move the stage
-    (finding,) = result["findings"]
+    # A failed vote does not move the stage, and every later step of the path lacks its predecessor.
+    assert result["stage"] == "APPLICANT"
+    finding, *rest = result["findings"]
+    assert {f["rule"] for f in rest} == {"STEP_ORDER"}
+    assert rest[0]["date"] == "2026-04-10"  # the committee vote
+    assert result["deadlines"] == []
     assert finding == {
         "rule": "CELL_VOTE",
         "severity": "error",
@@ -147,8 +153,8 @@ INVALID = [
     ("authorised decision without counts", without(spec(), "events", 9, "members"), "events[9].members"),
     (
         "recognition vote without in_favour",
-        without(spec(), "events", 12, "in_favour"),
-        "events[12].in_favour",
+        without(spec(), "events", 16, "in_favour"),
+        "events[16].in_favour",
     ),
     ("introduction without introducer", without(spec(), "events", 4, "introducer"), "events[4].introducer"),
     (
@@ -215,18 +221,35 @@ INVALID = [
     ),
     # kinds, order
     ("unknown kind", put(spec(), ("events", 11, "kind"), "political_class"), "events[11].kind"),
-    ("event after as_of", put(spec(), ("as_of",), "2027-06-09"), "events[13].date"),
+    ("event after as_of", put(spec(), ("as_of",), "2027-06-09"), "events[17].date"),
     # decision_extension
-    ("extension of 0 days", add(spec(), "decision_extension", "2026-06-01", days=0), "events[14].days"),
-    ("negative extension", add(spec(), "decision_extension", "2026-06-01", days=-5), "events[14].days"),
-    ("extension as text", add(spec(), "decision_extension", "2026-06-01", days="10"), "events[14].days"),
-    ("extension as bool", add(spec(), "decision_extension", "2026-06-01", days=True), "events[14].days"),
-    ("extension as decimal", add(spec(), "decision_extension", "2026-06-01", days=1.5), "events[14].days"),
-    ("extension without days", add(spec(), "decision_extension", "2026-06-01"), "events[14].days"),
+    ("extension of 0 days", add(spec(), "decision_extension", "2026-06-01", days=0), "events[18].days"),
+    ("negative extension", add(spec(), "decision_extension", "2026-06-01", days=-5), "events[18].days"),
+    ("extension as text", add(spec(), "decision_extension", "2026-06-01", days="10"), "events[18].days"),
+    ("extension as bool", add(spec(), "decision_extension", "2026-06-01", days=True), "events[18].days"),
+    ("extension as decimal", add(spec(), "decision_extension", "2026-06-01", days=1.5), "events[18].days"),
+    ("extension without days", add(spec(), "decision_extension", "2026-06-01"), "events[18].days"),
+    ("extension of 31 days", add(spec(), "decision_extension", "2026-06-01", days=31), "events[18].days"),
+    # version 2: dates between 1930-02-03 and 2100-12-31; no event before the birth date
+    ("birth date 1930-02-02", put(spec(), ("person", "birth_date"), "1930-02-02"), "person.birth_date"),
+    ("event 2100-12-31 is in range", None, None),
+    ("as_of 2101-01-01", put(spec(), ("as_of",), "2101-01-01"), "as_of"),
+    ("event dated 1900", put(spec(), ("events", 0, "date"), "1900-01-01"), "events[0].date"),
+    ("received in 2101", put(spec(), ("events", 9, "received"), "2101-01-01"), "events[9].received"),
+    (
+        "introducer official since 1929",
+        put(spec(), ("events", 4, "introducer", "official_since"), "1929-12-31"),
+        "events[4].introducer.official_since",
+    ),
+    ("non-working day in 1800", put(spec(), ("non_working_days",), ["1800-01-01"]), "non_working_days[0]"),
+    ("event before the birth date", put(spec(), ("events", 0, "date"), "2007-03-14"), "events[0].date"),
     # not a dossier at all
     ("a list", [spec()], "$"),
     ("a string", "dossier", "$"),
 ]
+
+
+INVALID = [c for c in INVALID if c[1] is not None]
 
 
 @pytest.mark.parametrize(("obj", "path"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
@@ -289,3 +312,99 @@ def test_only_an_empty_dossier_is_a_source():
     obj["events"] = []
     code, out, _ = check_json(obj)
     assert code == 0 and json.loads(out) == {"stage": "SOURCE", "findings": [], "deadlines": [], "dates": {}}
+
+
+def test_dates_on_the_bounds_are_valid():
+    obj = spec()
+    obj["as_of"] = "2100-12-31"
+    obj["non_working_days"] = ["1930-02-03", "2100-12-31"]
+    assert check_json(obj)[0] == 0
+    obj = spec()
+    obj["person"]["birth_date"] = "1930-02-03"
+    code, out, _ = check_json(obj)
+    assert code == 1 and "AGE_MAX" in out  # 96 at the vote: a finding, not bad input
+    obj = spec()
+    event(obj, "awareness_class")["date"] = "2007-03-15"  # the birth date itself is not before it
+    assert check_json(obj)[0] in (0, 1)
+
+
+def test_as_of_from_the_clock_outside_the_bounds_exits_2():
+    obj = spec()
+    del obj["as_of"]
+    code, out, err = check_json(obj, today=dt.date(2101, 1, 1))
+    assert code == 2 and out == "" and "as_of" in err
+
+
+@pytest.mark.parametrize("depth", [64, 65, 100_000])
+def test_nesting_deeper_than_64_levels_exits_2(depth):
+    # ``depth`` levels in all: the dossier object, then lists nested in an ignored field.
+    inner = "[" * (depth - 1) + "]" * (depth - 1)
+    text = json.dumps(spec())[:-1] + ', "extra": ' + inner + "}"
+    code, out, err = cli(["-"], text)
+    if depth <= 64:
+        assert code == 0 and out
+    else:
+        assert code == 2 and out == "" and "64" in err and "Traceback" not in err
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    obj = spec()
+    obj["note"] = "[" * 200 + '{\\"' * 10
+    assert check_json(obj)[0] == 0
+
+
+# --- no input may produce a traceback --------------------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+    | st.sampled_from(["2026-02-30", "2026-04-02", "1930-02-02", "2101-01-01", "cell_vote", "decision"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _paths(obj, prefix=()):
+    yield prefix
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            yield from _paths(value, (*prefix, i))
+
+
+SPEC_PATHS = [p for p in _paths(spec()) if p]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(SPEC_PATHS), JSON), min_size=1, max_size=3))
+def test_any_edit_of_the_example_exits_0_1_or_2(edits):
+    obj = spec()
+    for path, value in edits:
+        try:
+            put(obj, path, value)
+        except (KeyError, IndexError, TypeError):
+            continue
+    code, out, err = check_json(obj)
+    assert code in (0, 1, 2)
+    assert (code == 2) == (out == "") and (code == 2) == bool(err)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON)
+def test_any_json_value_exits_0_1_or_2(value):
+    code, out, err = check_json(value)
+    assert code in (0, 1, 2) and "Traceback" not in err
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_exits_0_1_or_2(text):
+    code, out, err = cli(["-"], text)
+    assert code in (0, 1, 2) and "Traceback" not in err

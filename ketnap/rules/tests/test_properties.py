@@ -24,7 +24,7 @@ def event_data(draw, kind, date):
             data.update(authorized=True, members=members, in_favour=draw(st.integers(0, members)))
         return data
     if kind == "decision_extension":
-        return {"days": draw(st.integers(1, 60))}
+        return {"days": draw(st.integers(1, 30))}
     if kind == "verification":
         return {"concluded": draw(st.booleans())}
     if kind == "member_introduction":

@@ -57,11 +57,24 @@ def person(unit, events, *, role="teacher", excellent=False, incremental=False, 
     return p
 
 
+def votes(day, org):
+    """The two votes a decision on `day` needs (STEP_ORDER), on the same day: the cell's and the grassroots
+    committee's (the rule book skips the latter for a grassroots cell)."""
+    return [
+        ("cell_vote", day, {"official_members": 9, "in_favour": 9}, org),
+        ("committee_vote", day, {"members": 5, "in_favour": 5}, org),
+    ]
+
+
 def admitted(unit, day, *, role="teacher", excellent=False, incremental=False, org=None):
-    """A member admitted on `day` (a minimal ledger: source, decision)."""
+    """A member admitted on `day` (a minimal valid ledger: source, the votes, decision)."""
     return person(
         unit,
-        [("source_identified", day - dt.timedelta(days=400)), ("decision", day, {}, org or unit)],
+        [
+            ("source_identified", day - dt.timedelta(days=400)),
+            *votes(day, org or unit),
+            ("decision", day, {}, org or unit),
+        ],
         role=role,
         excellent=excellent,
         incremental=incremental,

@@ -21,7 +21,7 @@ import pytest
 
 from ketnap.targets import queries, rollups
 from ketnap.targets.models import NoSourceRecord
-from ketnap.targets.tests.builders import K, admitted, person, school, unit
+from ketnap.targets.tests.builders import K, admitted, person, school, unit, votes
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -64,7 +64,8 @@ def city(request):
     admitted(t.k1, D(2025, 9, 1), **inc)
     admitted(t.k1, D(2026, 8, 31), role="staff", **inc)
     admitted(t.k1, D(2026, 9, 1), role="pupil", **inc)
-    t.x = person(t.k5, [("source_identified", D(2024, 10, 1), {}, t.k1), ("decision", D(2025, 10, 15), {}, t.k1),
+    t.x = person(t.k5, [("source_identified", D(2024, 10, 1), {}, t.k1), *votes(D(2025, 10, 15), t.k1),
+                        ("decision", D(2025, 10, 15), {}, t.k1),
                         ("unit_changed", D(2026, 3, 10), {"to_id": t.k5.pk}, t.k1)], **inc)  # fmt: skip
     # K2: two admissions in October 2025 while it was under W2, one of them a teacher.
     admitted(t.k2, D(2025, 10, 20), **inc)
