@@ -40,9 +40,8 @@ from ketnap.interorg.models import (
 )
 from ketnap.orgs.models import OrgUnit
 from ketnap.people import actions as people_actions
-from ketnap.people import ledger
+from ketnap.people import ledger, write
 from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, SchoolRole, Stage
-from ketnap.targets import rollups
 
 E = PersonEvent.Kind
 
@@ -122,40 +121,6 @@ def _answering_unit(user, request: Request) -> OrgUnit:
 def _not_future(day: datetime.date, label: str = "Ngày") -> None:
     if day > today():
         raise ValidationError(f"{label} không được sau ngày hôm nay.", code="future")
-
-
-def _lock_person(person: Person) -> Person:
-    """The person, locked, with what the indicator rollup needs to see the change (`_refresh_state`)."""
-    person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
-    person._rollup_before = rollups.snapshot(person)
-    person._events_before = list(person.events.all())
-    return person
-
-
-def _ledger(person: Person, kind: str, *, on, org: OrgUnit, actor, data: dict, note: str = "") -> PersonEvent:
-    """A ledger-only event (never sent to the rule book: ledger.RULE_KINDS does not contain it)."""
-    return PersonEvent.objects.create(
-        person=person,
-        kind=kind,
-        occurred_on=on,
-        actor=actor if getattr(actor, "pk", None) else None,
-        org=org,
-        data=data,
-        note=note[:500],
-    )
-
-
-def _refresh_state(person: Person, calendar=None, extra: tuple[str, ...] = ()) -> None:
-    """The cached projection, from the ledger alone (a later ledger-only event moves the date it is
-    computed as of, exactly as `ketnap rebuild-state` will replay it)."""
-    calendar = calendar or ledger.load_calendar()
-    events = list(person.events.all())
-    state = people_actions.rebuild_state(person, calendar, events)
-    for field, value in state.items():
-        setattr(person, field, value)
-    person.save(update_fields=[*state, *extra, "updated_at"])
-    # indicator totals (a move changes the holder the stocks are counted at)
-    rollups.person_changed(person._rollup_before, person, person._events_before, events, calendar)
 
 
 def _event_data(request: Request, **more) -> dict:
@@ -242,7 +207,8 @@ def create_request(
     if kind not in Kind.values:
         raise ValidationError("Loại văn bản không hợp lệ.")
     with transaction.atomic():
-        person = _lock_person(person)
+        w = write.lock(person)
+        person = w.person
         if not path_in_scope(sender.path, acting_user):
             raise Http404(NOT_FOUND)
         require(acting_user, Perm.PREPARE, sender)
@@ -303,7 +269,8 @@ def send_request(
         _not_future(sent_on, "Ngày gửi")
         if sent_on < request.created_on:
             raise ValidationError("Ngày gửi không được trước ngày lập.", code="date")
-        person = _lock_person(request.person)
+        w = write.lock(request.person, calendar)
+        person = w.person
         _check_person(request.kind, person)
         if request.kind in MOVING_KINDS:
             busy = Request.objects.filter(person=person, kind__in=MOVING_KINDS, status__in=OPEN_STATUSES)
@@ -313,7 +280,7 @@ def send_request(
                     "xác nhận; hãy chờ xác nhận hoặc hủy giấy đó trước.",
                     code="in_transit",
                 )
-        calendar = calendar or ledger.load_calendar()
+        calendar = w.calendar
         before = _snapshot(request)
         number = (number or request.number).strip()
         if not number:
@@ -331,10 +298,10 @@ def send_request(
                 f"{person.full_name} đang có một giấy chuyển sinh hoạt hoặc giới thiệu chưa được xác nhận.",
                 code="in_transit",
             ) from exc
-        _ledger(person, SENT_EVENTS[request.kind], on=sent_on, org=request.sender, actor=acting_user,
+        w.append(SENT_EVENTS[request.kind], on=sent_on, org=request.sender, actor=acting_user,
                 data=_event_data(request, due_on=request.due_on.isoformat(), temporary=request.temporary or None),
                 note=f"Gửi {request.receiver_name}" + (f": {request.content}" if request.content else ""))  # fmt: skip
-        _refresh_state(person, calendar)
+        w.finish()
         _audit(request, acting_user, "send", f"Gửi {request.get_kind_display()} số {request.number} về "
                f"{person.full_name} cho {request.receiver_name}, hạn {request.due_on:%d/%m/%Y}", before)  # fmt: skip
     return request
@@ -363,10 +330,11 @@ def receive_request(request: Request, *, acting_user, received_on: datetime.date
         before = _snapshot(request)
         request.status, request.received_on = Status.RECEIVED, received_on
         request.save(update_fields=["status", "received_on", "updated_at"])
-        person = _lock_person(request.person)
-        _ledger(person, E.REQUEST_RECEIVED, on=received_on, org=unit, actor=acting_user,
+        w = write.lock(request.person)
+        person = w.person
+        w.append(E.REQUEST_RECEIVED, on=received_on, org=unit, actor=acting_user,
                 data=_event_data(request), note=f"{unit.name} đã nhận {request.get_kind_display().lower()}")  # fmt: skip
-        _refresh_state(person)
+        w.finish()
         _audit(request, acting_user, "receive", f"{unit.name} nhận {request} về {person.full_name}", before)
     return request
 
@@ -414,14 +382,15 @@ def answer_request(
         if request.kind == Kind.VERIFICATION:
             people_actions.record_event(
                 request.person, E.VERIFICATION, acting_user=acting_user, occurred_on=answered_on,
-                data={"concluded": bool(concluded)}, note=note, authority=unit,
+                data={"concluded": bool(concluded), "request_id": request.pk}, note=note, authority=unit,
             )  # fmt: skip
-            person = _lock_person(request.person)
+            person = request.person
         else:
-            person = _lock_person(request.person)
-            _ledger(person, E.REQUEST_ANSWERED, on=answered_on, org=unit, actor=acting_user,
+            w = write.lock(request.person)
+            person = w.person
+            w.append(E.REQUEST_ANSWERED, on=answered_on, org=unit, actor=acting_user,
                     data=_event_data(request), note=note)  # fmt: skip
-            _refresh_state(person)
+            w.finish()
         _audit(request, acting_user, "answer", f"{unit.name} trả lời {request} về {person.full_name}", before)
     return request
 
@@ -448,7 +417,8 @@ def confirm_request(
         if into.dissolved_on is not None:
             raise ValidationError({"into": f"{into.name} đã giải thể."})
         require(acting_user, Perm.PREPARE, into)
-        person = _lock_person(request.person)
+        w = write.lock(request.person)
+        person = w.person
         if person.stage in CLOSED_STAGES:
             raise ValidationError("Hồ sơ đã đóng; không tiếp nhận được.", code="closed")
         before = _snapshot(request)
@@ -457,10 +427,10 @@ def confirm_request(
         request.received_on = request.received_on or confirmed_on
         request.answer, request.into = answer, into
         request.save()
-        _ledger(person, CONFIRMED_EVENTS[request.kind], on=confirmed_on, org=unit, actor=acting_user,
+        w.append(CONFIRMED_EVENTS[request.kind], on=confirmed_on, org=unit, actor=acting_user,
                 data=_event_data(request, into_id=into.pk, into_name=into.name),
                 note=f"{unit.name} tiếp nhận" + (f": {answer}" if answer else ""))  # fmt: skip
-        _ledger(person, E.UNIT_CHANGED, on=confirmed_on, org=into, actor=acting_user,
+        w.append(E.UNIT_CHANGED, on=confirmed_on, org=into, actor=acting_user,
                 data={"from_id": old.pk, "from_name": old.name, "to_id": into.pk, "to_name": into.name,
                       "request_id": request.pk, "request_kind": request.kind},
                 note=f"Từ {old.name} về {into.name}")  # fmt: skip
@@ -469,7 +439,7 @@ def confirm_request(
         if person.mentor_id:
             person.mentor = None  # the new organisation assigns its own helper (đảng viên giúp đỡ)
             extra = ("unit", "mentor")
-        _refresh_state(person, extra=extra)
+        w.finish(fields=extra)
         _audit(
             request, acting_user, "confirm", f"{into.name} tiếp nhận {person.full_name} ({request})", before
         )
@@ -489,10 +459,11 @@ def return_request(request: Request, *, acting_user, returned_on: datetime.date,
         request.status, request.closed_on, request.closed_by = Status.RETURNED, returned_on, acting_user
         request.reason = reason
         request.save()
-        person = _lock_person(request.person)
-        _ledger(person, RETURNED_EVENTS.get(request.kind, E.REQUEST_RETURNED), on=returned_on, org=unit,
+        w = write.lock(request.person)
+        person = w.person
+        w.append(RETURNED_EVENTS.get(request.kind, E.REQUEST_RETURNED), on=returned_on, org=unit,
                 actor=acting_user, data=_event_data(request), note=f"{unit.name} trả lại: {reason}")  # fmt: skip
-        _refresh_state(person)
+        w.finish()
         _audit(request, acting_user, "return", f"{unit.name} trả lại {request} về {person.full_name}: {reason}",
                before)  # fmt: skip
     return request
@@ -517,10 +488,10 @@ def cancel_request(request: Request, *, acting_user, cancelled_on: datetime.date
         request.reason = reason
         request.save()
         if was_sent:
-            person = _lock_person(request.person)
-            _ledger(person, E.REQUEST_CANCELLED, on=cancelled_on, org=request.sender, actor=acting_user,
+            w = write.lock(request.person)
+            w.append(E.REQUEST_CANCELLED, on=cancelled_on, org=request.sender, actor=acting_user,
                     data=_event_data(request), note=f"{request.sender.name} hủy: {reason}")  # fmt: skip
-            _refresh_state(person)
+            w.finish()
         _audit(
             request, acting_user, "cancel", f"Hủy {request} về {request.person.full_name}: {reason}", before
         )
@@ -545,7 +516,8 @@ def hold_graduate(
     """The school committee keeps a graduated student member (no job yet, or a workplace without a party
     organisation) for at most GRADUATE_HOLD months after graduation; then the transfer must start."""
     with transaction.atomic():
-        person = _lock_person(person)
+        w = write.lock(person)
+        person = w.person
         if not path_in_scope(person.unit.path, acting_user):
             raise Http404(NOT_FOUND)
         grassroots = person.unit.grassroots() or person.unit
@@ -560,10 +532,10 @@ def hold_graduate(
                 {"until": f"Chỉ được giữ sinh hoạt đến {limit:%d/%m/%Y} (tối đa 12 tháng sau tốt nghiệp; căn cứ: "
                  f"{deadlines.citation('GRADUATE_HOLD', occurred_on)})."}
             )  # fmt: skip
-        event = _ledger(person, E.GRADUATE_HELD, on=occurred_on, org=person.unit, actor=acting_user,
+        event = w.append(E.GRADUATE_HELD, on=occurred_on, org=person.unit, actor=acting_user,
                         data={"until": until.isoformat(), "graduation": person.expected_graduation.isoformat()},
                         note=note or f"Đảng ủy trường giữ sinh hoạt đến {until:%d/%m/%Y}")  # fmt: skip
-        _refresh_state(person)
+        w.finish()
         audit(actor=acting_user, action="interorg.hold_graduate", obj=person, unit=person.unit,
               summary=f"Giữ sinh hoạt đảng của {person.full_name} đến {until:%d/%m/%Y}",
               after={"until": until, "event_id": event.pk})  # fmt: skip

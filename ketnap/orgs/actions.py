@@ -10,8 +10,11 @@ from django.db.models.functions import Concat, Substr
 from ketnap.accounts.permissions import require
 from ketnap.accounts.roles import Perm
 from ketnap.core.audit import audit
+from ketnap.core.hooks import Hook
 from ketnap.orgs.models import Authorization, OrgLink, OrgUnit, path_segment
-from ketnap.targets import rollups
+
+# Called with the date from which the tree changed, inside the action's transaction.
+tree_changed = Hook("orgs.tree_changed")
 
 
 def _place(unit: OrgUnit, parent: OrgUnit | None) -> None:
@@ -49,7 +52,7 @@ def create_unit(
             summary=f"Tạo {unit.get_kind_display()} {unit.name}",
             after={"code": code, "kind": kind},
         )
-        rollups.tree_changed(valid_from)  # indicator totals
+        tree_changed(valid_from)  # e.g. the indicator rollup (registered by ketnap.targets)
     return unit
 
 
@@ -90,7 +93,7 @@ def move_unit(
             before={"parent": old_parent.pk if old_parent else None, "path": old_path},
             after={"parent": new_parent.pk, "path": unit.path},
         )
-        rollups.tree_changed(on)  # indicator totals use the tree as it stood at each window's end
+        tree_changed(on)  # indicators use the tree as it stood at each window's end
     return unit
 
 

@@ -22,9 +22,8 @@ from ketnap.accounts.roles import Perm
 from ketnap.core.audit import audit
 from ketnap.core.scoping import path_in_scope
 from ketnap.orgs.models import Authorization, OrgUnit
-from ketnap.people import ledger
-from ketnap.people.models import Person, PersonEvent, Stage
-from ketnap.targets import rollups
+from ketnap.people import ledger, write
+from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, Stage
 
 K = PersonEvent.Kind
 
@@ -94,7 +93,7 @@ def _perm_unit(person: Person, where: str, decider: OrgUnit | None) -> OrgUnit:
 
 
 def _finding_key(f) -> tuple:
-    return (f.rule, f.severity, f.date)
+    return (f.rule, f.severity, f.date, f.message)
 
 
 def _apply(person: Person, events: list, result) -> dict:
@@ -119,7 +118,7 @@ def record_event(
     as_of: datetime.date | None = None,
     authority: OrgUnit | None = None,
 ) -> PersonEvent:
-    """Append one event to the person's ledger (the one write path for every step).
+    """Append one step to the person's ledger, checked by the rule book (the one entry for every step).
 
     `authority`: the organisation on whose behalf the event is recorded when it does not hold the person
     — a ward answering a background-verification request about a school's applicant. Scope and role are
@@ -130,20 +129,20 @@ def record_event(
     as_of = as_of or today()
     if kind not in KIND_PERMS:
         raise ValidationError(f"Loại sự kiện không hợp lệ: {kind}")
-    if occurred_on > as_of:
-        raise ValidationError("Ngày của sự kiện không được sau ngày hôm nay.", code="future")
+    check_date(occurred_on, as_of)
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
-        rollup_before = rollups.snapshot(person)
+        w = write.lock(person, calendar)
+        person = w.person
         _check_scope(acting_user, authority or person.unit)
         perm, where = KIND_PERMS[kind]
         require(acting_user, perm, authority or _perm_unit(person, where, decider))
-        if person.stage in (Stage.REMOVED, Stage.WITHDRAWN) and corrects is None:
+        if person.stage in CLOSED_STAGES and corrects is None:
             raise ValidationError(
-                "Hồ sơ đã đóng (đã rút hoặc xóa tên); không ghi thêm bước mới.", code="closed"
+                "Hồ sơ đã đóng (đã rút khỏi danh sách hoặc xóa tên); không ghi thêm bước mới. Nếu việc rút, "
+                "xóa tên là nhầm, hãy khôi phục hồ sơ trước.",
+                code="closed",
             )
-        events = list(person.events.all())
-        calendar = calendar or ledger.load_calendar()
+        events = w.events_before
         new = PersonEvent(
             person=person,
             kind=kind,
@@ -152,33 +151,47 @@ def record_event(
             org=person.unit,
             data=data,
             corrects=corrects,
-            note=note,
+            note=note[:500],
         )
         try:
             # The cached state depends on the ledger only, never on the clock: evaluate as of the
             # latest event. Pages evaluate as of today to show what is overdue.
-            before = ledger.evaluate(person, events, ledger.ledger_date(events, occurred_on), calendar)
-            after = ledger.evaluate(person, [*events, new], ledger.ledger_date(events, occurred_on), calendar)
+            before = w.evaluate(events)
+            after = w.evaluate([*events, new])
         except rules.DossierError as exc:
             raise ValidationError(str(exc.message_vi), code="invalid") from exc
-        old = {_finding_key(f) for f in before.findings}
-        fresh = [f for f in after.findings if f.severity == "error" and _finding_key(f) not in old]
-        if fresh:
-            raise ActionRefused([Refusal(f.rule, f.message, f.source) for f in fresh])
-        new.save()
-        change = _apply(person, [*events, new], after)
-        person.save()
+        refuse_new_errors(before, after)
+        w.add(new)
+        change = w.finish(result=after)
         audit(
             actor=acting_user,
             action=f"person.{kind}" if corrects is None else f"person.correct.{kind}",
             obj=person,
             unit=person.unit,
-            summary=f"{person.full_name}: {new.get_kind_display()} ngày {occurred_on:%d/%m/%Y}",
+            summary=f"{person.full_name}: {new.get_kind_display()} ngày {occurred_on:%d/%m/%Y}"
+            + (f" (đính chính: {note})" if corrects is not None else ""),
             before=change["before"],
             after={**change["after"], "event_id": new.pk, "data": data},
         )
-        rollups.person_changed(rollup_before, person, events, [*events, new], calendar)  # indicator totals
     return new
+
+
+def check_date(day: datetime.date, as_of: datetime.date) -> None:
+    """Every date of a step lies between the rule book's lower bound and today."""
+    if day > as_of:
+        raise ValidationError("Ngày của sự kiện không được sau ngày hôm nay.", code="future")
+    if day < rules.DATE_MIN:
+        raise ValidationError(
+            f"Ngày của sự kiện không được trước ngày {rules.DATE_MIN:%d/%m/%Y}.", code="too_old"
+        )
+
+
+def refuse_new_errors(before: rules.Result, after: rules.Result) -> None:
+    """ActionRefused when `after` (the ledger with the change) has an error finding that `before` had not."""
+    old = {_finding_key(f) for f in before.findings}
+    fresh = [f for f in after.findings if f.severity == "error" and _finding_key(f) not in old]
+    if fresh:
+        raise ActionRefused([Refusal(f.rule, f.message, f.source) for f in fresh])
 
 
 # ---------------------------------------------------------------- the domain verbs
@@ -229,10 +242,10 @@ def update_person(person: Person, *, acting_user, reason: str, **fields) -> Pers
     if not (reason or "").strip():
         raise ValidationError({"reason": "Cần ghi lý do sửa thông tin."})
     with transaction.atomic():
-        person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+        w = write.lock(person)
+        person = w.person
         _check_scope(acting_user, person.unit)
         require(acting_user, Perm.PREPARE, person.unit)
-        rollup_before = rollups.snapshot(person)
         before = {f: _plain(getattr(person, f)) for f in fields}
         for field, value in fields.items():
             setattr(person, field, value)
@@ -240,14 +253,11 @@ def update_person(person: Person, *, acting_user, reason: str, **fields) -> Pers
         changed = {f: _plain(getattr(person, f)) for f in fields if _plain(getattr(person, f)) != before[f]}
         if not changed:
             return person
-        events = list(person.events.all())
         try:
-            state = rebuild_state(person, ledger.load_calendar(), events)
+            result = w.evaluate()
         except rules.DossierError as exc:
             raise ValidationError(str(exc.message_vi), code="invalid") from exc
-        for field, value in state.items():
-            setattr(person, field, value)
-        person.save()
+        w.finish(result=result, fields=None)
         audit(
             actor=acting_user,
             action="person.update",
@@ -257,7 +267,6 @@ def update_person(person: Person, *, acting_user, reason: str, **fields) -> Pers
             before={f: before[f] for f in changed},
             after=changed,
         )
-        rollups.person_changed(rollup_before, person, events)  # indicator totals
     return person
 
 

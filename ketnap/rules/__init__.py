@@ -31,9 +31,11 @@ from .dossier import (
     Result,
     Unit,
 )
-from .jsonio import DossierError, parse
+from .jsonio import DATE_MAX, DATE_MIN, DossierError, parse
 
 __all__ = [
+    "DATE_MAX",
+    "DATE_MIN",
     "DOCUMENTS",
     "EDUCATION_LEVELS",
     "EVENT_KINDS",

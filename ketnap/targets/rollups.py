@@ -630,6 +630,19 @@ def set_exempt(unit_id: int, wkey: str, exempt: bool) -> None:
     _apply(wkey, {}, {unit_id: exempt})
 
 
+class _Observer:
+    """people.write's observer: the person's contributions before a write, and their difference after it."""
+
+    def snapshot(self, person):
+        return snapshot(person)
+
+    def changed(self, before, person, events_before, events_after, calendar):
+        person_changed(before, person, events_before, events_after, calendar)
+
+
+OBSERVER = _Observer()
+
+
 def tree_changed(on: dt.date) -> None:
     """A unit was created or moved from ``on``: rebuild the built windows that end on or after it."""
     windows = [conf.window(k) for k in built_keys()]

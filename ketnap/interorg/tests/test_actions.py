@@ -63,7 +63,7 @@ def test_verification_answered_by_the_ward_completes_the_checklist_item(tree):
     person.refresh_from_db()
     assert kinds(person)[-3:] == ["verification_requested", "request_received", "verification"]
     answer = person.events.get(kind="verification")
-    assert answer.data == {"concluded": True} and answer.actor == ward
+    assert answer.data == {"concluded": True, "request_id": request.pk} and answer.actor == ward
     assert checklist_status(person, "VERIFICATION") == "ok"
     # the sender side and the ward both wrote in the ledger, each as itself
     orgs = dict(

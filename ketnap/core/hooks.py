@@ -1,0 +1,28 @@
+"""A hook: functions that an app above the caller registers in its ``AppConfig.ready``, called by the caller
+inside its own transaction. It keeps the dependencies one way (``orgs`` never imports ``targets``, yet a tree
+move keeps the indicator rollup current in the same transaction). Not a change log: each hook has one purpose
+and is called explicitly by the action it belongs to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Hook"]
+
+
+class Hook:
+    def __init__(self, name: str):
+        self.name = name
+        self._functions: list[Callable[..., Any]] = []
+
+    def register(self, function: Callable[..., Any]) -> None:
+        if function not in self._functions:
+            self._functions.append(function)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        for function in self._functions:
+            function(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self._functions)} function(s)>"
