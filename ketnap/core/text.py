@@ -92,3 +92,16 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
     if len(words) == 1:
         return "", "", words[0]
     return words[0], " ".join(words[1:-1]), words[-1]
+
+
+def normalize_citizen_id(value: str | None) -> str:
+    """A citizen ID as 12 ASCII digits: digits of other scripts (full-width ０-９, Arabic-Indic …) become their
+    ASCII digit, spaces, dots and dashes are dropped; anything else is kept so that validation refuses it.
+    Without this, "０７９…" and "079…" would be two different IDs and the uniqueness check would not hold."""
+    out = []
+    for ch in unicodedata.normalize("NFKC", value or "").strip():
+        if ch in " .-\u00a0":
+            continue
+        digit = unicodedata.digit(ch, None) if not ch.isascii() else None
+        out.append(str(digit) if digit is not None else ch)
+    return "".join(out)

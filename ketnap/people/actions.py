@@ -22,7 +22,7 @@ from ketnap.accounts.roles import Perm
 from ketnap.core.audit import audit
 from ketnap.core.scoping import path_in_scope
 from ketnap.orgs.models import Authorization, OrgUnit
-from ketnap.people import ledger, write
+from ketnap.people import ledger, queries, write
 from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, Stage
 
 K = PersonEvent.Kind
@@ -58,6 +58,10 @@ KIND_PERMS: dict[str, tuple[str, str]] = {
     K.WITHDRAWAL: (Perm.CELL_VOTE, "person"),
     K.MEMBER_IMPORTED: (Perm.PREPARE, "person"),
 }
+
+
+# Steps that end a dossier: recorded only with a reason (the page also asks for a confirmation).
+REASON_REQUIRED = (K.REMOVAL, K.WITHDRAWAL)
 
 
 @dataclass
@@ -136,6 +140,8 @@ def record_event(
         _check_scope(acting_user, authority or person.unit)
         perm, where = KIND_PERMS[kind]
         require(acting_user, perm, authority or _perm_unit(person, where, decider))
+        if kind in REASON_REQUIRED and corrects is None and not note.strip():
+            raise ValidationError({"note": "Cần ghi lý do."}, code="reason")
         if person.stage in CLOSED_STAGES and corrects is None:
             raise ValidationError(
                 "Hồ sơ đã đóng (đã rút khỏi danh sách hoặc xóa tên); không ghi thêm bước mới. Nếu việc rút, "
@@ -274,11 +280,12 @@ def _plain(value):
     return value.pk if hasattr(value, "pk") else value
 
 
-def record_awareness_class(person, *, acting_user, occurred_on, certificate_number="", note=""):
+def record_awareness_class(
+    person, *, acting_user, occurred_on, certificate_number="", note="", corrects=None
+) -> PersonEvent:
     data = {"certificate_number": certificate_number} if certificate_number else {}
-    return record_event(
-        person, K.AWARENESS_CLASS, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note
-    )
+    return record_event(person, K.AWARENESS_CLASS, acting_user=acting_user, occurred_on=occurred_on, data=data,
+                        note=note, corrects=corrects)  # fmt: skip
 
 
 def assign_mentor(person, mentor: Person, *, acting_user, occurred_on, note=""):
@@ -300,18 +307,34 @@ def assign_mentor(person, mentor: Person, *, acting_user, occurred_on, note=""):
     return event
 
 
-def record_document(person, kind: str, *, acting_user, occurred_on, number="", note=""):
-    """Application, biography, comments: a dated document in the dossier."""
-    if kind not in (K.APPLICATION, K.BIOGRAPHY, K.COMMENTS):
+DOCUMENT_KINDS = (
+    K.APPLICATION,
+    K.BIOGRAPHY,
+    K.COMMENTS,
+    K.MEMBER_BIOGRAPHY,
+    K.SELF_REVIEW,
+    K.HELPER_COMMENTS,
+    K.RECOGNITION_COMMENTS,
+    K.AGE_CONSENT,
+)
+
+
+def record_document(person, kind: str, *, acting_user, occurred_on, number="", note="", corrects=None):
+    """A dated paper of the dossier: application, biography, comments, the recognition file, the consent."""
+    if kind not in DOCUMENT_KINDS:
         raise ValidationError("Loại văn bản không hợp lệ.")
     data = {"number": number} if number else {}
-    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note)
+    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note,
+                        corrects=corrects)  # fmt: skip
 
 
-def record_union_introduction(person, *, acting_user, occurred_on, trade_union=False, number="", note=""):
+def record_union_introduction(
+    person, *, acting_user, occurred_on, trade_union=False, number="", note="", corrects=None
+):
     kind = K.TRADE_UNION_INTRODUCTION if trade_union else K.YOUTH_UNION_INTRODUCTION
     data = {"number": number} if number else {}
-    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note)
+    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note,
+                        corrects=corrects)  # fmt: skip
 
 
 def record_member_introduction(
@@ -319,71 +342,81 @@ def record_member_introduction(
     *,
     acting_user,
     occurred_on,
-    introducer_name: str,
-    official_since: datetime.date,
+    introducer_name: str = "",
+    official_since: datetime.date | None = None,
     cowork_since: datetime.date | None,
     replacement: bool = False,
+    introducer: Person | None = None,
     note="",
+    corrects=None,
 ):
-    introducer = {
+    """An official member's introduction (3-KNĐ). `introducer`: a member in the system, whose official date
+    comes from their own ledger; otherwise the name and official date typed for a member outside it."""
+    if introducer is not None:
+        if not path_in_scope(introducer.unit.path, acting_user):
+            raise Http404("Không tìm thấy đảng viên giới thiệu.")
+        if introducer.pk == person.pk:
+            raise ValidationError({"introducer": "Người vào Đảng không tự giới thiệu mình."})
+        if introducer.stage != Stage.OFFICIAL or introducer.official_date is None:
+            raise ValidationError(
+                {"introducer": f"{introducer.full_name} chưa là đảng viên chính thức trong hệ thống."}
+            )
+        introducer_name, official_since = introducer.full_name, introducer.official_date
+    if not introducer_name or official_since is None:
+        raise ValidationError("Cần họ tên và ngày là đảng viên chính thức của người giới thiệu.")
+    entry = {
         "name": introducer_name,
         "official_since": official_since.isoformat(),
         "replacement": replacement,
     }
+    if introducer is not None:
+        entry["person_id"] = introducer.pk
     if cowork_since is not None:
-        introducer["cowork_since"] = cowork_since.isoformat()
-    return record_event(
-        person,
-        K.MEMBER_INTRODUCTION,
-        acting_user=acting_user,
-        occurred_on=occurred_on,
-        data={"introducer": introducer},
-        note=note,
-    )
+        entry["cowork_since"] = cowork_since.isoformat()
+    return record_event(person, K.MEMBER_INTRODUCTION, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"introducer": entry}, note=note, corrects=corrects)  # fmt: skip
 
 
-def record_verification(person, *, acting_user, occurred_on, concluded: bool, note=""):
-    return record_event(
-        person,
-        K.VERIFICATION,
-        acting_user=acting_user,
-        occurred_on=occurred_on,
-        data={"concluded": bool(concluded)},
-        note=note,
-    )
+def record_verification(person, *, acting_user, occurred_on, concluded: bool, note="", corrects=None):
+    return record_event(person, K.VERIFICATION, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"concluded": bool(concluded)}, note=note, corrects=corrects)  # fmt: skip
 
 
-def record_cell_vote(person, *, acting_user, occurred_on, official_members: int, in_favour: int, note=""):
-    return record_event(
-        person,
-        K.CELL_VOTE,
-        acting_user=acting_user,
-        occurred_on=occurred_on,
-        data={"official_members": official_members, "in_favour": in_favour},
-        note=note,
-    )
+def _vote_data(person: Person, occurred_on, official_members: int, in_favour: int) -> dict:
+    """A cell vote's counts, with the cell's roster of official members on that day as the system knows it
+    (kept for the record; the page warns when the two differ)."""
+    roster = queries.cell_roster(person.unit, occurred_on)
+    return {"official_members": official_members, "in_favour": in_favour, "roster": roster}
 
 
-def record_committee_vote(person, *, acting_user, occurred_on, members: int, in_favour: int, note=""):
-    return record_event(
-        person,
-        K.COMMITTEE_VOTE,
-        acting_user=acting_user,
-        occurred_on=occurred_on,
-        data={"members": members, "in_favour": in_favour},
-        note=note,
-    )
+def record_cell_vote(
+    person, *, acting_user, occurred_on, official_members: int, in_favour: int, note="", corrects=None
+):
+    return record_event(person, K.CELL_VOTE, acting_user=acting_user, occurred_on=occurred_on,
+                        data=_vote_data(person, occurred_on, official_members, in_favour), note=note,
+                        corrects=corrects)  # fmt: skip
+
+
+def record_committee_vote(
+    person, *, acting_user, occurred_on, members: int, in_favour: int, note="", corrects=None
+):
+    return record_event(person, K.COMMITTEE_VOTE, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"members": members, "in_favour": in_favour}, note=note, corrects=corrects)  # fmt: skip
 
 
 def deciders_for(person: Person) -> list[OrgUnit]:
-    """Units that may decide the admission: the directly higher committee, or the grassroots committee."""
+    """Units that may decide the admission (DECIDER): the standing board of the directly higher committee, or
+    the grassroots committee itself when it holds an authorisation. Since 1/7/2025 a ward (commune)
+    committee is the directly higher committee of the organisations under it and decides for them — also
+    for a cell placed directly under it — without an authorisation (docs/rules.md)."""
     grassroots = person.unit.grassroots()
-    out = []
-    if grassroots is not None:
-        if grassroots.kind == OrgUnit.Kind.GRASSROOTS:
-            out.append(grassroots)
-        if grassroots.parent_id:
-            out.append(grassroots.parent)
+    if grassroots is None:
+        return []
+    if grassroots.kind == OrgUnit.Kind.WARD:
+        return [grassroots]
+    out = [grassroots] if grassroots.kind == OrgUnit.Kind.GRASSROOTS else []
+    if grassroots.parent_id:
+        out.append(grassroots.parent)
     return out
 
 
@@ -402,112 +435,140 @@ def record_decision(
     members: int | None = None,
     in_favour: int | None = None,
     note="",
+    corrects=None,
 ):
     """The admission decision (9-KNĐ). A grassroots committee must hold an authorisation on that date."""
-    grassroots = person.unit.grassroots()
     allowed = deciders_for(person)
     if decider not in allowed:
         names = " hoặc ".join(u.name for u in allowed) or "cấp ủy cấp trên trực tiếp"
-        raise ActionRefused(
-            [
-                _decider_refusal(
-                    f"{decider.name} không có thẩm quyền quyết định kết nạp cho chi bộ này; "
-                    f"thẩm quyền thuộc {names}.",
-                    occurred_on,
-                )
-            ]
-        )
+        raise ActionRefused([_decider_refusal(
+            f"{decider.name} không có thẩm quyền quyết định kết nạp cho chi bộ này; thẩm quyền thuộc {names}.",
+            occurred_on,
+        )])  # fmt: skip
     data: dict = {"number": number, "decider_id": decider.pk, "decider_name": decider.name}
     if received:
         data["received"] = received.isoformat()
-    if grassroots is not None and decider.pk == grassroots.pk:
+    if decider.kind == OrgUnit.Kind.GRASSROOTS:
         valid = Authorization.objects.filter(grantee=decider, valid_from__lte=occurred_on).exclude(
             valid_to__lt=occurred_on
         )
         if not valid.exists():
-            raise ActionRefused(
-                [
-                    _decider_refusal(
-                        f"{decider.name} chưa được ủy quyền quyết định kết nạp vào ngày {occurred_on:%d/%m/%Y}; "
-                        "quyết định phải do ban thường vụ cấp ủy cấp trên trực tiếp ban hành.",
-                        occurred_on,
-                    )
-                ]
-            )
+            raise ActionRefused([_decider_refusal(
+                f"{decider.name} chưa được ủy quyền quyết định kết nạp vào ngày {occurred_on:%d/%m/%Y}; "
+                "quyết định phải do ban thường vụ cấp ủy cấp trên trực tiếp ban hành.",
+                occurred_on,
+            )])  # fmt: skip
         data.update(authorized=True, members=members, in_favour=in_favour)
     else:
         data["authorized"] = False
-    return record_event(
-        person,
-        K.DECISION,
-        acting_user=acting_user,
-        occurred_on=occurred_on,
-        data=data,
-        decider=decider,
-        note=note,
-    )
+    return record_event(person, K.DECISION, acting_user=acting_user, occurred_on=occurred_on, data=data,
+                        decider=decider, note=note, corrects=corrects)  # fmt: skip
 
 
-def record_decision_extension(person, *, acting_user, occurred_on, days: int, note=""):
-    return record_event(
-        person,
-        K.DECISION_EXTENSION,
-        acting_user=acting_user,
-        occurred_on=occurred_on,
-        data={"days": days},
-        note=note,
-    )
+def record_decision_extension(person, *, acting_user, occurred_on, days: int, note="", corrects=None):
+    return record_event(person, K.DECISION_EXTENSION, acting_user=acting_user, occurred_on=occurred_on,
+                        data={"days": days}, note=note, corrects=corrects)  # fmt: skip
 
 
-def record_simple(person, kind: str, *, acting_user, occurred_on, number="", note=""):
-    """Ceremony, ceremony consent, new-member class, recognition decision, removal, withdrawal."""
-    if kind not in (
-        K.CEREMONY,
-        K.CEREMONY_CONSENT,
-        K.NEW_MEMBER_CLASS,
-        K.RECOGNITION_DECISION,
-        K.REMOVAL,
-        K.WITHDRAWAL,
-        K.APPLICATION,
-        K.BIOGRAPHY,
-        K.COMMENTS,
-        K.AWARENESS_CLASS,
-    ):
+SIMPLE_KINDS = (
+    K.CEREMONY,
+    K.CEREMONY_CONSENT,
+    K.NEW_MEMBER_CLASS,
+    K.RECOGNITION_DECISION,
+    K.REMOVAL,
+    K.WITHDRAWAL,
+    *DOCUMENT_KINDS,
+    K.AWARENESS_CLASS,
+)
+
+
+def record_simple(person, kind: str, *, acting_user, occurred_on, number="", note="", corrects=None):
+    """Ceremony, ceremony consent, new-member class, recognition decision, removal, withdrawal (these two with
+    a reason), and the dated papers."""
+    if kind not in SIMPLE_KINDS:
         raise ValidationError("Loại sự kiện không hợp lệ.")
     data = {"number": number} if number else {}
-    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note)
+    return record_event(person, kind, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note,
+                        corrects=corrects)  # fmt: skip
 
 
 def record_recognition_vote(
-    person, *, acting_user, occurred_on, official_members: int, in_favour: int, note=""
+    person, *, acting_user, occurred_on, official_members: int, in_favour: int, note="", corrects=None
 ):
-    return record_event(
-        person,
-        K.RECOGNITION_VOTE,
-        acting_user=acting_user,
-        occurred_on=occurred_on,
-        data={"official_members": official_members, "in_favour": in_favour},
-        note=note,
-    )
+    return record_event(person, K.RECOGNITION_VOTE, acting_user=acting_user, occurred_on=occurred_on,
+                        data=_vote_data(person, occurred_on, official_members, in_favour), note=note,
+                        corrects=corrects)  # fmt: skip
+
+
+# ---------------------------------------------------------------- corrections
+
+
+def correctable(event: PersonEvent) -> str:
+    """Why the person page cannot correct this entry ("" when it can)."""
+    if event.corrects_id:
+        return "Đây là bản đính chính; hãy đính chính bản ghi gốc."
+    if event.kind not in KIND_PERMS or event.kind in (
+        K.SOURCE_IDENTIFIED,
+        K.MENTOR_ASSIGNED,
+        K.MEMBER_IMPORTED,
+    ):
+        return "Bản ghi này không đính chính trên trang hồ sơ."
+    if event.data.get("request_id"):
+        return "Bản ghi này do nơi nhận văn bản ghi khi trả lời; việc đính chính làm qua văn bản đó."
+    return ""
 
 
 def correct_event(event: PersonEvent, *, acting_user, occurred_on=None, data=None, void=False, note=""):
-    """Record a correction: a new event of the same kind pointing at the original."""
+    """Record a correction: a new event of the same kind pointing at the original, with a required reason.
+    `void`: the original stops counting. Checked by the rule book like any step (what it would break is
+    refused), by the role that may record that kind of step."""
     original = event.corrects or event
+    reason = (note or "").strip()
+    if not reason:
+        raise ValidationError({"note": "Cần ghi lý do đính chính."}, code="note")
+    why = correctable(original)
+    if why:
+        raise ValidationError(why, code="not_correctable")
     new_data = dict(data if data is not None else original.data)
     if void:
         new_data["void"] = True
-    if not note:
-        raise ValidationError("Cần ghi lý do đính chính.", code="note")
     return record_event(
         event.person,
         original.kind,
         acting_user=acting_user,
         occurred_on=occurred_on or original.occurred_on,
         data=new_data,
-        note=note,
+        note=reason,
         corrects=original,
+        decider=_decider_of(original),
     )
+
+
+def _decider_of(event: PersonEvent) -> OrgUnit | None:
+    decider_id = event.data.get("decider_id") if event.kind == K.DECISION else None
+    return OrgUnit.objects.filter(pk=decider_id).first() if decider_id else None
+
+
+def exit_event(person: Person) -> PersonEvent | None:
+    """The withdrawal or removal that closed the dossier (the latest effective one)."""
+    effective = ledger.effective_events(person.events.all())
+    return next((e for e in reversed(effective) if e.kind in (K.WITHDRAWAL, K.REMOVAL)), None)
+
+
+def reinstate(person: Person, *, acting_user, occurred_on: datetime.date, note: str) -> PersonEvent:
+    """Reopen a withdrawn (or removed) person's dossier: a new event voids the exit, by the role that may
+    record it, with a reason; the path resumes where it was."""
+    exit = exit_event(person)
+    if exit is None or person.stage not in CLOSED_STAGES:
+        raise ValidationError("Hồ sơ đang mở; không có gì để khôi phục.", code="open")
+    check_date(occurred_on, today())
+    if occurred_on < exit.occurred_on:
+        raise ValidationError(
+            {"occurred_on": f"Ngày khôi phục không được trước ngày {exit.occurred_on:%d/%m/%Y}."}
+        )
+    original = exit.corrects or exit
+    data = {**exit.data, "void": True, "reinstated_on": occurred_on.isoformat()}
+    return correct_event(original, acting_user=acting_user, data=data, note=note)
 
 
 def rebuild_state(person: Person, calendar: rules.Calendar, events=None) -> dict:
@@ -522,6 +583,9 @@ __all__ = [
     "PermissionDenied",
     "assign_mentor",
     "correct_event",
+    "correctable",
+    "exit_event",
+    "reinstate",
     "deciders_for",
     "identify_source",
     "record_awareness_class",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ketnap import rules
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.text import split_full_name
@@ -33,14 +34,46 @@ DATE_ERRORS = {"invalid": "Ngày không hợp lệ: nhập theo dạng dd/mm/yyy
 
 
 class VNDateField(forms.DateField):
-    """A text input that accepts dd/mm/yyyy (and ISO yyyy-mm-dd)."""
+    """A text input that accepts dd/mm/yyyy (and ISO yyyy-mm-dd), between ``min_date`` (default the rule book's
+    lower bound, 03/02/1930) and ``max_date`` (a form sets it to today where a date cannot be in the future)."""
 
     input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, min_date=None, max_date=None, **kwargs):
         kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs=dict(DATE_ATTRS)))
         kwargs.setdefault("error_messages", DATE_ERRORS)
         super().__init__(*args, **kwargs)
+        self.min_date = min_date or rules.DATE_MIN
+        self.max_date = max_date
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if value < self.min_date:
+            raise ValidationError(f"Ngày không được trước {self.min_date:%d/%m/%Y}.", code="min_date")
+        if self.max_date is not None and value > self.max_date:
+            if self.max_date == self.today:
+                raise ValidationError("Ngày không được sau ngày hôm nay.", code="future")
+            raise ValidationError(f"Ngày không được sau {self.max_date:%d/%m/%Y}.", code="max_date")
+
+    today = None  # set by the form (bound_dates) so that "after today" is said as such
+
+
+def bound_dates(form, today: datetime.date, *, future: tuple[str, ...] = ()) -> None:
+    """Every date field of ``form`` refuses dates after ``today``, except those named in ``future`` (which get
+    a sensible bound: ten years ahead, e.g. an expected graduation)."""
+    for name, field in form.fields.items():
+        if isinstance(field, VNDateField):
+            field.today = today
+            field.max_date = _years_ahead(today, 10) if name in future else today
+
+
+def _years_ahead(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29/02
+        return day.replace(year=day.year + years, day=28)
 
 
 def _count_field(label: str, **kw) -> forms.IntegerField:
@@ -86,34 +119,49 @@ class MarkInvalidMixin:
 
 
 class ActionForm(MarkInvalidMixin, forms.Form):
+    """The form of one kind of step. With ``corrects`` (a ledger entry of the same kind) it records a
+    correction of that entry: its values are the initial ones and the note becomes a required reason."""
+
     date_label = "Ngày"
+    needs_reason = False  # a step that ends the dossier: reason and confirmation required
     occurred_on = VNDateField(label="Ngày")
     note = _text("Ghi chú", max_length=500)
 
-    def __init__(self, data=None, *, person, user, kind: str, today: datetime.date, **kwargs):
-        kwargs.setdefault("auto_id", f"id_{kind}_%s")
+    def __init__(self, data=None, *, person, user, kind: str, today: datetime.date, corrects=None, **kwargs):
+        prefix = "fix" if corrects is not None else kind
+        kwargs.setdefault("auto_id", f"id_{prefix}_%s")
+        if corrects is not None:
+            kwargs.setdefault("initial", initial_from_event(corrects))
         super().__init__(data, **kwargs)
-        self.person, self.user, self.kind, self.today = person, user, kind, today
+        self.person, self.user, self.kind, self.today, self.corrects = person, user, kind, today, corrects
         self.fields["occurred_on"].label = self.date_label
-        self.fields["occurred_on"].initial = today
+        if corrects is None:
+            self.fields["occurred_on"].initial = today
+        bound_dates(self, today)
+        if corrects is not None:
+            self.fields["note"] = _text("Lý do đính chính", required=True, max_length=500)
+        elif self.needs_reason:
+            self.fields["note"] = _text("Lý do", required=True, max_length=500)
+            self.fields["confirm"] = _check(CONFIRM_LABELS.get(kind, "Tôi xác nhận thao tác này."))
+            self.fields["confirm"].required = True
+            self.fields["confirm"].error_messages["required"] = "Hãy đánh dấu xác nhận trước khi ghi."
         self.refusals: list = []
-        self.order_fields([*[n for n in self.fields if n != "note"], "note"])
+        self.warnings: list[str] = []
+        tail = [n for n in ("note", "confirm") if n in self.fields]
+        self.order_fields([*[n for n in self.fields if n not in tail], *tail])
 
     def perform(self):  # pragma: no cover - each subclass defines it
         raise NotImplementedError
 
     def _common(self) -> dict:
-        return {
+        common = {
             "acting_user": self.user,
             "occurred_on": self.cleaned_data["occurred_on"],
             "note": self.cleaned_data.get("note") or "",
         }
-
-    def clean_occurred_on(self):
-        day = self.cleaned_data["occurred_on"]
-        if day > self.today:
-            raise ValidationError("Ngày của sự kiện không được sau ngày hôm nay.")
-        return day
+        if self.corrects is not None:
+            common["corrects"] = self.corrects
+        return common
 
     def add_refusals(self, refusals) -> None:
         self.refusals = list(refusals)
@@ -156,6 +204,10 @@ class DocumentForm(ActionForm):
     date_label = "Ngày của văn bản"
     number = _text("Số văn bản (nếu có)", max_length=60)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_on"].label = SIMPLE_DATE_LABELS.get(self.kind, self.date_label)
+
     def perform(self):
         return actions.record_document(
             self.person, self.kind, number=self.cleaned_data["number"], **self._common()
@@ -176,14 +228,43 @@ class UnionIntroductionForm(ActionForm):
 
 
 class MemberIntroductionForm(ActionForm):
+    """An official member's introduction: the introducer is picked from the official members in the system
+    (their official date comes from their own ledger); free text only for a member outside the system."""
+
     date_label = "Ngày giới thiệu"
-    introducer_name = _text("Họ và tên đảng viên giới thiệu", required=True, max_length=120)
-    official_since = VNDateField(label="Là đảng viên chính thức từ ngày")
+    introducer = forms.TypedChoiceField(
+        label="Đảng viên giới thiệu",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text="Chọn trong danh sách đảng viên chính thức; nếu người giới thiệu không có trong hệ thống, "
+        "để trống ô này và ghi họ tên, ngày chính thức ở dưới.",
+    )
+    introducer_name = _text("Họ và tên (người ngoài hệ thống)", max_length=120)
+    official_since = VNDateField(
+        label="Là đảng viên chính thức từ ngày (người ngoài hệ thống)", required=False
+    )
     cowork_since = VNDateField(label="Cùng công tác, học tập từ ngày", required=False)
     replacement = _check("Người giới thiệu thay thế do chi bộ phân công")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = queries.introducer_options(self.user, self.person)
+        self.fields["introducer"].choices = [("", "— Người ngoài hệ thống —"), *options]
+
     def clean(self):
         data = super().clean()
+        if data.get("introducer"):
+            self.introducer_person = queries.introducer_for(self.user, data["introducer"])
+        else:
+            self.introducer_person = None
+            if not (data.get("introducer_name") or "").strip() and "introducer_name" not in self.errors:
+                self.add_error(
+                    "introducer_name", "Chọn đảng viên trong danh sách, hoặc ghi họ tên người giới thiệu."
+                )
+            if not data.get("official_since") and "official_since" not in self.errors:
+                self.add_error("official_since", "Cần ghi ngày người giới thiệu là đảng viên chính thức.")
         if not data.get("replacement") and not data.get("cowork_since") and "cowork_since" not in self.errors:
             self.add_error(
                 "cowork_since", "Cần ghi ngày bắt đầu cùng công tác, học tập (trừ người giới thiệu thay thế)."
@@ -194,8 +275,9 @@ class MemberIntroductionForm(ActionForm):
         d = self.cleaned_data
         return actions.record_member_introduction(
             self.person,
-            introducer_name=d["introducer_name"],
-            official_since=d["official_since"],
+            introducer=self.introducer_person,
+            introducer_name=(d.get("introducer_name") or "").strip(),
+            official_since=d.get("official_since"),
             cowork_since=d.get("cowork_since"),
             replacement=bool(d.get("replacement")),
             **self._common(),
@@ -218,6 +300,14 @@ class VoteForm(ActionForm):
     date_label = "Ngày chi bộ họp xét"
     official_members = _count_field("Tổng số đảng viên chính thức của chi bộ")
     in_favour = _count_field("Số đảng viên tán thành")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roster = queries.cell_roster(self.person.unit, self.today)
+        self.fields["official_members"].help_text = (
+            f"Theo hồ sơ trong hệ thống, {self.person.unit.name} có {roster} đảng viên chính thức hôm nay "
+            "(không tính người chuyển sinh hoạt tạm thời đi và người được miễn sinh hoạt vắng mặt)."
+        )
 
     def clean(self):
         data = super().clean()
@@ -321,7 +411,61 @@ class SimpleForm(ActionForm):
         )
 
 
+class ExitForm(SimpleForm):
+    """Withdrawal and removal end the dossier: a reason and a confirmation are required."""
+
+    needs_reason = True
+
+
+class ReinstateForm(ActionForm):
+    """Reopen a withdrawn or removed person's dossier (the exit is voided by a new event, with a reason)."""
+
+    date_label = "Ngày khôi phục"
+    needs_reason = True
+
+    def perform(self):
+        d = self.cleaned_data
+        return actions.reinstate(
+            self.person, acting_user=self.user, occurred_on=d["occurred_on"], note=d["note"]
+        )
+
+
+class VoidForm(MarkInvalidMixin, forms.Form):
+    """Void a ledger entry: it stops counting (a new event, with a reason; the entry stays in the ledger)."""
+
+    note = _text("Lý do hủy bản ghi", required=True, max_length=500)
+    confirm = _check("Tôi xác nhận hủy bản ghi này (bản ghi vẫn còn trong sổ, được đánh dấu đã hủy).")
+
+    def __init__(self, data=None, *, event, user, **kwargs):
+        kwargs.setdefault("auto_id", "id_void_%s")
+        super().__init__(data, **kwargs)
+        self.event, self.user, self.corrects = event, user, event
+        self.fields["confirm"].required = True
+        self.fields["confirm"].error_messages["required"] = "Hãy đánh dấu xác nhận trước khi hủy."
+        self.refusals: list = []
+
+    def perform(self):
+        return actions.correct_event(
+            self.event, acting_user=self.user, void=True, note=self.cleaned_data["note"]
+        )
+
+    add_refusals = ActionForm.add_refusals
+    add_validation_error = ActionForm.add_validation_error
+
+
+CONFIRM_LABELS = {
+    K.WITHDRAWAL: "Tôi xác nhận đưa người này ra khỏi danh sách (có thể khôi phục sau, có ghi lại).",
+    K.REMOVAL: "Tôi xác nhận xóa tên người này khỏi danh sách đảng viên dự bị.",
+    "reinstate": "Tôi xác nhận khôi phục hồ sơ của người này.",
+}
+
+
 SIMPLE_DATE_LABELS = {
+    K.MEMBER_BIOGRAPHY: "Ngày hoàn thành lý lịch đảng viên",
+    K.SELF_REVIEW: "Ngày của bản tự kiểm điểm",
+    K.HELPER_COMMENTS: "Ngày của bản nhận xét",
+    K.RECOGNITION_COMMENTS: "Ngày của bản tổng hợp nhận xét",
+    K.AGE_CONSENT: "Ngày văn bản đồng ý",
     K.CEREMONY: "Ngày tổ chức lễ kết nạp",
     K.CEREMONY_CONSENT: "Ngày cấp ủy cấp trên đồng ý",
     K.NEW_MEMBER_CLASS: "Ngày cấp giấy chứng nhận",
@@ -347,48 +491,42 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(K.MENTOR_ASSIGNED, MentorForm, "Phân công đảng viên giúp đỡ", "Phân công"),
         ActionSpec(K.APPLICATION, DocumentForm, "Đơn xin vào Đảng (mẫu 1-KNĐ)", "Ghi nhận"),
         ActionSpec(K.BIOGRAPHY, DocumentForm, "Lý lịch người xin vào Đảng (mẫu 2-KNĐ)", "Ghi nhận"),
-        ActionSpec(
-            K.YOUTH_UNION_INTRODUCTION,
-            UnionIntroductionForm,
-            "Nghị quyết giới thiệu của Đoàn (mẫu 4-KNĐ)",
-            "Ghi nhận",
-        ),
-        ActionSpec(
-            K.TRADE_UNION_INTRODUCTION,
-            UnionIntroductionForm,
-            "Nghị quyết giới thiệu của Công đoàn (mẫu 4A-KNĐ)",
-            "Ghi nhận",
-        ),
-        ActionSpec(
-            K.MEMBER_INTRODUCTION, MemberIntroductionForm, "Đảng viên giới thiệu (mẫu 3-KNĐ)", "Ghi nhận"
-        ),
+        ActionSpec(K.YOUTH_UNION_INTRODUCTION, UnionIntroductionForm, "Nghị quyết giới thiệu của Đoàn (mẫu 4-KNĐ)",
+                   "Ghi nhận"),
+        ActionSpec(K.TRADE_UNION_INTRODUCTION, UnionIntroductionForm,
+                   "Nghị quyết giới thiệu của Công đoàn (mẫu 4A-KNĐ)", "Ghi nhận"),
+        ActionSpec(K.MEMBER_INTRODUCTION, MemberIntroductionForm, "Đảng viên giới thiệu (mẫu 3-KNĐ)", "Ghi nhận"),
         ActionSpec(K.COMMENTS, DocumentForm, "Tổng hợp ý kiến nhận xét (mẫu 5-KNĐ)", "Ghi nhận"),
         ActionSpec(K.VERIFICATION, VerificationForm, "Thẩm tra, xác minh lý lịch", "Ghi nhận"),
+        ActionSpec(K.AGE_CONSENT, DocumentForm, "Văn bản đồng ý của Ban Thường vụ Thành ủy (người trên 60 tuổi)",
+                   "Ghi nhận"),
         ActionSpec(K.CELL_VOTE, VoteForm, "Chi bộ xét đề nghị kết nạp (mẫu 6-KNĐ)", "Ghi nghị quyết chi bộ"),
         ActionSpec(K.COMMITTEE_VOTE, CommitteeVoteForm, "Đảng ủy cơ sở xét (mẫu 8-KNĐ)", "Ghi nghị quyết"),
         ActionSpec(K.DECISION, DecisionForm, "Quyết định kết nạp (mẫu 9-KNĐ)", "Ghi quyết định"),
         ActionSpec(K.DECISION_EXTENSION, ExtensionForm, "Gia hạn thời gian ra quyết định", "Ghi gia hạn"),
         ActionSpec(K.CEREMONY, SimpleForm, "Lễ kết nạp", "Ghi nhận"),
         ActionSpec(K.CEREMONY_CONSENT, SimpleForm, "Cấp ủy cấp trên đồng ý tổ chức lễ muộn", "Ghi nhận"),
+        ActionSpec(K.MEMBER_BIOGRAPHY, DocumentForm, "Lý lịch đảng viên", "Ghi nhận"),
         ActionSpec(K.NEW_MEMBER_CLASS, SimpleForm, "Lớp bồi dưỡng đảng viên mới", "Ghi nhận"),
-        ActionSpec(
-            K.RECOGNITION_VOTE,
-            VoteForm,
-            "Chi bộ xét công nhận chính thức (mẫu 13-KNĐ)",
-            "Ghi nghị quyết chi bộ",
-        ),
-        ActionSpec(
-            K.RECOGNITION_DECISION, SimpleForm, "Quyết định công nhận đảng viên chính thức", "Ghi quyết định"
-        ),
-        ActionSpec(K.REMOVAL, SimpleForm, "Xóa tên khỏi danh sách đảng viên dự bị", "Xóa tên", danger=True),
-        ActionSpec(K.WITHDRAWAL, SimpleForm, "Rút khỏi danh sách", "Ghi rút khỏi danh sách", danger=True),
+        ActionSpec(K.SELF_REVIEW, DocumentForm, "Bản tự kiểm điểm của đảng viên dự bị (mẫu 10-KNĐ)", "Ghi nhận"),
+        ActionSpec(K.HELPER_COMMENTS, DocumentForm, "Nhận xét của đảng viên giúp đỡ (mẫu 11-KNĐ)", "Ghi nhận"),
+        ActionSpec(K.RECOGNITION_COMMENTS, DocumentForm,
+                   "Tổng hợp nhận xét đối với đảng viên dự bị (mẫu 12-KNĐ)", "Ghi nhận"),
+        ActionSpec(K.RECOGNITION_VOTE, VoteForm, "Chi bộ xét công nhận chính thức (mẫu 13-KNĐ)",
+                   "Ghi nghị quyết chi bộ"),
+        ActionSpec(K.RECOGNITION_DECISION, SimpleForm, "Quyết định công nhận đảng viên chính thức",
+                   "Ghi quyết định"),
+        ActionSpec(K.REMOVAL, ExitForm, "Xóa tên khỏi danh sách đảng viên dự bị", "Xóa tên", danger=True),
+        ActionSpec(K.WITHDRAWAL, ExitForm, "Rút khỏi danh sách", "Ghi rút khỏi danh sách", danger=True),
+        ActionSpec("reinstate", ReinstateForm, "Khôi phục hồ sơ", "Khôi phục hồ sơ", danger=True),
     ]
-}
+}  # fmt: skip
 
-# The forms shown for each stage, most likely next step first.
-STAGE_ACTIONS: dict[str, list[str]] = {
-    Stage.SOURCE: [K.AWARENESS_CLASS, K.MENTOR_ASSIGNED, K.APPLICATION, K.WITHDRAWAL],
-    Stage.SYMPATHISER: [K.APPLICATION, K.MENTOR_ASSIGNED, K.AWARENESS_CLASS, K.WITHDRAWAL],
+# The order the person page offers the steps in, most likely next step first; the page shows only those the
+# rule book opens now (rules.review(...).next_steps) and the user's roles permit.
+OFFER_ORDER: dict[str, list[str]] = {
+    Stage.SOURCE: [K.AWARENESS_CLASS, K.MENTOR_ASSIGNED, K.APPLICATION, K.AGE_CONSENT, K.WITHDRAWAL],
+    Stage.SYMPATHISER: [K.APPLICATION, K.MENTOR_ASSIGNED, K.AWARENESS_CLASS, K.AGE_CONSENT, K.WITHDRAWAL],
     Stage.APPLICANT: [
         K.CELL_VOTE,
         K.BIOGRAPHY,
@@ -397,21 +535,69 @@ STAGE_ACTIONS: dict[str, list[str]] = {
         K.COMMENTS,
         K.VERIFICATION,
         K.TRADE_UNION_INTRODUCTION,
+        K.AGE_CONSENT,
         K.AWARENESS_CLASS,
         K.MENTOR_ASSIGNED,
         K.WITHDRAWAL,
     ],
-    Stage.CELL_APPROVED: [K.COMMITTEE_VOTE, K.DECISION_EXTENSION, K.WITHDRAWAL],
-    Stage.COMMITTEE_APPROVED: [K.DECISION, K.DECISION_EXTENSION, K.WITHDRAWAL],
+    Stage.CELL_APPROVED: [K.COMMITTEE_VOTE, K.AGE_CONSENT, K.DECISION_EXTENSION, K.WITHDRAWAL],
+    Stage.COMMITTEE_APPROVED: [K.DECISION, K.AGE_CONSENT, K.DECISION_EXTENSION, K.WITHDRAWAL],
     Stage.ADMITTED: [K.CEREMONY, K.CEREMONY_CONSENT, K.WITHDRAWAL],
     Stage.PROBATIONARY: [
+        K.MEMBER_BIOGRAPHY,
         K.NEW_MEMBER_CLASS,
+        K.SELF_REVIEW,
+        K.HELPER_COMMENTS,
+        K.RECOGNITION_COMMENTS,
         K.RECOGNITION_VOTE,
         K.RECOGNITION_DECISION,
         K.DECISION_EXTENSION,
         K.REMOVAL,
     ],
+    Stage.WITHDRAWN: ["reinstate"],
+    Stage.REMOVED: ["reinstate"],
 }
+LEDGER_ONLY_OFFERS = {K.MENTOR_ASSIGNED: (Stage.SOURCE, Stage.SYMPATHISER, Stage.APPLICANT)}
+
+
+def offered_kinds(stage: str, next_steps) -> list[str]:
+    """The steps the person page offers at ``stage``: in the page's order, those the rule book opens."""
+    out = []
+    for kind in OFFER_ORDER.get(stage, []):
+        if kind == "reinstate" or kind in next_steps or stage in LEDGER_ONLY_OFFERS.get(kind, ()):
+            out.append(kind)
+    return out
+
+
+def initial_from_event(event) -> dict:
+    """The form's initial values from a ledger entry (to correct it)."""
+    data = event.data or {}
+    initial = {"occurred_on": event.occurred_on}
+    for key, value in data.items():
+        if key in ("void", "introducer", "decider_id", "decider_name", "authorized", "request_id", "roster"):
+            continue
+        initial[key] = _date_or(value) if key == "received" else value
+    intro = data.get("introducer")
+    if isinstance(intro, dict):
+        if intro.get("person_id"):
+            initial["introducer"] = intro["person_id"]
+        else:
+            initial["introducer_name"] = intro.get("name", "")
+            initial["official_since"] = _date_or(intro.get("official_since"))
+        initial["cowork_since"] = _date_or(intro.get("cowork_since"))
+        initial["replacement"] = bool(intro.get("replacement"))
+    if data.get("decider_id"):
+        initial["decider"] = data["decider_id"]
+    return initial
+
+
+def _date_or(value):
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return value
 
 
 def deciders_permitted(user, person) -> list[OrgUnit]:
@@ -432,6 +618,9 @@ class PermissionContext:
         return self._perms[unit.pk]
 
     def allows(self, kind: str) -> bool:
+        if kind == "reinstate":  # the role that may record the exit may reopen it
+            exit = actions.exit_event(self.person)
+            return exit is not None and self.allows(exit.kind)
         if kind not in actions.KIND_PERMS:
             return False
         perm, where = actions.KIND_PERMS[kind]
@@ -444,9 +633,9 @@ class PermissionContext:
         return perm in self._unit_perms(self._grassroots)
 
 
-def build_form(kind: str, *, person, user, today, data=None) -> ActionForm:
+def build_form(kind: str, *, person, user, today, data=None, corrects=None) -> ActionForm:
     spec = ACTIONS[kind]
-    return spec.form(data, person=person, user=user, kind=kind, today=today)
+    return spec.form(data, person=person, user=user, kind=kind, today=today, corrects=corrects)
 
 
 # ---------------------------------------------------------------------------------------- new source

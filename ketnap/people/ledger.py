@@ -128,6 +128,19 @@ def evaluate(person, events: Iterable, as_of: datetime.date, calendar: rules.Cal
     return rules.check(dossier, as_of, calendar, rule_params())
 
 
+def review(
+    person, events: Iterable, as_of: datetime.date, calendar: rules.Calendar, unit=None
+) -> rules.Review:
+    """One evaluation for a page: result, checklist and the steps open now (rules.review)."""
+    events = list(events)
+    imported = next((e for e in effective_events(events) if e.kind == "member_imported"), None)
+    if imported is not None and imported.data.get("stage") == "OFFICIAL":
+        return rules.Review(evaluate(person, events, as_of, calendar, unit), [], frozenset())
+    obj = dossier_json(person, events, as_of, unit)
+    dossier, as_of, _ = rules.parse(obj, as_of)
+    return rules.review(dossier, as_of, calendar, rule_params())
+
+
 def ledger_date(events: Iterable, extra: datetime.date | None = None) -> datetime.date:
     """The date of the latest event: the cached state is computed as of it, so it never drifts."""
     dates = [e.occurred_on for e in events]

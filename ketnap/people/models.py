@@ -10,11 +10,11 @@ from django.db import models
 from ketnap.core.scoping import ScopedQuerySet
 from ketnap.core.text import fold, sort_key
 
-CITIZEN_ID_RE = re.compile(r"^\d{12}$")
+CITIZEN_ID_RE = re.compile(r"^[0-9]{12}$")  # ASCII digits only (\d would accept full-width digits)
 
 
 def validate_citizen_id(value: str) -> None:
-    if value and not CITIZEN_ID_RE.match(value):
+    if value and not CITIZEN_ID_RE.fullmatch(value):
         raise ValidationError("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.", code="citizen_id")
 
 

@@ -7,14 +7,15 @@ Views call these functions and never touch `Person.objects` or `PersonEvent.obje
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404
 
 from ketnap import rules
 from ketnap.core.scoping import get_visible_or_404, scope_paths
 from ketnap.orgs import queries as org_queries
 from ketnap.orgs.models import OrgUnit
 from ketnap.people import ledger
-from ketnap.people.models import CLOSED_STAGES, PIPELINE_STAGES, Person, Stage
+from ketnap.people.models import CLOSED_STAGES, PIPELINE_STAGES, Person, PersonEvent, Stage
 
 STAGE_ORDER = {stage: i for i, stage in enumerate([*PIPELINE_STAGES, Stage.REMOVED, Stage.WITHDRAWN])}
 
@@ -41,6 +42,14 @@ def person_for(user, pk) -> Person:
 
 def events_of(person: Person) -> list:
     return list(person.events.select_related("actor", "org").order_by("occurred_on", "id"))
+
+
+def event_of(person: Person, pk) -> PersonEvent:
+    """One entry of the person's ledger (404 if it belongs to someone else)."""
+    event = person.events.select_related("actor", "org", "corrects").filter(pk=pk).first()
+    if event is None:
+        raise Http404("Không tìm thấy bản ghi này trong hồ sơ.")
+    return event
 
 
 def event_kinds(person: Person) -> set[str]:
@@ -133,6 +142,39 @@ def mentor_for(user, pk) -> Person:
     return get_visible_or_404(Person.objects.select_related("unit"), user, pk=pk)
 
 
+def introducer_options(user, person: Person) -> list[tuple[int, str]]:
+    """Official members who may introduce the person: in the user's scope and in the person's grassroots
+    organisation (they must have worked or studied with the applicant in a unit of the same grassroots
+    organisation), with the date they became official members (from their ledger)."""
+    grassroots = person.unit.grassroots() or person.unit
+    qs = persons_in_subtree(persons_for(user), grassroots).filter(stage=Stage.OFFICIAL).exclude(pk=person.pk)
+    rows = (
+        qs.select_related("unit")
+        .order_by("sort_key", "id")
+        .values_list("pk", "family_name", "middle_name", "given_name", "unit__name", "official_date")[:1000]
+    )
+    out = []
+    for pk, family, middle, given, unit_name, official in rows:
+        name = " ".join(p for p in (family, middle, given) if p)
+        since = f", chính thức từ {official:%d/%m/%Y}" if official else ""
+        out.append((pk, f"{name} — {unit_name}{since}"))
+    return out
+
+
+def introducer_for(user, pk) -> Person:
+    return get_visible_or_404(Person.objects.select_related("unit"), user, pk=pk)
+
+
+def cell_roster(unit: OrgUnit, on: datetime.date) -> int:
+    """The cell's official members on ``on`` as the system knows them: the persons it holds now who were
+    official members by then (a vote's ``official_members`` is compared with it)."""
+    return (
+        Person.objects.filter(unit=unit, stage=Stage.OFFICIAL)
+        .filter(Q(official_date__lte=on) | Q(official_date__isnull=True, party_age_from__lte=on))
+        .count()
+    )
+
+
 def unit_people(user, unit: OrgUnit, limit: int = 200):
     """Persons held by the unit itself: (members, pool, counts of the whole subtree)."""
     qs = persons_for(user).filter(unit=unit).select_related("school")
@@ -144,7 +186,8 @@ def unit_people(user, unit: OrgUnit, limit: int = 200):
 
 @dataclass
 class PersonPage:
-    """Everything the person page shows, computed from the ledger as of today."""
+    """Everything the person page shows, from ONE evaluation of the ledger as of today (rules.review): the
+    checklist, the findings box and the offered steps cannot disagree."""
 
     result: object | None
     error: str
@@ -152,14 +195,16 @@ class PersonPage:
     findings: list
     checklist: list
     corrected_ids: set
+    next_steps: frozenset = frozenset()
 
 
 def evaluate_page(person: Person, events: list, today: datetime.date, calendar) -> PersonPage:
     corrected = {e.corrects_id for e in events if e.corrects_id}
     try:
-        result = ledger.evaluate(person, events, today, calendar)
+        review = ledger.review(person, events, today, calendar)
     except rules.DossierError as exc:
         return PersonPage(None, exc.message_vi, [], [], [], corrected)
+    result = review.result
     deadlines = []
     for d in result.deadlines:
         left = None
@@ -168,10 +213,4 @@ def evaluate_page(person: Person, events: list, today: datetime.date, calendar) 
         deadlines.append({"rule": d.rule, "due": d.due, "done": d.done, "met": d.met, "left": left})
     deadlines.sort(key=lambda d: (d["done"] is not None, d["due"]))
     findings = sorted(result.findings, key=lambda f: (f.severity != "error", f.date or today))
-    items = []
-    try:
-        dossier, as_of, _ = rules.parse(ledger.dossier_json(person, events, today), today)
-        items = rules.checklist(dossier, as_of, calendar, ledger.rule_params())
-    except (rules.DossierError, KeyError, ValueError) as exc:
-        return PersonPage(result, getattr(exc, "message_vi", str(exc)), deadlines, findings, [], corrected)
-    return PersonPage(result, "", deadlines, findings, items, corrected)
+    return PersonPage(result, "", deadlines, findings, review.checklist, corrected, review.next_steps)

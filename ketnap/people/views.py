@@ -21,16 +21,17 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.exports import xlsx_response
 from ketnap.orgs import queries as org_queries
-from ketnap.people import ledger, queries
+from ketnap.people import actions, ledger, queries
 from ketnap.people.actions import ActionRefused
 from ketnap.people.filters import PersonFilter
 from ketnap.people.forms import (
     ACTIONS,
-    STAGE_ACTIONS,
     PermissionContext,
     PersonEditForm,
     SourceForm,
+    VoidForm,
     build_form,
+    offered_kinds,
 )
 from ketnap.people.tables import EXPORT_HEADERS, EXPORT_WIDTHS, PersonTable, export_rows
 
@@ -111,8 +112,9 @@ def _render_person(request, person, bound=None):
     events = queries.events_of(person)
     page = queries.evaluate_page(person, events, today, calendar)
     perms = PermissionContext(request.user, person)
+    offered = offered_kinds(person.stage, page.next_steps)
     action_forms = []
-    for kind in STAGE_ACTIONS.get(person.stage, []):
+    for kind in offered:
         if not perms.allows(kind):
             continue
         if bound is not None and bound.kind == kind:
@@ -122,13 +124,9 @@ def _render_person(request, person, bound=None):
         action_forms.append({"spec": ACTIONS[kind], "form": form})
     if bound is not None and all(item["form"] is not bound for item in action_forms):
         action_forms.insert(0, {"spec": ACTIONS[bound.kind], "form": bound})
-    done_kinds = {e.kind for e in events}
+    done_kinds = {e.kind for e in ledger.effective_events(events)}
     main = [f for f in action_forms if not f["spec"].danger]
-    waiting = [
-        ACTIONS[k]
-        for k in STAGE_ACTIONS.get(person.stage, [])
-        if not perms.allows(k) and not ACTIONS[k].danger
-    ]
+    waiting = [ACTIONS[k] for k in offered if not perms.allows(k) and not ACTIONS[k].danger]
     # Steps already in the ledger (a document recorded, a class taken) stay available, folded away, so
     # the page opens on what is still to do. A bound form (with errors) is never folded.
     recorded = [f for f in main[1:] if f["form"].kind in done_kinds and f["form"] is not bound]
@@ -145,13 +143,52 @@ def _render_person(request, person, bound=None):
         "danger_forms": [f for f in action_forms if f["spec"].danger],
         "done_kinds": done_kinds,
         "can_edit": perms.allows("application"),
+        "correctable": {e.pk for e in events if not actions.correctable(e) and perms.allows(e.kind)},
     })  # fmt: skip
+
+
+def _vote_warning(event) -> str:
+    """A vote's count of official members that differs from the cell's roster in the system."""
+    data = event.data
+    if event.kind not in ("cell_vote", "recognition_vote") or "roster" not in data:
+        return ""
+    if data.get("official_members") == data["roster"]:
+        return ""
+    return (
+        f"Số đảng viên chính thức đã ghi ({data.get('official_members')}) khác danh sách trong hệ thống vào ngày "
+        f"{event.occurred_on:%d/%m/%Y} ({data['roster']} người). Hãy kiểm tra lại; nếu ghi nhầm, hãy đính chính."
+    )
+
+
+def _perform(request, form, person):
+    """Run the form's action: the rule book's refusal or a validation error goes back on the form; on
+    success a message (and a warning if any) and the person page. Returns a response or None."""
+    try:
+        event = form.perform()
+    except ActionRefused as exc:
+        form.add_refusals(exc.refusals)
+    except ValidationError as exc:
+        form.add_validation_error(exc)
+    else:
+        what = "Đã đính chính" if form.corrects is not None else "Đã ghi"
+        if event.data.get("void"):
+            what = "Đã khôi phục hồ sơ" if event.data.get("reinstated_on") else "Đã hủy bản ghi"
+        messages.success(request, f"{what}: {event.get_kind_display()} ngày {event.occurred_on:%d/%m/%Y}.")
+        warning = _vote_warning(event)
+        if warning:
+            messages.warning(request, warning)
+        url = reverse("person-detail", args=[person.pk])
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
+    return None
 
 
 @require_http_methods(["GET", "POST"])
 def person_record(request, pk, kind):
     """Record one step (POST /nguoi/<pk>/ghi/<kind>/): the form re-renders with the rule book's refusal
-    and its citation (status 200, HTMX swaps it), or redirects to the person page on success."""
+    and its citation (status 200, HTMX swaps it), or redirects to the person page on success. Whatever the
+    page offered, the action asks the rule book (a step out of order is refused, never recorded)."""
     person = queries.person_for(request.user, pk)
     if kind not in ACTIONS:
         raise Http404("Không có bước này.")
@@ -161,20 +198,9 @@ def person_record(request, pk, kind):
     data = request.POST if request.method == "POST" else None
     form = build_form(kind, person=person, user=request.user, today=today, data=data)
     if data is not None and form.is_valid():
-        try:
-            event = form.perform()
-        except ActionRefused as exc:
-            form.add_refusals(exc.refusals)
-        except ValidationError as exc:
-            form.add_validation_error(exc)
-        else:
-            messages.success(
-                request, f"Đã ghi: {event.get_kind_display()} ngày {event.occurred_on:%d/%m/%Y}."
-            )
-            url = reverse("person-detail", args=[person.pk])
-            if request.htmx:
-                return HttpResponseClientRedirect(url)
-            return redirect(url)
+        response = _perform(request, form, person)
+        if response is not None:
+            return response
     context = {
         "person": person,
         "form": form,
@@ -186,6 +212,38 @@ def person_record(request, pk, kind):
     if data is None:
         return render(request, "people/record.html", context)
     return _render_person(request, person, bound=form)
+
+
+@require_http_methods(["GET", "POST"])
+def person_correct(request, pk, event_pk):
+    """Correct or void one ledger entry (a new event, with a reason), by the role that may record it."""
+    person = queries.person_for(request.user, pk)
+    event = queries.event_of(person, event_pk)
+    why = actions.correctable(event)
+    perms = PermissionContext(request.user, person)
+    if not why and not perms.allows(event.kind):
+        raise PermissionDenied("Vai trò của bạn không được phép đính chính bản ghi này.")
+    today = timezone.localdate()
+    form = void_form = None
+    if not why:
+        posted = request.POST if request.method == "POST" else None
+        which = posted.get("action") if posted is not None else None
+        form = build_form(event.kind, person=person, user=request.user, today=today, corrects=event,
+                          data=posted if which == "correct" else None)  # fmt: skip
+        void_form = VoidForm(posted if which == "void" else None, event=event, user=request.user)
+        bound = form if which == "correct" else void_form if which == "void" else None
+        if bound is not None and bound.is_valid():
+            response = _perform(request, bound, person)
+            if response is not None:
+                return response
+    return render(request, "people/correct.html", {
+        "person": person,
+        "event": event,
+        "why": why,
+        "form": form,
+        "void_form": void_form,
+        "spec": ACTIONS.get(event.kind),
+    })  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ new source

@@ -18,7 +18,7 @@ from .book import (
     vote_passes,
 )
 from .calendar import Calendar, add_months, full_years
-from .check import Item, check, checklist, fold
+from .check import Item, Review, check, checklist, fold, review
 from .dossier import (
     EDUCATION_LEVELS,
     EVENT_KINDS,
@@ -51,6 +51,7 @@ __all__ = [
     "Params",
     "Person",
     "Result",
+    "Review",
     "Rule",
     "Unit",
     "add_months",
@@ -62,6 +63,7 @@ __all__ = [
     "member_biography_due",
     "parse",
     "probation_end",
+    "review",
     "transfer_present_due",
     "transfer_start_due",
     "transfer_unreceived",

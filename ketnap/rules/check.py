@@ -33,7 +33,7 @@ from .book import DEFAULT_PARAMS, RULES, Params, fmt_date, probation_end, vote_p
 from .calendar import Calendar, add_months, full_years
 from .dossier import EDUCATION_LABELS, EDUCATION_LEVELS, STAGES, Deadline, Dossier, Event, Finding, Result
 
-__all__ = ["Item", "check", "checklist", "fold"]
+__all__ = ["Item", "Review", "check", "checklist", "fold", "review"]
 
 _FORWARD = {"awareness_class": 1, "application": 2}
 _EXITS = {"removal": "REMOVED", "withdrawal": "WITHDRAWN"}
@@ -614,7 +614,87 @@ def checklist(
     Before the cell has approved, the eligibility rules are evaluated at ``as_of`` taken as the prospective
     date of the cell's vote.
     """
+    return review(dossier, as_of, calendar, params).checklist
+
+
+@dataclass(frozen=True)
+class Review:
+    """One evaluation of a dossier for a page: the result (findings, deadlines, dates), the checklist of the
+    current step and the steps that may be recorded next — all from the same run, so they never disagree."""
+
+    result: Result
+    checklist: list[Item]
+    next_steps: frozenset[str]
+
+
+def review(dossier: Dossier, as_of: dt.date, calendar: Calendar, params: Params = DEFAULT_PARAMS) -> Review:
     run = _Checker(dossier, as_of, calendar, params)
+    return Review(run.result, _checklist(run, dossier, as_of, calendar), _next_steps(run, dossier, as_of))
+
+
+_PATH_KINDS = (
+    "cell_vote",
+    "committee_vote",
+    "decision",
+    "ceremony",
+    "recognition_vote",
+    "recognition_decision",
+)
+_BEFORE_VOTE = (
+    "awareness_class",
+    "application",
+    "biography",
+    "youth_union_introduction",
+    "trade_union_introduction",
+    "member_introduction",
+    "comments",
+    "verification",
+)
+
+
+def _next_steps(run: _Checker, dossier: Dossier, as_of: dt.date) -> frozenset[str]:
+    """The event kinds a page may offer on ``as_of``: those whose predecessor is in place (STEP_ORDER), that
+    are not recorded already (STEP_REPEATED) and whose time has come (PROBATION_COMPLETE). Recording one can
+    still be refused for another rule; the server always asks the rule book."""
+    f, stage, params = run.f, run.result.stage, run.params
+    if stage in ("REMOVED", "WITHDRAWN", "OFFICIAL"):
+        return frozenset()
+    grassroots = dossier.unit.cell_is_grassroots
+    out: set[str] = set()
+    before_vote = stage in ("SOURCE", "SYMPATHISER", "APPLICANT")
+    if before_vote:
+        out.update(_BEFORE_VOTE)
+        out.add("cell_vote")
+        out.add("withdrawal")
+    ok = {k: f.latest(k, valid=f.ok) for k in _PATH_KINDS}
+    latest = {k: f.latest(k) for k in _PATH_KINDS}
+    if stage == "CELL_APPROVED" and not grassroots:
+        out.update(("committee_vote", "withdrawal"))
+    if stage in ("CELL_APPROVED", "COMMITTEE_APPROVED"):
+        out.add("decision_extension")
+    if stage == "COMMITTEE_APPROVED":
+        if grassroots or (latest["committee_vote"] is not None and f.ok(latest["committee_vote"])):
+            out.add("decision")
+        out.add("withdrawal")
+    if stage in ("CELL_APPROVED", "COMMITTEE_APPROVED", "ADMITTED") or before_vote:
+        age = full_years(dossier.person.birth_date, as_of)
+        if age > params.max_age:
+            out.add("age_consent")
+    if stage == "ADMITTED" and ok["ceremony"] is None:
+        out.update(("ceremony", "ceremony_consent", "withdrawal"))
+    if stage == "PROBATIONARY":
+        out.update(("member_biography", "new_member_class", "self_review", "helper_comments"))
+        out.update(("recognition_comments", "removal"))
+        end = run.dates["probation_end"]
+        if as_of >= end:
+            out.add("recognition_vote")
+        vote = latest["recognition_vote"]
+        if vote is not None and f.ok(vote) and ok["recognition_decision"] is None:
+            out.update(("recognition_decision", "decision_extension"))
+    return frozenset(out)
+
+
+def _checklist(run: _Checker, dossier: Dossier, as_of: dt.date, calendar: Calendar) -> list[Item]:
     f, stage = run.f, run.result.stage
     deadlines = {d.rule: d for d in run.result.deadlines}
     items: list[Item] = []

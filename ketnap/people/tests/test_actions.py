@@ -243,8 +243,9 @@ def test_identify_source_validates_citizen_id(tree):
 
 def test_closed_dossier_takes_no_new_steps(applicant, tree):
     actions.record_simple(
-        applicant, "withdrawal", acting_user=tree.users["cell_secretary"], occurred_on=D(2026, 3, 1)
-    )
+        applicant, "withdrawal", acting_user=tree.users["cell_secretary"], occurred_on=D(2026, 3, 1),
+        note="Xin rút vì chuyển công tác",
+    )  # fmt: skip
     applicant.refresh_from_db()
     assert applicant.stage == "WITHDRAWN"
     assert applicant.next_due is None

@@ -86,7 +86,7 @@ def test_action_role_matrix(tree, username, kind, expect):
     person = make_person(tree.cell_student)
     actions.record_awareness_class(person, acting_user=tree.users["cell_clerk"], occurred_on=D(2025, 10, 1))
     call = lambda: actions.record_simple(  # noqa: E731
-        person, kind, acting_user=tree.users[username], occurred_on=D(2025, 12, 1)
+        person, kind, acting_user=tree.users[username], occurred_on=D(2025, 12, 1), note="Lý do kiểm thử"
     )
     if expect is None:
         call()

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ketnap.core.templatetags.ketnap_tags import rule_title
 from ketnap.core.testing import make_person, prepare_applicant
 from ketnap.people import actions
 from ketnap.people.models import Person
@@ -266,7 +267,8 @@ def test_cell_vote_refused_shows_citation_and_keeps_values_then_nine_of_thirteen
     body = text(response)
     assert response.status_code == 200
     assert "alert alert-danger" in body
-    assert re.search(r"<strong>CELL_VOTE</strong> — [^<]+\(Căn cứ: [^)]+", body)
+    title = rule_title("CELL_VOTE")
+    assert re.search(rf'<strong title="CELL_VOTE">{re.escape(title)}</strong> — [^<]+\(Căn cứ: [^)]+', body)
     assert 'value="13"' in body and 'value="8"' in body and f'value="{on}"' in body
     person.refresh_from_db()
     assert person.stage == "APPLICANT" and not person.events.filter(kind="cell_vote").exists()
@@ -293,7 +295,8 @@ def test_refusal_without_htmx_renders_the_whole_page_with_the_form(client, tree)
                             "in_favour": "8"})  # fmt: skip
     body = text(response)
     assert response.status_code == 200 and "<html" in body
-    assert "CELL_VOTE — " in re.sub(r"</?strong>", "", body) and "Căn cứ:" in body
+    plain = re.sub(r"</?strong[^>]*>", "", body)
+    assert f"{rule_title('CELL_VOTE')} — " in plain and "Căn cứ:" in plain
 
 
 def test_invalid_date_and_counts_are_reported_in_vietnamese(client, tree):
