@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketnap.core import actions
+from ketnap.core.calendar import load_calendar
 from ketnap.core.models import CalendarOverride
-from ketnap.people.ledger import load_calendar
 
 
 class DayForm(forms.Form):
