@@ -39,18 +39,24 @@ def _propagate(date: datetime.date, before) -> dict:
     return report
 
 
-def _recomputed_text(report: dict) -> str:
+def recomputed_text(report: dict) -> str:
+    """What a calendar edit recomputed, in words (the audit row's summary and the page's message)."""
     if not report:
         return ""
     return (
-        f"; tính lại hạn của {report.get('persons_changed', 0)} người (đã xét {report.get('persons_checked', 0)}),"
-        f" {report.get('requests_changed', 0)} văn bản giữa các tổ chức"
+        f"đã tính lại hạn của {report.get('persons_changed', 0)} người (xét {report.get('persons_checked', 0)} "
+        f"người) và hạn trả lời của {report.get('requests_changed', 0)} văn bản giữa các tổ chức"
     )
+
+
+def _summary(text: str, report: dict) -> str:
+    return f"{text}; {recomputed_text(report)}" if report else text
 
 
 def set_calendar_day(
     *, acting_user, date: datetime.date, is_working_day: bool, note: str
 ) -> CalendarOverride:
+    """Set the day's override; the row returned carries `recomputed` (see `recomputed_text`)."""
     if not can_edit_calendar(acting_user):
         raise PermissionDenied("Chỉ quản trị cấp thành phố được sửa lịch ngày làm việc.")
     note = (note or "").strip()
@@ -65,20 +71,21 @@ def set_calendar_day(
         row, _ = CalendarOverride.objects.update_or_create(
             date=date, defaults={"is_working_day": is_working_day, "note": note}
         )
-        report = _propagate(date, calendar_before)
+        report = row.recomputed = _propagate(date, calendar_before)
         kind = "làm việc bù" if is_working_day else "nghỉ"
         audit(
             actor=acting_user,
             action="calendar.set",
             obj=row,
-            summary=f"Ngày {date:%d/%m/%Y}: {kind} — {note}{_recomputed_text(report)}",
+            summary=_summary(f"Ngày {date:%d/%m/%Y}: {kind} — {note}", report),
             before=before,
             after={"date": date, "is_working_day": is_working_day, "note": note, "recomputed": report},
         )
     return row
 
 
-def remove_calendar_day(*, acting_user, date: datetime.date) -> None:
+def remove_calendar_day(*, acting_user, date: datetime.date) -> dict:
+    """Remove the day's override; returns what was recomputed (see `recomputed_text`)."""
     if not can_edit_calendar(acting_user):
         raise PermissionDenied("Chỉ quản trị cấp thành phố được sửa lịch ngày làm việc.")
     with transaction.atomic():
@@ -94,7 +101,8 @@ def remove_calendar_day(*, acting_user, date: datetime.date) -> None:
             action="calendar.remove",
             object_type="core.calendaroverride",
             object_id=date.isoformat(),
-            summary=f"Bỏ điều chỉnh ngày {date:%d/%m/%Y}{_recomputed_text(report)}",
+            summary=_summary(f"Bỏ điều chỉnh ngày {date:%d/%m/%Y}", report),
             before=before,
             after={"recomputed": report},
         )
+    return report

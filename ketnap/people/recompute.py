@@ -36,6 +36,8 @@ from ketnap.people.models import Person, PersonEvent
 CHUNK = 2000
 # The kinds of events the rule book reads (a ledger-only event never starts a deadline).
 RULE_EVENT_KINDS = sorted({*ledger.RULE_KINDS, PersonEvent.Kind.MEMBER_IMPORTED})
+# What `ledger.evaluate` and `ledger.project` read of an event (the rest is not loaded).
+EVENT_FIELDS = ("id", "person_id", "kind", "occurred_on", "org_id", "data", "corrects_id")
 
 
 def deadline_span(params: rules.Params) -> int:
@@ -116,7 +118,10 @@ def recompute_persons(person_ids: Iterable[int], calendar: rules.Calendar) -> Re
             .order_by("pk")
         )
         events: dict[int, list] = defaultdict(list)
-        for ev in PersonEvent.objects.filter(person_id__in=part).order_by("occurred_on", "id"):
+        rows = (
+            PersonEvent.objects.filter(person_id__in=part).order_by("occurred_on", "id").only(*EVENT_FIELDS)
+        )
+        for ev in rows:
             events[ev.person_id].append(ev)
         changed = []
         for person in persons:

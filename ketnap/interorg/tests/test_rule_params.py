@@ -79,7 +79,7 @@ def test_a_calendar_edit_moves_the_due_dates_it_crosses_and_only_those(tree):
     row = AuditLog.objects.filter(action="calendar.set").latest("id")
     assert row.after["recomputed"]["requests_changed"] == 1
     assert row.after["recomputed"]["request_ids"] == [crossing.pk]
-    assert "1 văn bản" in row.summary
+    assert "hạn trả lời của 1 văn bản" in row.summary
 
     core_actions.remove_calendar_day(acting_user=admin, date=day)
     crossing.refresh_from_db()

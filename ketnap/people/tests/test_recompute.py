@@ -92,7 +92,7 @@ def test_a_day_off_inside_an_open_deadline_moves_it_by_one_working_day_and_back(
     assert row.after["recomputed"]["persons_changed"] == 1
     assert row.after["recomputed"]["person_ids"] == [person.pk]
     assert row.after["recomputed"]["persons_checked"] >= 2  # both had events in the window
-    assert "tính lại hạn của 1 người" in row.summary
+    assert "đã tính lại hạn của 1 người" in row.summary
 
     core_actions.remove_calendar_day(acting_user=admin, date=day)
 
