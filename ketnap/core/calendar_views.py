@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketnap.core import actions
+from ketnap.core.calendar import load_calendar
 from ketnap.core.models import CalendarOverride
-from ketnap.people.ledger import load_calendar
 
 
 class DayForm(forms.Form):
@@ -37,6 +37,10 @@ class DayForm(forms.Form):
     )
 
 
+def _saved(text: str, report: dict) -> str:
+    return f"{text}; {actions.recomputed_text(report)}." if report else f"{text}."
+
+
 def calendar_page(request):
     today = timezone.localdate()
     try:
@@ -49,11 +53,13 @@ def calendar_page(request):
         form = DayForm(request.POST)
         if form.is_valid():
             try:
-                actions.set_calendar_day(acting_user=request.user, **form.cleaned_data)
+                row = actions.set_calendar_day(acting_user=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Đã lưu điều chỉnh ngày {form.cleaned_data['date']:%d/%m/%Y}.")
+                messages.success(
+                    request, _saved(f"Đã lưu điều chỉnh ngày {row.date:%d/%m/%Y}", row.recomputed)
+                )
                 return redirect(f"{request.path}?nam={form.cleaned_data['date'].year}")
     base = holidays.country_holidays("VN", years=year, language="vi")
     worked = sorted(d for d in getattr(base, "weekend_workdays", ()) if d.year == year)
@@ -82,11 +88,11 @@ def calendar_page(request):
 def calendar_remove(request):
     try:
         day = datetime.date.fromisoformat(request.POST.get("date", ""))
-        actions.remove_calendar_day(acting_user=request.user, date=day)
+        report = actions.remove_calendar_day(acting_user=request.user, date=day)
     except PermissionDenied:
         raise
     except (ValueError, ValidationError) as exc:
         messages.error(request, f"Không bỏ được điều chỉnh: {exc}")
         return redirect("calendar")
-    messages.success(request, f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}.")
+    messages.success(request, _saved(f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}", report))
     return redirect(f"/lich-lam-viec/?nam={day.year}")

@@ -277,7 +277,7 @@ class _Gen:
                 if state == "none":
                     continue
                 if state == "held":
-                    until = rules.graduate_hold_until(graduation)
+                    until = rules.graduate_hold_until(graduation, ledger.rule_params())
                     held = self.work(graduation + dt.timedelta(days=rng.randint(5, 30)))
                     if held <= today:
                         self.event(p, E.GRADUATE_HELD, held, self.units[p.unit_id],

@@ -525,12 +525,13 @@ def hold_graduate(
         _not_future(occurred_on)
         if not is_graduated_member(person, max(occurred_on, today())):
             raise ValidationError("Chỉ giữ sinh hoạt cho đảng viên là học sinh, sinh viên đã tốt nghiệp.")
-        limit = rules.graduate_hold_until(person.expected_graduation)
+        params = ledger.rule_params()
+        limit = rules.graduate_hold_until(person.expected_graduation, params)
         until = until or limit
         if until > limit:
             raise ValidationError(
-                {"until": f"Chỉ được giữ sinh hoạt đến {limit:%d/%m/%Y} (tối đa 12 tháng sau tốt nghiệp; căn cứ: "
-                 f"{deadlines.citation('GRADUATE_HOLD', occurred_on)})."}
+                {"until": f"Chỉ được giữ sinh hoạt đến {limit:%d/%m/%Y} (tối đa {params.graduate_hold_months} tháng "
+                 f"sau tốt nghiệp; căn cứ: {deadlines.citation('GRADUATE_HOLD', occurred_on)})."}
             )  # fmt: skip
         event = w.append(E.GRADUATE_HELD, on=occurred_on, org=person.unit, actor=acting_user,
                         data={"until": until.isoformat(), "graduation": person.expected_graduation.isoformat()},

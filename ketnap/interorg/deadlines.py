@@ -13,6 +13,7 @@ import datetime
 from django.conf import settings
 
 from ketnap import rules
+from ketnap.people import ledger
 
 # Working days the receiver has to answer, for the kinds without a rule.
 DEFAULT_DUE_DAYS: dict[str, int] = {
@@ -52,10 +53,38 @@ def graduating_days() -> dict[str, int]:
 
 
 def due_for(kind: str, sent_on: datetime.date, calendar: rules.Calendar) -> tuple[datetime.date, str]:
-    """(due date, rule id or "") of a request of `kind` sent on `sent_on`."""
+    """(due date, rule id or "") of a request of `kind` sent on `sent_on` (the deployment's rule parameters)."""
     if kind == "transfer":
-        return rules.transfer_present_due(sent_on, calendar), DUE_RULES["transfer"]
+        return rules.transfer_present_due(sent_on, calendar, ledger.rule_params()), DUE_RULES["transfer"]
     return calendar.add_working_days(sent_on, due_days(kind)), ""
+
+
+def recompute_due_dates(day: datetime.date, calendar: rules.Calendar) -> list[int]:
+    """The working-day calendar changed on `day`: recompute the due dates that counted working days over it —
+    those of the requests sent before `day` and due on or after it (a due date before `day` counted only days
+    the change leaves alone). Rows locked; returns the ids of the requests whose due date changed."""
+    from django.utils import timezone
+
+    from ketnap.interorg.models import Request
+
+    changed, now = [], timezone.now()
+    for request in (
+        Request.objects.select_for_update().filter(sent_on__lt=day, due_on__gte=day).order_by("pk")
+    ):
+        due, rule = due_for(request.kind, request.sent_on, calendar)
+        if (due, rule) != (request.due_on, request.due_rule):
+            request.due_on, request.due_rule, request.updated_at = due, rule, now
+            changed.append(request)
+    if changed:
+        Request.objects.bulk_update(changed, ["due_on", "due_rule", "updated_at"], batch_size=500)
+    return [r.pk for r in changed]
+
+
+def on_calendar_changed(*, day, before, after, report, **kwargs):
+    """Receiver of `core.calendar.calendar_changed`: the requests' due dates."""
+    ids = recompute_due_dates(day, after)
+    report["requests_changed"] = len(ids)
+    report["request_ids"] = ids[:1000]
 
 
 def transfer_start(graduation: datetime.date, calendar: rules.Calendar, held_until=None) -> tuple:
@@ -63,7 +92,7 @@ def transfer_start(graduation: datetime.date, calendar: rules.Calendar, held_unt
     TRANSFER_START_DUE working days after graduation."""
     if held_until is not None:
         return held_until, "GRADUATE_HOLD"
-    return rules.transfer_start_due(graduation, calendar), "TRANSFER_START_DUE"
+    return rules.transfer_start_due(graduation, calendar, ledger.rule_params()), "TRANSFER_START_DUE"
 
 
 def citation(rule_id: str, on: datetime.date) -> str:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from ketnap.interorg import actions, queries
 from ketnap.interorg.models import MOVING_KINDS, Kind, Rating, Trigger
+from ketnap.people import ledger
 from ketnap.people.forms import MarkInvalidMixin, VNDateField, _check, _text
 
 
@@ -256,8 +257,13 @@ def allowed_verbs(request, side: dict, perms_sender: bool, perms_receiver: bool)
 class HoldForm(BaseForm):
     TODAY_FIELDS = ("occurred_on",)
     occurred_on = VNDateField(label="Ngày quyết định giữ sinh hoạt")
-    until = VNDateField(label="Giữ đến ngày (tối đa 12 tháng sau tốt nghiệp)", required=False)
+    until = VNDateField(label="Giữ đến ngày", required=False)
     note = _text("Ghi chú", max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        months = ledger.rule_params().graduate_hold_months
+        self.fields["until"].label = f"Giữ đến ngày (tối đa {months} tháng sau tốt nghiệp)"
 
     def perform(self, person):
         d = self.cleaned_data

@@ -29,6 +29,7 @@ from ketnap.interorg.models import (
 )
 from ketnap.orgs import queries as org_queries
 from ketnap.orgs.models import OrgUnit
+from ketnap.people import ledger
 from ketnap.people import queries as people_queries
 from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, SchoolRole, Stage
 
@@ -73,7 +74,7 @@ def overdue_requests(user, today: datetime.date):
 
 def unreceived_transfers(user, today: datetime.date):
     """TRANSFER_UNRECEIVED: transfers sent more than 3 months ago and still not confirmed."""
-    cut = rules.add_months(today, -rules.Params().transfer_unreceived_months)
+    cut = rules.add_months(today, -ledger.rule_params().transfer_unreceived_months)
     return requests_for(user).filter(kind=Kind.TRANSFER, status__in=OPEN_STATUSES, sent_on__lt=cut)
 
 
@@ -359,7 +360,7 @@ def src_probation(ctx: _Ctx, limit: int):
 
 
 def src_certificate(ctx: _Ctx, limit: int):
-    months = rules.Params().cert_validity_months
+    months = ledger.rule_params().cert_validity_months
     horizon = (
         ctx.today
         if ctx.overdue_only

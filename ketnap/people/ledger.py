@@ -15,7 +15,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from ketnap import rules
-from ketnap.core.models import CalendarOverride
+from ketnap.core.calendar import load_calendar  # noqa: F401  (re-exported: the apps call ledger.load_calendar)
 from ketnap.orgs.models import OrgUnit
 
 RULE_KINDS = frozenset(rules.EVENT_KINDS)
@@ -37,13 +37,6 @@ def rule_params() -> rules.Params:
 def _reset_rule_params(*, setting, **kwargs):
     if setting == "KETNAP_RULE_PARAMS":
         rule_params.cache_clear()
-
-
-def load_calendar() -> rules.Calendar:
-    off, on = [], []
-    for day, working in CalendarOverride.objects.values_list("date", "is_working_day"):
-        (on if working else off).append(day)
-    return rules.Calendar(non_working_days=off, working_days=on)
 
 
 def _order(event) -> float:

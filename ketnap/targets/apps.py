@@ -6,11 +6,13 @@ class TargetsConfig(AppConfig):
     label = "targets"
 
     def ready(self):
-        # The indicator rollup is kept current in the same transaction as every write of a person's ledger
-        # and every change of the tree (people and orgs never import targets).
+        # The indicator rollup is kept current in the same transaction as every write of a person's ledger,
+        # every change of the tree and every calendar edit (people, orgs and core never import targets).
+        from ketnap.core.calendar import calendar_changed
         from ketnap.orgs import actions as org_actions
         from ketnap.people import write
         from ketnap.targets import rollups
 
         write.register(rollups.OBSERVER)
         org_actions.tree_changed.register(rollups.tree_changed)
+        calendar_changed.register(rollups.on_calendar_changed)

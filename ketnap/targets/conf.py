@@ -2,7 +2,8 @@
 
 * ``KETNAP_SCHOOL_YEAR_START`` ("MM-DD", default "09-01"): first day of the school year window.
 * ``KETNAP_INDICATOR_PARAMS`` (Django setting, a dict): overrides of `rules.indicators.Params`
-  (projection lead times and conversion shares, weakness thresholds).
+  (projection lead times and conversion shares, weakness thresholds); the recognition's "on time" follows
+  ``KETNAP_RULE_PARAMS`` (the rule book's two recognition deadlines) unless set here.
 * ``KETNAP_TREND_YEARS`` (default 5): school years shown in trends and kept in the rollup.
 """
 
@@ -36,8 +37,18 @@ def school_year_start() -> tuple[int, int]:
 
 
 def params() -> ind.Params:
-    extra = getattr(settings, "KETNAP_INDICATOR_PARAMS", None) or {}
-    return ind.Params(**extra) if extra else ind.DEFAULT_PARAMS
+    """The indicators' parameters; `recognition_working_days` (a recognition "on time") follows the rule book's
+    deadlines as this deployment sets them (RECOGNITION_REVIEW_DUE + RECOGNITION_DECISION_DUE) unless set here."""
+    from ketnap.people import ledger
+
+    extra = dict(getattr(settings, "KETNAP_INDICATOR_PARAMS", None) or {})
+    rule = ledger.rule_params()
+    extra.setdefault(
+        "recognition_working_days", rule.recognition_review_days + rule.recognition_decision_days
+    )
+    if extra == {"recognition_working_days": ind.DEFAULT_PARAMS.recognition_working_days}:
+        return ind.DEFAULT_PARAMS
+    return ind.Params(**extra)
 
 
 def trend_years() -> int:

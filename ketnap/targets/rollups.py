@@ -623,6 +623,60 @@ def person_changed(before: ind.PersonRec, person, before_events, after_events=No
         _apply(wkey, own_delta)
 
 
+def calendar_changed(day: dt.date, before, after, person_states: dict[int, dict] | None = None) -> int:
+    """The working-day calendar changed on `day` (inside the calendar action's transaction): add the difference
+    of the contributions it makes to the built windows' rows; returns the number of persons whose
+    contributions changed.
+
+    The calendar reaches the contributions through the recognition's "on time" (`ind.on_time`: decided within
+    `recognition_working_days` of `probation_end`), which changes only when probation_end < day <= that due
+    date, so the persons to look at have their probation ending within that many working days before `day`;
+    plus the persons whose cached state the calendar changed (`person_states`: their state before), counted
+    before with that state and the old calendar, after with the saved state and the new one."""
+    from ketnap.people.models import Person, PersonEvent
+
+    keys = built_keys()
+    if not keys:
+        return 0
+    windows = [conf.window(k) for k in sorted(keys)]
+    params = conf.params()
+    states = person_states or {}
+    n = params.recognition_working_days
+    since = min(before.add_working_days(day, -n), after.add_working_days(day, -n))
+    ids = set(states)
+    ids.update(
+        Person.objects.filter(probation_end__gte=since, probation_end__lt=day).values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    events: dict[int, list] = defaultdict(list)
+    for ev in PersonEvent.objects.filter(person_id__in=ids).order_by("occurred_on", "id"):
+        events[ev.person_id].append(event_rec(ev))
+    by_window: dict[str, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    persons = 0
+    for person in Person.objects.filter(pk__in=ids):
+        evs = events[person.pk]
+        changes = ind.diff(
+            ind.contributions(person_rec(person), evs, windows, after, params),
+            ind.contributions(person_rec(person, states.get(person.pk)), evs, windows, before, params),
+        )
+        persons += bool(changes)
+        for (wkey, unit), d in changes.items():
+            by_window[wkey][unit].update(d)
+    if by_window:
+        list(RollupWindow.objects.select_for_update().filter(key__in=list(by_window)))
+        for wkey, own_delta in by_window.items():
+            _apply(wkey, {u: dict(c) for u, c in own_delta.items() if any(c.values())})
+    return persons
+
+
+def on_calendar_changed(*, day, before, after, report, **kwargs):
+    """Receiver of `core.calendar.calendar_changed`; runs after the people app's (INSTALLED_APPS order)."""
+    if "persons_checked" not in report:
+        raise RuntimeError("the rollup follows the persons' recomputed state: people's receiver runs first")
+    report["rollup_persons"] = calendar_changed(day, before, after, report.get("person_states"))
+
+
 def set_exempt(unit_id: int, wkey: str, exempt: bool) -> None:
     if wkey not in built_keys():
         return
@@ -658,6 +712,7 @@ def stale_stamp(wkey: str) -> bool:
 
 __all__ = [
     "build",
+    "calendar_changed",
     "check",
     "compute",
     "ensure",

@@ -47,3 +47,24 @@ def test_only_a_city_administrator_edits_the_calendar(client, tree, username):
     response = client.post("/lich-lam-viec/", {"date": "15/06/2026", "is_working_day": "0", "note": "TB"})
     assert response.status_code == 403
     assert not CalendarOverride.objects.exists()
+
+
+def test_the_page_says_what_a_day_off_recomputed(client, tree):
+    from ketnap.core.testing import make_person, prepare_applicant
+    from ketnap.people import actions
+    from ketnap.people.models import Person
+
+    person = prepare_applicant(make_person(tree.cell_student), tree.users["cell_secretary"])
+    actions.record_cell_vote(person, acting_user=tree.users["cell_secretary"], occurred_on=D(2026, 4, 2),
+                             official_members=12, in_favour=9)  # fmt: skip
+    due = Person.objects.get(pk=person.pk).next_due
+    client.force_login(tree.users["city_admin"])
+    response = client.post(
+        "/lich-lam-viec/", {"date": "15/04/2026", "is_working_day": "0", "note": "TB 1/TB"}, follow=True
+    )
+    body = response.content.decode()
+    assert "Đã lưu điều chỉnh ngày 15/04/2026; đã tính lại hạn của 1 người" in body
+    assert Person.objects.get(pk=person.pk).next_due > due
+    response = client.post("/lich-lam-viec/bo/", {"date": "2026-04-15"}, follow=True)
+    assert "Đã bỏ điều chỉnh ngày 15/04/2026; đã tính lại hạn của 1 người" in response.content.decode()
+    assert Person.objects.get(pk=person.pk).next_due == due

@@ -7,12 +7,20 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.interorg import actions, queries
 from ketnap.interorg.models import MOVING_KINDS, Kind
+from ketnap.people import ledger
 
 register = template.Library()
 
 NEW_LINKS = [("tham-tra", Kind.VERIFICATION, "Đề nghị thẩm tra lý lịch"),
              ("chuyen-sinh-hoat", Kind.TRANSFER, "Chuyển sinh hoạt đảng"),
              ("gioi-thieu", Kind.INTRODUCTION, "Giới thiệu về tổ chức mới")]  # fmt: skip
+
+
+@register.simple_tag
+def rule_param(name: str):
+    """A number of the rule book as this deployment sets it (settings.KETNAP_RULE_PARAMS), e.g. 30 for
+    {% rule_param "transfer_present_days" %}: pages never repeat the defaults."""
+    return getattr(ledger.rule_params(), name)
 
 
 @register.simple_tag(takes_context=True)
