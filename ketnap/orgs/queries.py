@@ -181,3 +181,8 @@ def visible_ancestors(user, unit: OrgUnit) -> list[OrgUnit]:
     from ketnap.core.scoping import path_in_scope
 
     return [a for a in unit.ancestors() if path_in_scope(a.path, user)]
+
+
+def school_levels(school_ids: list[int]) -> list[str]:
+    """The levels of the given schools (ids the caller already resolved in the user's scope)."""
+    return list(School.objects.filter(pk__in=school_ids).values_list("level", flat=True))

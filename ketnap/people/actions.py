@@ -21,6 +21,7 @@ from ketnap.accounts.permissions import require, user_can
 from ketnap.accounts.roles import Perm
 from ketnap.core.audit import audit
 from ketnap.core.scoping import path_in_scope
+from ketnap.core.text import normalize_citizen_id
 from ketnap.orgs.models import Authorization, OrgUnit
 from ketnap.people import ledger, queries, write
 from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, Stage
@@ -213,12 +214,46 @@ def identify_source(
         if not unit.is_cell:
             raise ValidationError("Chỉ chi bộ mới quản lý nguồn phát triển đảng viên.", code="unit")
         person = Person(unit=unit, **fields)
-        person.full_clean()
+        _clean_particulars(person, acting_user)
         person.stage_since = occurred_on
         person.save()
         record_event(person, K.SOURCE_IDENTIFIED, acting_user=acting_user, occurred_on=occurred_on, note=note)
         person.refresh_from_db()
     return person
+
+
+def _clean_particulars(person: Person, user) -> None:
+    """Validate a person's particulars: dates in range, the citizen ID as 12 ASCII digits and not already
+    someone else's (the message says where that person is, as far as the user may know)."""
+    person.citizen_id = normalize_citizen_id(person.citizen_id) or None
+    errors = {}
+    if person.birth_date and person.birth_date < rules.DATE_MIN:
+        errors["birth_date"] = f"Ngày sinh không được trước {rules.DATE_MIN:%d/%m/%Y}."
+    if person.birth_date and person.birth_date >= today():
+        errors["birth_date"] = "Ngày sinh phải trước ngày hôm nay."
+    if person.expected_graduation and not rules.DATE_MIN <= person.expected_graduation <= rules.DATE_MAX:
+        errors["expected_graduation"] = "Ngày dự kiến tốt nghiệp không hợp lệ."
+    if person.citizen_id:
+        other = (
+            Person.objects.filter(citizen_id=person.citizen_id)
+            .exclude(pk=person.pk)
+            .select_related("unit")
+            .first()
+        )
+        if other is not None:
+            if path_in_scope(other.unit.path, user):
+                errors["citizen_id"] = (
+                    f"Số CCCD {person.citizen_id} đã có trong hồ sơ của {other.full_name} ({other.unit.name}); "
+                    "hãy mở hồ sơ đó thay vì tạo hồ sơ mới."
+                )
+            else:
+                errors["citizen_id"] = (
+                    f"Số CCCD {person.citizen_id} đã có trong hệ thống, trong hồ sơ do {other.unit.name} quản "
+                    "lý; hãy liên hệ tổ chức đó để giới thiệu hoặc chuyển hồ sơ về đơn vị."
+                )
+    if errors:
+        raise ValidationError(errors)
+    person.full_clean()
 
 
 EDITABLE_FIELDS = (
@@ -255,7 +290,7 @@ def update_person(person: Person, *, acting_user, reason: str, **fields) -> Pers
         before = {f: _plain(getattr(person, f)) for f in fields}
         for field, value in fields.items():
             setattr(person, field, value)
-        person.full_clean()
+        _clean_particulars(person, acting_user)
         changed = {f: _plain(getattr(person, f)) for f in fields if _plain(getattr(person, f)) != before[f]}
         if not changed:
             return person

@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from ketnap import rules
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
-from ketnap.core.text import split_full_name
+from ketnap.core.text import normalize_citizen_id, split_full_name
 from ketnap.orgs import queries as org_queries
-from ketnap.orgs.models import OrgUnit
+from ketnap.orgs.models import OrgUnit, School
 from ketnap.people import actions, queries
 from ketnap.people.models import CITIZEN_ID_RE, Education, Gender, PersonEvent, SchoolRole, Stage
 
@@ -641,6 +641,17 @@ def build_form(kind: str, *, person, user, today, data=None, corrects=None) -> A
 # ---------------------------------------------------------------------------------------- new source
 
 
+def default_school_role(unit: OrgUnit, school_ids: list[int]) -> str:
+    """The likeliest role of a new source in this cell: a student in a student cell, a lecturer in a cell of a
+    university, college or professional school, a teacher elsewhere (kindergartens to high schools)."""
+    if unit.cell_kind == OrgUnit.CellKind.STUDENT:
+        return SchoolRole.STUDENT
+    levels = set(org_queries.school_levels(school_ids))
+    if levels and levels <= set(School.HE_LEVELS):
+        return SchoolRole.LECTURER
+    return SchoolRole.TEACHER
+
+
 class SourceForm(MarkInvalidMixin, forms.Form):
     """A new person in the cell's source pool (actions.identify_source)."""
 
@@ -693,8 +704,8 @@ class SourceForm(MarkInvalidMixin, forms.Form):
         own = org_queries.schools_of_unit(user, unit)
         if len(own) == 1:
             self.fields["school"].initial = own[0]
-        if unit.cell_kind == OrgUnit.CellKind.STUDENT:
-            self.fields["school_role"].initial = SchoolRole.STUDENT
+        self.fields["school_role"].initial = default_school_role(unit, own)
+        bound_dates(self, today, future=("expected_graduation",))
         self.fields["residence_ward"].choices = [("", "— Không chọn —"), *org_queries.ward_options()]
 
     def clean_full_name(self):
@@ -704,8 +715,8 @@ class SourceForm(MarkInvalidMixin, forms.Form):
         return name
 
     def clean_citizen_id(self):
-        value = (self.cleaned_data.get("citizen_id") or "").strip()
-        if value and not CITIZEN_ID_RE.match(value):
+        value = normalize_citizen_id(self.cleaned_data.get("citizen_id"))
+        if value and not CITIZEN_ID_RE.fullmatch(value):
             raise ValidationError("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.")
         return value or None
 
@@ -713,12 +724,6 @@ class SourceForm(MarkInvalidMixin, forms.Form):
         day = self.cleaned_data["birth_date"]
         if day >= self.today:
             raise ValidationError("Ngày sinh phải trước ngày hôm nay.")
-        return day
-
-    def clean_occurred_on(self):
-        day = self.cleaned_data["occurred_on"]
-        if day > self.today:
-            raise ValidationError("Ngày đưa vào nguồn không được sau ngày hôm nay.")
         return day
 
     def _school(self, pk):

@@ -1,0 +1,158 @@
+"""POST every step kind to persons at every stage, as a committee user, whatever the page offered: the server
+answers without a 5xx, and nothing the rule book refuses is ever recorded.
+
+The check is independent of the action's own: the person's dossier before and after each POST is sent to the
+rule book (`ledger.dossier_json` → `rules.parse` → `rules.check`, exactly what `ketnap check-dossier` runs),
+and any new event must not bring an error finding that was not there before.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ketnap import rules
+from ketnap.core.testing import make_person, prepare_applicant
+from ketnap.people import actions, ledger
+from ketnap.people.forms import ACTIONS
+from ketnap.people.models import Person
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+TODAY = timezone.localdate()
+START = TODAY - 800 * DAY  # old enough for a probation to have ended
+
+
+def walk(tree, stage: str) -> Person:
+    """A person brought to ``stage`` through the actions (valid steps, dated in the past)."""
+    admin, sec, committee = (
+        tree.users["city_admin"],
+        tree.users["cell_secretary"],
+        tree.users["uni_committee"],
+    )
+    person = make_person(tree.cell_student, given_name=stage.title())
+    if stage == "SOURCE":
+        return person
+    if stage == "SYMPATHISER":
+        actions.record_awareness_class(person, acting_user=admin, occurred_on=START)
+        return person
+    prepare_applicant(person, admin, start=START)
+    if stage == "APPLICANT":
+        return person
+    if stage == "WITHDRAWN":
+        actions.record_simple(
+            person, "withdrawal", acting_user=sec, occurred_on=START + 160 * DAY, note="Rút"
+        )
+        return person
+    actions.record_cell_vote(person, acting_user=sec, occurred_on=START + 170 * DAY, official_members=12,
+                             in_favour=9)  # fmt: skip
+    if stage == "CELL_APPROVED":
+        return person
+    actions.record_committee_vote(person, acting_user=committee, occurred_on=START + 175 * DAY, members=9,
+                                  in_favour=7)  # fmt: skip
+    if stage == "COMMITTEE_APPROVED":
+        return person
+    actions.record_decision(person, acting_user=committee, occurred_on=START + 180 * DAY, decider=tree.uni,
+                            members=9, in_favour=8)  # fmt: skip
+    if stage == "ADMITTED":
+        return person
+    ceremony = START + 190 * DAY
+    actions.record_simple(person, "ceremony", acting_user=sec, occurred_on=ceremony)
+    actions.record_document(person, "member_biography", acting_user=sec, occurred_on=ceremony + 10 * DAY)
+    actions.record_simple(person, "new_member_class", acting_user=sec, occurred_on=ceremony + 60 * DAY)
+    if stage == "PROBATIONARY":
+        return person
+    if stage == "REMOVED":
+        actions.record_simple(person, "removal", acting_user=committee, occurred_on=ceremony + 70 * DAY,
+                              note="Vi phạm tư cách")  # fmt: skip
+        return person
+    end = rules.probation_end(ceremony)
+    for kind in ("self_review", "helper_comments", "recognition_comments"):
+        actions.record_document(person, kind, acting_user=sec, occurred_on=end - 5 * DAY)
+    actions.record_recognition_vote(person, acting_user=sec, occurred_on=end + DAY, official_members=12,
+                                    in_favour=11)  # fmt: skip
+    actions.record_simple(person, "recognition_decision", acting_user=committee, occurred_on=end + 10 * DAY)
+    assert stage == "OFFICIAL"
+    return person
+
+
+STAGES = ["SOURCE", "SYMPATHISER", "APPLICANT", "CELL_APPROVED", "COMMITTEE_APPROVED", "ADMITTED",
+          "PROBATIONARY", "OFFICIAL", "WITHDRAWN", "REMOVED"]  # fmt: skip
+
+
+def post_data(tree, kind: str, day: datetime.date, official) -> dict:
+    """What a browser could send for ``kind`` (every field any form has, plausible values)."""
+    return {
+        "occurred_on": day.strftime("%d/%m/%Y"),
+        "note": "Kiểm thử",
+        "confirm": "on",
+        "number": "7-NQ/CB",
+        "certificate_number": "123",
+        "official_members": "12",
+        "in_favour": "9",
+        "members": "9",
+        "introducer": str(official.pk),
+        "cowork_since": "01/09/2020",
+        "concluded": "on",
+        "days": "10",
+        "decider": str(tree.uni.pk),
+        "received": day.strftime("%d/%m/%Y"),
+        "mentor": str(official.pk),
+    }
+
+
+def errors(person) -> set[tuple]:
+    events = list(person.events.all())
+    obj = ledger.dossier_json(person, events, ledger.ledger_date(events))
+    dossier, as_of, _ = rules.parse(obj, ledger.ledger_date(events))
+    result = rules.check(dossier, as_of, ledger.load_calendar(), ledger.rule_params())
+    return {(f.rule, f.date, f.message) for f in result.findings if f.severity == "error"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_step_posted_at_every_stage_records_only_what_the_rule_book_allows(client, tree, stage):
+    person = walk(tree, stage)
+    person.refresh_from_db()
+    assert person.stage == stage
+    official = make_person(tree.cell_staff, given_name="Giới Thiệu", stage="OFFICIAL",
+                           official_date=datetime.date(2015, 1, 1))  # fmt: skip
+    client.force_login(tree.users["uni_committee"])
+    recorded, refused = [], []
+    for kind in [*ACTIONS, "not_a_step"]:
+        for day in (TODAY, TODAY + DAY, datetime.date(1900, 1, 1)):
+            before_ids = set(person.events.values_list("pk", flat=True))
+            before = errors(person)
+            response = client.post(reverse("person-record", args=[person.pk, kind]),
+                                   post_data(tree, kind, day, official))  # fmt: skip
+            assert response.status_code < 500, (stage, kind, day)
+            new = person.events.exclude(pk__in=before_ids)
+            if new.exists():
+                assert response.status_code == 302, (stage, kind, day)
+                assert not (errors(person) - before), (stage, kind, day, "an error was recorded")
+                assert day not in (TODAY + DAY, datetime.date(1900, 1, 1))
+                recorded.append((kind, day))
+            else:
+                refused.append((kind, day))
+    # The matrix is not vacuous: something was refused at every stage.
+    assert refused
+    if stage in ("COMMITTEE_APPROVED", "ADMITTED"):
+        assert {kind for kind, _ in recorded} & {"decision", "ceremony"}
+
+
+def test_the_decisive_steps_are_refused_at_the_stages_the_issue_names(client, tree):
+    """The issue's cases through the pages: committee vote, decision and ceremony for an applicant without
+    a cell vote, and a recognition vote during probation."""
+    client.force_login(tree.users["uni_committee"])
+    official = make_person(tree.cell_staff, given_name="Giới Thiệu", stage="OFFICIAL")
+    for stage, kinds in (("APPLICANT", ["committee_vote", "decision", "ceremony"]),
+                         ("PROBATIONARY", ["recognition_vote", "recognition_decision"])):  # fmt: skip
+        person = walk(tree, stage)
+        for kind in kinds:
+            response = client.post(reverse("person-record", args=[person.pk, kind]),
+                                   post_data(tree, kind, TODAY, official), HTTP_HX_REQUEST="true")  # fmt: skip
+            assert response.status_code == 200
+            assert "Không ghi được vì trái quy định" in response.content.decode()
+            assert not person.events.filter(kind=kind).exists()
+        person.refresh_from_db()
+        assert person.stage == stage
