@@ -62,6 +62,10 @@ class Params:
     transfer_unreceived_months: int = 3  # TRANSFER_UNRECEIVED (S)
     graduate_hold_months: int = 12  # GRADUATE_HOLD (S/U)
     min_cell_members: int = 3  # CELL_SIZE: a voting cell has at least this many official members (S)
+    # INTRODUCERS: where the trade union's resolution (4A-KNĐ) + one member may introduce: "no_youth_union" (only
+    # where there is no Youth Union: DOMAIN's reading of the Charter) or "outside_youth_age" (also for an
+    # applicant past youth age where a Youth Union exists: 12-HD/BTCTW's dossier list) — docs/rules.md (S/U).
+    trade_union_route: str = "no_youth_union"
 
 
 DEFAULT_PARAMS = Params()
@@ -93,6 +97,14 @@ DOCUMENTS: list[dict[str, Any]] = [
     },
     {
         "family": "QD",
+        "code": "29-QĐ/TW",
+        "label": "QĐ 29-QĐ/TW",
+        "signed": "2016-07-25",
+        "from": "2016-07-25",
+        "point_format": "{label} điểm {point}",  # its points are numbered 1.1 a), 4.2 c) …
+    },
+    {
+        "family": "QD",
         "code": "24-QĐ/TW",
         "label": "QĐ 24-QĐ/TW",
         "signed": "2021-07-30",
@@ -114,6 +126,14 @@ DOCUMENTS: list[dict[str, Any]] = [
     },
     {
         "family": "HD",
+        "code": "01-HD/TW/2016",
+        "label": "HD 01-HD/TW (2016)",
+        "signed": "2016-09-20",
+        "from": "2016-09-20",
+        "points_known": False,  # cite a point only where a Ref maps it for this text (docs/rules.md)
+    },
+    {
+        "family": "HD",
         "code": "01-HD/TW",
         "label": "HD 01-HD/TW",
         "signed": "2021-09-28",
@@ -126,7 +146,22 @@ DOCUMENTS: list[dict[str, Any]] = [
         "signed": "2025-06-09",
         "from": "2025-06-09",
     },
-    {"family": "BTCTW", "code": "12-HD/BTCTW", "label": "HD 12-HD/BTCTW", "from": None},
+    {
+        "family": "BTCTW",
+        "code": "09-HD/BTCTW",
+        "label": "HD 09-HD/BTCTW",
+        "signed": "2017-06-05",
+        "from": "2017-06-05",
+        "points_known": False,
+    },
+    # 18/01/2022: from two secondary sources that agree (docs/rules.md); the copy read says only "năm 2022".
+    {
+        "family": "BTCTW",
+        "code": "12-HD/BTCTW",
+        "label": "HD 12-HD/BTCTW",
+        "signed": "2022-01-18",
+        "from": "2022-01-18",
+    },
 ]
 DEFAULT_POINT_FORMAT = "{label} pt {point}"
 
@@ -166,7 +201,8 @@ class Ref:
     def cite(self, on: dt.date, documents: list[dict[str, Any]] | None = None) -> str:
         doc = document_on(self.family, on, documents)
         label = doc.get("label") or doc["code"]
-        point = self.points.get(doc["code"], self.point)
+        default = self.point if doc.get("points_known", True) else None
+        point = self.points.get(doc["code"], default)
         text = (
             label
             if point is None
@@ -238,7 +274,7 @@ _RULE_LIST = [
         "ngày {date} mới {age} tuổi.",
         "error",
         "P",
-        (_r("QD", "1.1.1"),),
+        (_r("QD", "1.1.1", points={"29-QĐ/TW": "1.1a"}),),
     ),
     Rule(
         "AGE_MAX",
@@ -248,7 +284,10 @@ _RULE_LIST = [
         "nhưng quyết định đã ban hành mà chưa có văn bản này.",
         "error",
         "P",
-        (_r("QD", "1.1.1"), _r("HD", "1")),
+        (
+            _r("QD", "1.1.1–1.1.2", points={"29-QĐ/TW": "1.1a–b"}),
+            _r("HD", "1.1", points={"01-HD/TW/2016": "1.1"}),
+        ),
         {
             "consent": "Người vào Đảng đã {age} tuổi vào ngày chi bộ xét kết nạp ({date}), quá {max_age} tuổi: "
             "cần văn bản đồng ý của Ban Thường vụ Thành ủy trước khi cấp ủy quyết định kết nạp.",
@@ -260,7 +299,7 @@ _RULE_LIST = [
         "Người vào Đảng phải có bằng tốt nghiệp trung học cơ sở trở lên (trình độ đã khai: {education}).",
         "error",
         "P",
-        (_r("QD", "1.2"),),
+        (_r("QD", "1.2.1", points={"29-QĐ/TW": "1.2a"}),),
     ),
     Rule(
         "AWARENESS_CERT",
@@ -335,11 +374,12 @@ _RULE_LIST = [
     Rule(
         "INTRODUCER_COWORK",
         "Người giới thiệu cùng công tác, học tập đủ thời gian",
-        "Người giới thiệu phải cùng công tác, học tập với người vào Đảng ít nhất {cowork_months} tháng trong "
-        "một đơn vị thuộc cùng đảng bộ cơ sở (giấy giới thiệu ngày {dates}).",
+        "Người giới thiệu phải cùng công tác, lao động, học tập hoặc cùng sinh hoạt nơi cư trú với người vào Đảng "
+        "ít nhất {cowork_months} tháng trong một đơn vị thuộc cùng đảng bộ, chi bộ cơ sở (giấy giới thiệu ngày "
+        "{dates}).",
         "error",
         "P",
-        (_r("QD", "3.2.1–3.2.2"),),
+        (_r("QD", "3.2.1–3.2.2", points={"29-QĐ/TW": "3.2"}),),
     ),
     Rule(
         "COMMENTS",
@@ -408,7 +448,7 @@ _RULE_LIST = [
         "thành: {in_favour}/{members}, cần {needed}.",
         "error",
         "P",
-        (_r("DL", "Điều 4.3, Điều 23"), _r("HD", "3.7a")),
+        (_r("DL", "Điều 4.3, Điều 23"), _r("QD", "4.3.2"), _r("HD", "3.7a")),
         {"missing": "Chưa có quyết định kết nạp của cấp ủy có thẩm quyền."},
     ),
     # --- deadlines and dates ------------------------------------------------------------------------------------
@@ -472,7 +512,7 @@ _RULE_LIST = [
         "ngày làm việc kể từ ngày chi bộ có nghị quyết ({start}), hạn là {due}.",
         "warning",
         "P/U",
-        (_r("QD", "4.3"),),
+        (_r("QD", "4.3.1"),),
     ),
     Rule(
         "OFFICIAL_DATE",
@@ -576,7 +616,7 @@ _RULE_LIST = [
         "chính thức; nghị quyết ngày {date} chỉ tính {members} đảng viên chính thức.",
         "error",
         "S",
-        (_r("DL", "Điều 21"),),
+        (_r("DL", "Điều 21.2, Điều 24.1"),),
     ),
     Rule(
         "RECOGNITION_FILE",

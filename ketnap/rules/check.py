@@ -372,7 +372,11 @@ def _eligibility(
     if youth and unit.has_youth_union and person.youth_union_member:
         variant, ok = "youth", yu is not None and len(members) >= 1
         used = [yu, *members[-1:]]
-    elif not unit.has_youth_union and len(members) < 2 and tu is not None:
+    elif (
+        (not unit.has_youth_union or (params.trade_union_route == "outside_youth_age" and not youth))
+        and len(members) < 2
+        and tu is not None
+    ):
         variant, ok = "trade_union", len(members) >= 1
         used = [tu, *members[-1:]]
     else:

@@ -60,12 +60,23 @@ def test_rule_shape(rule):
         ("AWARENESS_CERT_VALID", "2025-02-03", "HD 01-HD/TW pt 5.4"),
         ("AWARENESS_CERT_VALID", "2025-06-08", "HD 01-HD/TW pt 5.4"),
         ("AWARENESS_CERT_VALID", "2025-06-09", "HD 06-HD/TW pt 5.4"),
-        ("AGE_MAX", "2026-01-01", "QĐ 294-QĐ/TW pt 1.1.1; HD 06-HD/TW pt 1"),
+        ("AGE_MAX", "2026-01-01", "QĐ 294-QĐ/TW pt 1.1.1–1.1.2; HD 06-HD/TW pt 1.1"),
         ("APPLICATION", "2024-01-01", "Điều lệ Đảng 2011, Điều 4.1; HD 01-HD/TW pt 3"),
         ("YOUTH_UNION_MEMBER", "2024-01-01", "Điều lệ Đảng 2011, Điều 4.1"),
         ("YOUTH_UNION_MEMBER", "2026-01-01", "Điều lệ Đảng 2011, Điều 4.1"),
         ("MEMBER_BIOGRAPHY_DUE", "2026-01-01", "HD 12-HD/BTCTW pt 2.2"),
-        ("AGE_MIN", "2019-01-01", "QĐ 24-QĐ/TW pt 1.1.1"),  # before the table: the earliest text known
+        ("AGE_MIN", "2019-01-01", "QĐ 29-QĐ/TW điểm 1.1a"),  # 2016-2021: the 2016 text, its own numbering
+        ("AGE_MIN", "2015-01-01", "QĐ 29-QĐ/TW điểm 1.1a"),  # before the table: the earliest text known
+        ("AWARENESS_CERT_VALID", "2019-01-01", "HD 01-HD/TW (2016)"),  # its point not verified: the text
+        ("AGE_MAX", "2019-01-01", "QĐ 29-QĐ/TW điểm 1.1a–b; HD 01-HD/TW (2016) pt 1.1"),
+        (
+            "DECIDER",
+            "2019-01-01",
+            "Điều lệ Đảng 2011, Điều 4.3, Điều 23; QĐ 29-QĐ/TW điểm 4.3.2; HD 01-HD/TW (2016)",
+        ),
+        ("MEMBER_BIOGRAPHY_DUE", "2019-01-01", "HD 09-HD/BTCTW"),
+        ("MEMBER_BIOGRAPHY_DUE", "2022-01-18", "HD 12-HD/BTCTW pt 2.2"),
+        ("CELL_SIZE", "2026-01-01", "Điều lệ Đảng 2011, Điều 21.2, Điều 24.1"),
     ],
 )
 def test_the_citation_follows_the_text_in_force(rule, on, source):

@@ -1130,3 +1130,13 @@ def test_age_max_is_a_warning_until_a_decision_then_an_error():
     after = run(_over_60("2026-05-06"))
     (finding,) = [f for f in after.findings if f.rule == "AGE_MAX"]
     assert finding.severity == "error" and finding.date == D(CELL)
+
+
+def test_the_trade_union_route_past_youth_age_is_a_parameter():
+    # 36 at the vote, a Youth Union exists; introduced by the trade union's resolution and one member.
+    obj = at_cell_vote(birth_date="1990-01-01")
+    obj = add(drop(obj, "youth_union_introduction"), "trade_union_introduction", "2026-02-01")
+    assert "INTRODUCERS" in rule_ids(run(obj))  # default: two members are needed
+    assert "INTRODUCERS" not in rule_ids(run(obj, params=Params(trade_union_route="outside_youth_age")))
+    young = add(drop(at_cell_vote(), "youth_union_introduction"), "trade_union_introduction", "2026-02-01")
+    assert "INTRODUCERS" in rule_ids(run(young, params=Params(trade_union_route="outside_youth_age")))
