@@ -108,9 +108,10 @@ def make_person(unit, **fields):
 
 
 DOSSIER_START = D(2025, 10, 10)
+INTRODUCER_OFFICIAL_SINCE = D(2019, 5, 19)
 
 
-def prepare_applicant(person, user, start=DOSSIER_START):
+def prepare_applicant(person, user, start=DOSSIER_START, introducer_official_since=INTRODUCER_OFFICIAL_SINCE):
     """Record a complete, valid dossier up to (not including) the cell vote, through the actions."""
     from ketnap.people import actions as a
 
@@ -125,7 +126,7 @@ def prepare_applicant(person, user, start=DOSSIER_START):
         acting_user=user,
         occurred_on=start + datetime.timedelta(days=100),
         introducer_name="Trần Thị Bình",
-        official_since=D(2019, 5, 19),
+        official_since=introducer_official_since,
         cowork_since=D(2023, 9, 5),
     )
     a.record_document(person, "comments", acting_user=user, occurred_on=start + datetime.timedelta(days=120))

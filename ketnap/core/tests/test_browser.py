@@ -5,6 +5,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from ketnap.core.templatetags.ketnap_tags import rule_title
 from ketnap.core.testing import browser_login, build_tree, make_person, prepare_applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ def test_cell_secretary_finds_a_candidate_and_records_the_cell_vote(live_server,
     page.fill("#id_cell_vote_in_favour", "8")
     page.click("#submit-cell_vote")
     refusal = page.locator("#action-cell_vote .alert.alert-danger")
-    expect(refusal).to_contain_text("CELL_VOTE")
+    expect(refusal).to_contain_text(rule_title("CELL_VOTE"))
     expect(refusal).to_contain_text("Căn cứ")
     expect(page.locator("#id_cell_vote_in_favour")).to_have_value("8")  # nothing entered is lost
 
