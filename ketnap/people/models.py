@@ -23,7 +23,9 @@ class Stage(models.TextChoices):
     SYMPATHISER = "SYMPATHISER", "Cảm tình đảng"
     APPLICANT = "APPLICANT", "Đối tượng kết nạp"
     CELL_APPROVED = "CELL_APPROVED", "Chi bộ đã xét"
-    COMMITTEE_APPROVED = "COMMITTEE_APPROVED", "Đảng ủy cơ sở đã xét"
+    # After the grassroots committee's vote — or, for a grassroots cell (no committee above it), after the cell's:
+    # what both have in common is that the decision is next.
+    COMMITTEE_APPROVED = "COMMITTEE_APPROVED", "Chờ quyết định kết nạp"
     ADMITTED = "ADMITTED", "Có quyết định kết nạp"
     PROBATIONARY = "PROBATIONARY", "Đảng viên dự bị"
     OFFICIAL = "OFFICIAL", "Đảng viên chính thức"
