@@ -442,7 +442,11 @@ class _Gen:
         for person in touched:
             events = self.builder.events[person.pk]
             person.unit = self.units[person.unit_id]
-            result = ledger.evaluate(person, events, ledger.ledger_date(events), self.cal)
+            # The rule book judges a person by the cell that voted (`ledger.voting_unit`): a graduate moved to a
+            # ward after a grassroots cell's vote still needs no committee vote. Found here without a query.
+            vote = next((e for e in reversed(ledger.effective_events(events)) if e.kind == "cell_vote"), None)
+            unit = self.units[vote.org_id] if vote is not None else person.unit
+            result = ledger.evaluate(person, events, ledger.ledger_date(events), self.cal, unit)
             for name, value in ledger.project(person, result, events).items():
                 setattr(person, name, value)
         fields = [*ledger.STATE_FIELDS, "unit", "mentor"]
