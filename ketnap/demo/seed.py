@@ -213,12 +213,13 @@ def seed(size: str = "city", *, seed: int = DEFAULT_SEED, today: dt.date | None 
         _bulk(OrgLink, city.links)
         _bulk(School, city.schools)
         _bulk(Authorization, city.authorizations)
-        _bulk(Person, builder.persons)
         demo_users(city.by_code, seed)
-        populate_requests(city, builder, today, calendar, seed)  # requests between organisations (issue 3)
-        # The requests wrote their own events; the transfers they confirmed moved graduates out of their cells,
-        # so the votes are counted again (same stages: every vote still passes with three or more) before the
-        # walked events are written.
+        # Requests between organisations (issue 3): they write their own rows and events and update the persons
+        # they move or touch in memory, so the persons are written after them (the foreign keys are checked at
+        # commit). The transfers they confirm move graduates out of their cells: the votes are counted again
+        # (same stages: every vote still passes, with three or more) before the walked events are written.
+        populate_requests(city, builder, today, calendar, seed, persons_written=False)
+        _bulk(Person, builder.persons)
         builder.fill_votes()
         events = []
         for person in builder.persons:
