@@ -1,6 +1,7 @@
 """Requests between organisations for the demo city: every kind in every state, some overdue.
 
-Called by `ketnap seed` inside its transaction, after the persons and their ledgers are written. Pure function
+Called by `ketnap seed` inside its transaction, before the persons and their walked events are written (the
+seed writes the persons with the state recomputed here; the foreign keys are checked at commit). Pure function
 of the seed, `today` and the city (a private random generator): the same seed gives the same requests.
 
 * transfers of graduated student members to their residence ward, sent in one numbered batch per school and
@@ -437,16 +438,21 @@ class _Gen:
                 self.request(kind, p, ward, self.units[p.unit_id], state, rating=rating, content=content)
 
     # ------------------------------------------------------------------ writing
-    def write(self) -> dict:
+    def write(self, persons_written: bool) -> dict:
         touched = [self.persons[pk] for pk in sorted(self.touched)]
         for person in touched:
             events = self.builder.events[person.pk]
             person.unit = self.units[person.unit_id]
-            result = ledger.evaluate(person, events, ledger.ledger_date(events), self.cal)
+            # The rule book judges a person by the cell that voted (`ledger.voting_unit`): a graduate moved to a
+            # ward after a grassroots cell's vote still needs no committee vote. Found here without a query.
+            vote = next((e for e in reversed(ledger.effective_events(events)) if e.kind == "cell_vote"), None)
+            unit = self.units[vote.org_id] if vote is not None else person.unit
+            result = ledger.evaluate(person, events, ledger.ledger_date(events), self.cal, unit)
             for name, value in ledger.project(person, result, events).items():
                 setattr(person, name, value)
-        fields = [*ledger.STATE_FIELDS, "unit", "mentor"]
-        Person.objects.bulk_update(touched, fields, batch_size=1000)
+        if persons_written:
+            fields = [*ledger.STATE_FIELDS, "unit", "mentor"]
+            Person.objects.bulk_update(touched, fields, batch_size=1000)
         RequestBatch.objects.bulk_create(self.batches, batch_size=1000)
         Request.objects.bulk_create(self.requests, batch_size=1000)
         PersonEvent.objects.bulk_create(self.events, batch_size=2000)
@@ -468,14 +474,18 @@ def demo_emails() -> None:
         user.save(update_fields=["email"])
 
 
-def populate_requests(city, builder, today: dt.date, calendar, seed: int) -> dict:
-    """Generate and write the demo's requests (inside the seed's transaction)."""
+def populate_requests(
+    city, builder, today: dt.date, calendar, seed: int, persons_written: bool = True
+) -> dict:
+    """Generate and write the demo's requests (inside the seed's transaction). The persons moved or touched get
+    their unit, mentor and cached state updated in memory, and in the database when `persons_written` (else the
+    caller writes them afterwards: much faster than a bulk update)."""
     gen = _Gen(city, builder, today, calendar, seed)
     gen.transfers()
     gen.introductions()
     gen.verifications()
     gen.ward_letters()
-    report = gen.write()
+    report = gen.write(persons_written)
     demo_emails()
     report["states"] = {f"{kind}:{state}": n for (kind, state), n in sorted(gen.counts.items())}
     return report

@@ -5,13 +5,17 @@ person starts as a source on a date of the history window and walks the admissio
 realistic delays; a drawn `Fate` makes some stall (large pools, overdue decisions, ceremonies or recognition
 votes), some late (rule warnings), some withdraw or be removed. Steps that would fall after `today` are not
 recorded, so the stage at `today` emerges from the dates. Dossiers are built to pass the rule book (ages,
-introducers, fresh documents, two-thirds votes), exactly as the actions would accept them.
+introducers, fresh documents, two-thirds votes, the path's order, the recognition file, the end of probation,
+three official members in every voting cell), exactly as the actions would accept them: no person's ledger
+gives an error finding, only the warnings of the late steps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 
 from ketnap.people.models import Person
@@ -48,7 +52,7 @@ WITHDRAW_NOTES = [
 class Ev:
     """A ledger event before it is written: what `ketnap.people.ledger` reads from a PersonEvent."""
 
-    __slots__ = ("id", "kind", "occurred_on", "data", "note", "corrects_id")
+    __slots__ = ("id", "kind", "occurred_on", "data", "note", "corrects_id", "org_id")
 
     def __init__(self, kind: str, occurred_on: dt.date, data: dict, note: str = ""):
         self.id = None
@@ -57,6 +61,7 @@ class Ev:
         self.data = data
         self.note = note
         self.corrects_id = None
+        self.org_id = None  # the person's cell when the event is recorded (`ledger.voting_unit` reads it)
 
 
 @dataclass
@@ -75,6 +80,7 @@ class Fate:
     late_recognition: bool = False
     late_recognition_decision: bool = False
     verification_twice: bool = False
+    late_biography: bool = False
 
 
 # Points of the walk in order; `reached` names the last one recorded.
@@ -167,6 +173,7 @@ class PopulationBuilder:
         evs.sort(key=lambda e: e.occurred_on)  # stable: same-day events keep their order
         for ev in evs:
             ev.id = self.ids.next("personevent")
+            ev.org_id = person.unit_id
         self.events[person.id] = evs
 
     # ------------------------------------------------------------------ imported members
@@ -197,7 +204,9 @@ class PopulationBuilder:
                 "staff": rng.choice(["upper_secondary", "vocational", "college", "university"]),
             }[role]
             join = self.between(D(birth.year + 23, 8, 1), min(D(birth.year + 40, 8, 1), D(2020, 8, 1)))
-            probationary = imported_on == GO_LIVE and i > 1 and rng.random() < 0.1
+            # The first three are official members from before the history window and never leave: every cell
+            # has at least three official members on every vote date (CELL_SIZE).
+            probationary = imported_on == GO_LIVE and i > 2 and rng.random() < 0.1
             person = self.new_person(cell, role=role, gender=gender, birth=birth, education=education,
                                      faculty_class=self.department(cell), local_share=0.75)  # fmt: skip
             evs = []
@@ -213,15 +222,17 @@ class PopulationBuilder:
                 if course <= today:
                     evs.append(Ev("new_member_class", course, {"number": f"{rng.randint(100, 999)}-CN/TTCT"}))
                 vote = self.wd(end, rng.randint(2, 20))
+                helper = rng.choice(cell.members[:3]).person
+                evs += self.recognition_file(ceremony, vote, helper, floor=imported_on)
                 if vote <= today:
-                    n = max(3, cell.n_members - rng.randint(0, 2))
-                    evs.append(Ev("recognition_vote", vote, self.vote(n, "official_members")))
+                    evs.append(Ev("recognition_vote", vote, {}))  # counted by `fill_votes`
                     decided = self.wd(vote, rng.randint(4, 22))
                     if decided <= today:
                         evs.append(Ev("recognition_decision", decided, {"number": self.number("QĐ/ĐU")}))
             else:
                 start = max(D(birth.year + 21, 1, 1), join - dt.timedelta(days=400), D(1992, 1, 1))
-                decision = self.work(self.between(start, min(D(birth.year + 45, 1, 1), D(2021, 6, 30))))
+                latest = D(2020, 6, 30) if i < 3 else D(2021, 6, 30)  # official before HISTORY_START
+                decision = self.work(self.between(start, min(D(birth.year + 45, 1, 1), latest)))
                 ceremony = self.wd(decision, rng.randint(4, 25))
                 official = add_months(ceremony, 12)
                 join = min(join, decision - dt.timedelta(days=200))
@@ -246,8 +257,88 @@ class PopulationBuilder:
         """Document number suffix of a committee's decisions (Quận ủy: QĐ/QU, Huyện ủy: QĐ/HU, …)."""
         return {"Q": "QĐ/QU", "H": "QĐ/HU", "T": "QĐ/TU"}.get(decider.name[0], "QĐ/ĐU")
 
-    def official_count(self, cell: CellInfo) -> int:
-        return max(3, cell.member_count - self.rng.randint(0, 2))
+    def member_biography(self, ceremony: dt.date, late: bool) -> Ev:
+        """The new member's party-member biography (HD 12-HD/BTCTW pt 2.2): within 30 working days of the
+        ceremony, a few late (MEMBER_BIOGRAPHY_DUE warnings). One not done yet by today is dated between the
+        ceremony and today: every member admitted along the path has it."""
+        rng, today = self.rng, self.today
+        if late:
+            day = self.wd(self.wd(ceremony, 30), rng.randint(3, 30))
+        else:
+            day = self.wd(ceremony, rng.randint(2, 27))
+        if day > today:
+            day = ceremony + dt.timedelta(days=rng.randint(0, (today - ceremony).days))
+        return Ev("member_biography", day, {}, "Hoàn thiện lý lịch đảng viên, phiếu đảng viên")
+
+    def recognition_file(self, ceremony: dt.date, vote: dt.date, helper: Person | None,
+                         floor: dt.date | None = None, papers: int = 3) -> list[Ev]:  # fmt: skip
+        """The recognition file (HD 06 pt 8.3), written in the weeks before the cell's recognition vote on
+        `vote`: the probationer's self-review (10-KNĐ), the helping member's comments (11-KNĐ), then the
+        consolidated comments of the mass organisations and the residence cell committee (12-KNĐ). All after the
+        ceremony (and `floor`), none after the vote; papers dated after today are not written yet. `papers`: how
+        many of the three get written (a file under way)."""
+        rng, today = self.rng, self.today
+        lo = max(ceremony + DAY, floor or ceremony)
+        self_review = min(max(lo, self.wd(vote, -rng.randint(8, 20))), vote)
+        helper_day = min(max(self_review, self.wd(self_review, rng.randint(1, 4))), vote)
+        consolidated = min(max(helper_day, self.wd(vote, -rng.randint(1, 5))), vote)
+        helper_note = f"Đảng viên giúp đỡ: {helper.full_name}" if helper is not None else ""
+        file = [
+            Ev("self_review", self_review, {}, "Bản tự kiểm điểm trong thời gian dự bị"),
+            Ev("helper_comments", helper_day, {}, helper_note),
+            Ev("recognition_comments", consolidated, {},
+               "Ý kiến của các đoàn thể chính trị - xã hội và chi ủy nơi cư trú"),
+        ]  # fmt: skip
+        return [ev for ev in file[:papers] if ev.occurred_on <= today]
+
+    def fill_votes(self) -> None:
+        """The counts of every cell and recognition vote: `official_members` is the cell's roster of official
+        members on the vote's date as the demo's ledgers tell it, and two thirds or more of them in favour.
+
+        A person is on a cell's roster from the day they are official (the decision recognising them, for an
+        imported probationary member too; for an imported official member, the official date of the import:
+        they were in the cell before the system went live, though their ledger starts at the import) for as
+        long as the cell holds them: from the start or a move into it (`unit_changed`) until a move out.
+        Exact per date, with two sorted lists of dates per cell. The first three imported members of every cell
+        are official before the history window and never move: the count is three or more (CELL_SIZE).
+
+        Called once every path is walked (`populate`), then again by the seed after the requests between
+        organisations, whose confirmed transfers move graduates out of their cells: the second call redraws
+        only the votes whose count changed."""
+        starts: dict[int, list[dt.date]] = defaultdict(list)
+        ends: dict[int, list[dt.date]] = defaultdict(list)
+        votes: list = []
+        for person in self.persons:
+            since, moves = None, []
+            for ev in self.events[person.id]:
+                kind = ev.kind
+                if kind == "cell_vote" or kind == "recognition_vote":
+                    votes.append(ev)
+                elif kind == "recognition_decision":
+                    since = ev.occurred_on
+                elif kind == "member_imported" and ev.data["stage"] == "OFFICIAL":
+                    since = D.fromisoformat(ev.data["official_date"])
+                elif kind == "unit_changed":
+                    moves.append((ev.occurred_on, ev.data["from_id"], ev.data["to_id"]))
+            if since is None:
+                continue
+            moves.sort()
+            unit, start = (moves[0][1] if moves else person.unit_id), since
+            for day, _, to in moves:
+                if start < day:  # on the roster of the cell left, up to the day before the move
+                    starts[unit].append(start)
+                    ends[unit].append(day)
+                unit, start = to, max(start, day)
+            starts[unit].append(start)
+        for days in (*starts.values(), *ends.values()):
+            days.sort()
+        for ev in votes:
+            day, unit = ev.occurred_on, ev.org_id
+            n = bisect_right(starts[unit], day) - bisect_right(ends[unit], day)
+            if n < 3:
+                raise RuntimeError(f"unit {unit} has {n} official members on {day}")
+            if ev.data.get("official_members") != n:
+                ev.data = self.vote(n, "official_members")
 
     def pipeline_ctx(self, cell: CellInfo, start: dt.date, first_year: bool = False) -> tuple[Ctx, dt.date]:
         """A new pipeline person who becomes a source on (about) `start`; returns the context and the start.
@@ -348,6 +439,7 @@ class PopulationBuilder:
             late_recognition=rng.random() < 0.06,
             late_recognition_decision=rng.random() < 0.04,
             verification_twice=rng.random() < 0.05,
+            late_biography=rng.random() < 0.06,
         )
 
     def walk(self, ctx: Ctx, start: dt.date, fate: Fate) -> tuple[list[Ev], str]:
@@ -479,7 +571,7 @@ class PopulationBuilder:
         fresh = all(cell_vote <= add_months(d, 12) for d in docs)
         if vote_age < 18 or vote_age > 60 or (16 <= vote_age <= 30) != youth or not fresh:
             return finish(True)
-        evs.append(Ev("cell_vote", cell_vote, self.vote(self.official_count(cell), "official_members")))
+        evs.append(Ev("cell_vote", cell_vote, {}))  # counted by `fill_votes`
         last, reached = cell_vote, "VOTED"
         # a stalled decision is a recent problem: old stalls were resolved long ago
         stall_decision = self.wd(cell_vote, 60) >= today - dt.timedelta(days=120)
@@ -547,6 +639,7 @@ class PopulationBuilder:
             return finish(False)
         evs.append(Ev("ceremony", ceremony, {}))
         last, reached = ceremony, "PROBATIONARY"
+        biography = self.member_biography(ceremony, fate.late_biography)
 
         # probation: the new-member class, then the recognition vote and decision
         probation_end = add_months(ceremony, 12)
@@ -555,25 +648,31 @@ class PopulationBuilder:
             removed = self.after(ceremony, 60, 330)
             if course < removed and course <= today:
                 evs.append(Ev("new_member_class", course, {"number": self.number("CN/TTCT")}))
+            if biography.occurred_on < removed or removed > today:
+                evs.append(biography)
             if removed <= today:
                 evs.append(Ev("removal", removed, {"number": self.number("QĐ/ĐU")},
                               "Không đủ tư cách đảng viên trong thời gian dự bị"))  # fmt: skip
                 return evs, "REMOVED"
             return evs, reached
+        evs.append(biography)
         stall_recognition = self.wd(probation_end, 30) >= today - dt.timedelta(days=150)
         if (fate.stop == "NOCLASS" and stall_recognition) or course > today:
             return evs, reached
         evs.append(Ev("new_member_class", course, {"number": self.number("CN/TTCT")}))
-        if fate.stop == "NOVOTE" and stall_recognition:
-            return evs, reached
         due = self.wd(probation_end, 30)
         if fate.late_recognition:
             voted = self.wd(due, rng.randint(2, 30))
         else:
             voted = self.wd(probation_end, rng.randint(1, 28))
+        if fate.stop == "NOVOTE" and stall_recognition:
+            # the vote stalls: the file is incomplete (none, or some of its papers written)
+            evs += self.recognition_file(ceremony, voted, person.mentor, papers=rng.randint(0, 2))
+            return evs, reached
+        evs += self.recognition_file(ceremony, voted, person.mentor)
         if voted > today:
             return evs, reached
-        evs.append(Ev("recognition_vote", voted, self.vote(self.official_count(cell), "official_members")))
+        evs.append(Ev("recognition_vote", voted, {}))  # counted by `fill_votes`
         due = self.wd(voted, 30)
         if fate.late_recognition_decision:
             decided = self.wd(due, rng.randint(2, 20))

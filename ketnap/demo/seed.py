@@ -30,7 +30,7 @@ from ketnap.people.models import Person, PersonEvent, Stage
 from .city import Ids, build_city
 from .interorg import populate_requests
 from .names import make_name
-from .population import HISTORY_START, Fate, PopulationBuilder
+from .population import HISTORY_START, Ev, Fate, PopulationBuilder
 from .targets import seed_targets
 
 SIZES = {"small": 300, "city": 20_000}
@@ -83,7 +83,7 @@ def _start_ids() -> Ids:
 
 def populate(builder: PopulationBuilder, target: int) -> None:
     """Imported members for every cell, the hand-placed persons of the showcase cell, then pipeline
-    persons spread over the cells by weight until the target count is reached."""
+    persons spread over the cells by weight until the target count is reached; then the votes' counts."""
     rng, today, city = builder.rng, builder.today, builder.city
     members, limit = sum(c.n_members for c in city.cells), int(target * 0.3)
     if members > limit:  # a small city: fewer existing members per cell
@@ -125,6 +125,7 @@ def populate(builder: PopulationBuilder, target: int) -> None:
         span = max(0, (last_start - first).days)
         for _ in range(n):
             builder.pipeline_person(cell, first + dt.timedelta(days=rng.randint(0, span)))
+    builder.fill_votes()  # the votes count the cells' rosters, known once every path is walked
 
 
 def project_all(builder: PopulationBuilder, calendar) -> None:
@@ -212,18 +213,25 @@ def seed(size: str = "city", *, seed: int = DEFAULT_SEED, today: dt.date | None 
         _bulk(OrgLink, city.links)
         _bulk(School, city.schools)
         _bulk(Authorization, city.authorizations)
+        demo_users(city.by_code, seed)
+        # Requests between organisations (issue 3): they write their own rows and events and update the persons
+        # they move or touch in memory, so the persons are written after them (the foreign keys are checked at
+        # commit). The transfers they confirm move graduates out of their cells: the votes are counted again
+        # (same stages: every vote still passes, with three or more) before the walked events are written.
+        populate_requests(city, builder, today, calendar, seed, persons_written=False)
         _bulk(Person, builder.persons)
+        builder.fill_votes()
         events = []
         for person in builder.persons:
             for ev in builder.events[person.id]:
+                if not isinstance(ev, Ev):
+                    continue
                 events.append(PersonEvent(id=ev.id, person_id=person.id, kind=ev.kind, occurred_on=ev.occurred_on,
-                                          org_id=person.unit_id, data=ev.data, note=ev.note))  # fmt: skip
+                                          org_id=ev.org_id, data=ev.data, note=ev.note))  # fmt: skip
                 if len(events) >= 20_000:
                     _bulk(PersonEvent, events)
                     events = []
         _bulk(PersonEvent, events)
-        demo_users(city.by_code, seed)
-        populate_requests(city, builder, today, calendar, seed)  # requests between organisations (issue 3)
         stages = Counter(p.stage for p in builder.persons)
         report.stages = {s.value: stages.get(s.value, 0) for s in Stage}
         report.persons, report.events = len(builder.persons), n_events

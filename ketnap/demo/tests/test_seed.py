@@ -86,6 +86,71 @@ def test_every_ledger_is_valid_input_for_the_rule_book(small):
         assert result.stage == person.stage
 
 
+def test_the_demo_walks_valid_paths(small):
+    """Version 2 of the rule book: every ledger passes it as of today (no error finding at all, the rule book
+    itself asked, not the cached counts), every member admitted along the path has the party-member biography
+    after the ceremony, and every recognition vote comes after the probation's end with its file before it."""
+    calendar, params = ledger.load_calendar(), ledger.rule_params()
+    members = recognised = 0
+    warnings = set()
+    for person in Person.objects.select_related("unit").prefetch_related("events"):
+        events = list(person.events.all())
+        dossier, as_of, _ = rules.parse(ledger.dossier_json(person, events, TODAY), TODAY)
+        result = rules.check(dossier, as_of, calendar, params)
+        errors = [(f.rule, f.date) for f in result.findings if f.severity == "error"]
+        assert errors == [], (person.pk, errors)
+        warnings |= {f.rule for f in result.findings}
+        kinds = {e.kind for e in events}
+        ceremony = next((e.occurred_on for e in events if e.kind == "ceremony"), None)
+        if person.stage in (Stage.PROBATIONARY, Stage.OFFICIAL) and "member_imported" not in kinds:
+            members += 1
+            biography = [e.occurred_on for e in events if e.kind == "member_biography"]
+            assert len(biography) == 1 and ceremony <= biography[0] <= TODAY, person.pk
+        for vote in (e for e in events if e.kind == "recognition_vote"):
+            recognised += 1
+            assert vote.occurred_on >= result.dates["probation_end"], person.pk
+            for kind in ("self_review", "helper_comments", "recognition_comments"):
+                assert any(e.kind == kind and e.occurred_on <= vote.occurred_on for e in events), (
+                    person.pk,
+                    kind,
+                )
+    assert members >= 20 and recognised >= 10
+    assert "MEMBER_BIOGRAPHY_DUE" in warnings  # a few biographies came late
+
+
+def test_the_votes_count_the_cells_official_members(small):
+    """A vote's `official_members` is the cell's roster on its date: the persons of the cell (following the moves
+    between organisations) who are official members then — from the recognition decision, or the official date
+    of an imported member; three or more, two thirds or more of them in favour."""
+    official_since, moves = {}, {}
+    for event in PersonEvent.objects.filter(
+        kind__in=["member_imported", "recognition_decision", "unit_changed"]
+    ):
+        if event.kind == "recognition_decision":
+            official_since[event.person_id] = event.occurred_on
+        elif event.kind == "member_imported" and event.data["stage"] == "OFFICIAL":
+            official_since[event.person_id] = datetime.date.fromisoformat(event.data["official_date"])
+        elif event.kind == "unit_changed":
+            moves.setdefault(event.person_id, []).append((event.occurred_on, event.data["from_id"]))
+    unit_of = dict(Person.objects.values_list("pk", "unit_id"))
+
+    def unit_on(person_id, day):
+        for moved, left in sorted(moves.get(person_id, [])):
+            if day < moved:
+                return left
+        return unit_of[person_id]
+
+    votes = list(PersonEvent.objects.filter(kind__in=["cell_vote", "recognition_vote"]))
+    assert len(votes) >= 30
+    for vote in votes:
+        day, data = vote.occurred_on, vote.data
+        roster = sum(
+            1 for pk, since in official_since.items() if since <= day and unit_on(pk, day) == vote.org_id
+        )
+        assert data["official_members"] == roster >= 3, (vote.pk, data, roster)
+        assert 3 * data["in_favour"] >= 2 * roster and data["in_favour"] <= roster
+
+
 def test_the_seed_writes_one_audit_row(small):
     assert list(AuditLog.objects.values_list("action", flat=True)) == ["demo.seed"]
     out = io.StringIO()
