@@ -166,13 +166,46 @@ def introducer_for(user, pk) -> Person:
 
 
 def cell_roster(unit: OrgUnit, on: datetime.date) -> int:
-    """The cell's official members on ``on`` as the system knows them: the persons it holds now who were
-    official members by then (a vote's ``official_members`` is compared with it)."""
-    return (
-        Person.objects.filter(unit=unit, stage=Stage.OFFICIAL)
-        .filter(Q(official_date__lte=on) | Q(official_date__isnull=True, party_age_from__lte=on))
-        .count()
+    """The cell's official members on ``on`` as the ledgers tell it (a vote's ``official_members`` is compared
+    with it). A person is on the roster from the day they are official — the recognition decision, or for an
+    imported official member the official date of the import — for as long as the cell holds them: from the
+    start or a move into it (``unit_changed``) until a move out. The demo's vote counts use the same reading."""
+    moved = PersonEvent.objects.filter(kind=PersonEvent.Kind.UNIT_CHANGED).filter(
+        Q(data__from_id=unit.pk) | Q(data__to_id=unit.pk)
     )
+    ids = set(Person.objects.filter(unit=unit).values_list("pk", flat=True))
+    ids |= set(moved.values_list("person_id", flat=True))
+    kinds = (
+        PersonEvent.Kind.RECOGNITION_DECISION,
+        PersonEvent.Kind.MEMBER_IMPORTED,
+        PersonEvent.Kind.UNIT_CHANGED,
+    )
+    by_person: dict[int, list] = {}
+    for ev in PersonEvent.objects.filter(person_id__in=ids, kind__in=kinds).order_by("occurred_on", "id"):
+        by_person.setdefault(ev.person_id, []).append(ev)
+    current = dict(Person.objects.filter(pk__in=ids).values_list("pk", "unit_id"))
+    count = 0
+    for pk, events in by_person.items():
+        since, moves = None, []
+        for ev in ledger.effective_events(events):
+            if ev.kind == PersonEvent.Kind.RECOGNITION_DECISION:
+                since = ev.occurred_on
+            elif ev.kind == PersonEvent.Kind.MEMBER_IMPORTED and ev.data.get("stage") == Stage.OFFICIAL:
+                since = _date(ev.data.get("official_date")) or _date(ev.data.get("party_age_from"))
+            elif ev.kind == PersonEvent.Kind.UNIT_CHANGED:
+                moves.append((ev.occurred_on, ev.data.get("from_id"), ev.data.get("to_id")))
+        if since is None or since > on:
+            continue
+        holder = moves[0][1] if moves else current.get(pk)
+        for day, _, to in moves:
+            if day <= on:
+                holder = to
+        count += holder == unit.pk
+    return count
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def unit_people(user, unit: OrgUnit, limit: int = 200):

@@ -240,3 +240,19 @@ def test_the_city_has_the_promised_shape(db, fast_passwords):
     out = io.StringIO()
     call_command("rebuild_state", "--check", stdout=out)
     assert "0 người sai lệch" in out.getvalue()
+
+
+def test_the_pages_roster_agrees_with_every_demo_vote(small):
+    """The person page compares a vote's count with `people.queries.cell_roster`: on the demo, built from the
+    same ledgers, no vote differs (so the warning means something when it appears)."""
+    from ketnap.people.models import PersonEvent
+    from ketnap.people.queries import cell_roster
+
+    votes = PersonEvent.objects.filter(kind__in=["cell_vote", "recognition_vote"]).select_related("org")
+    assert votes.count() > 50
+    differ = [
+        (v.pk, v.data["official_members"], cell_roster(v.org, v.occurred_on))
+        for v in votes
+        if cell_roster(v.org, v.occurred_on) != v.data["official_members"]
+    ]
+    assert differ == []

@@ -281,7 +281,13 @@ def test_calendar_edits_on_the_demo_city_leave_no_drift(city):
     admin = city
     assert RollupWindow.objects.exists()
     assert rebuild_state_check()[0] == 0 and rollup_drift() == [] and request_drift() == []
-    day_off = first_weekday(DEMO_TODAY - 45 * DAY, 2, working=True)
+    # A Wednesday inside open deadlines: a week before the due date of a person whose deadline is still open.
+    due = (
+        Person.objects.filter(next_due__gt=DEMO_TODAY - 30 * DAY)
+        .order_by("next_due")
+        .values_list("next_due", flat=True)[0]
+    )
+    day_off = first_weekday(due - 8 * DAY, 2, working=True)
     saturday = first_weekday(DEMO_TODAY - 60 * DAY, 5, working=False)
     before = dict(Person.objects.values_list("pk", "next_due"))
 

@@ -275,9 +275,25 @@ def test_an_introducer_from_the_system_brings_the_official_date_of_their_ledger(
 
 
 def test_a_vote_keeps_the_cell_roster_and_the_page_warns_when_it_differs(client, tree):
-    for i in range(3):
-        make_person(tree.cell_student, given_name=f"Đảng viên {i}", stage="OFFICIAL",
-                    official_date=datetime.date(2020, 1, 1))  # fmt: skip
+    for i in range(3):  # three official members entered by import (their ledger says since when)
+        member = make_person(tree.cell_student, given_name=f"Đảng viên {i}")
+        actions.record_event(member, "member_imported", acting_user=tree.users["city_admin"],
+                             occurred_on=datetime.date(2024, 1, 1),
+                             data={"stage": "OFFICIAL", "party_age_from": "2018-01-01",
+                                   "official_date": "2019-01-01"})  # fmt: skip
+    moved_out = make_person(tree.cell_student, given_name="Đã chuyển")
+    actions.record_event(moved_out, "member_imported", acting_user=tree.users["city_admin"],
+                         occurred_on=datetime.date(2024, 1, 1),
+                         data={"stage": "OFFICIAL", "party_age_from": "2018-01-01", "official_date": "2019-01-01"})  # fmt: skip
+    moved_out.events.create(kind="unit_changed", occurred_on=today() - 5 * DAY, org=tree.cell_staff,
+                            data={"from_id": tree.cell_student.pk, "to_id": tree.cell_staff.pk})  # fmt: skip
+    Person.objects.filter(pk=moved_out.pk).update(unit=tree.cell_staff)
+    from ketnap.people.queries import cell_roster
+
+    assert cell_roster(tree.cell_student, today() - 10 * DAY) == 4  # the one who left was still there
+    assert cell_roster(tree.cell_student, today()) == 3
+    assert cell_roster(tree.cell_staff, today()) == 1
+    assert cell_roster(tree.cell_student, datetime.date(2018, 12, 31)) == 0  # not yet official
     person = ready(tree)
     client.force_login(tree.users["cell_secretary"])
     page = client.get(reverse("person-detail", args=[person.pk])).content.decode()
