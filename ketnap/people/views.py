@@ -129,7 +129,9 @@ def _render_person(request, person, bound=None):
     waiting = [ACTIONS[k] for k in offered if not perms.allows(k) and not ACTIONS[k].danger]
     # Steps already in the ledger (a document recorded, a class taken) stay available, folded away, so
     # the page opens on what is still to do. A bound form (with errors) is never folded.
-    recorded = [f for f in main[1:] if f["form"].kind in done_kinds and f["form"] is not bound]
+    recorded = [f for f in main if f["form"].kind in done_kinds and f["form"] is not bound]
+    if len(recorded) == len(main):  # everything offered is done already: keep the first open
+        recorded = recorded[1:]
     return render(request, "people/detail.html", {
         "person": person,
         "events": events,

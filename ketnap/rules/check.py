@@ -670,6 +670,16 @@ def _next_steps(run: _Checker, dossier: Dossier, as_of: dt.date) -> frozenset[st
         out.update(_BEFORE_VOTE)
         out.add("cell_vote")
         out.add("withdrawal")
+        # Only the introducing organisation that INTRODUCERS accepts for this person (on as_of).
+        age = full_years(dossier.person.birth_date, as_of)
+        youth = params.youth_age_min <= age <= params.youth_age_max
+        if not (youth and dossier.unit.has_youth_union):
+            out.discard("youth_union_introduction")
+        trade_union_ok = not dossier.unit.has_youth_union or (
+            params.trade_union_route == "outside_youth_age" and not youth
+        )
+        if not trade_union_ok:
+            out.discard("trade_union_introduction")
     ok = {k: f.latest(k, valid=f.ok) for k in _PATH_KINDS}
     latest = {k: f.latest(k) for k in _PATH_KINDS}
     if stage == "CELL_APPROVED" and not grassroots:
@@ -690,9 +700,9 @@ def _next_steps(run: _Checker, dossier: Dossier, as_of: dt.date) -> frozenset[st
         out.update(("member_biography", "new_member_class", "self_review", "helper_comments"))
         out.update(("recognition_comments", "removal"))
         end = run.dates["probation_end"]
-        if as_of >= end:
-            out.add("recognition_vote")
         vote = latest["recognition_vote"]
+        if as_of >= end and not (vote is not None and f.ok(vote)):  # no vote yet, or the last one failed
+            out.add("recognition_vote")
         if vote is not None and f.ok(vote) and ok["recognition_decision"] is None:
             out.update(("recognition_decision", "decision_extension"))
     return frozenset(out)

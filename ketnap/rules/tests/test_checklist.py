@@ -171,3 +171,43 @@ def test_over_60_without_consent_is_a_warning_in_the_checklist():
     assert statuses(obj)["AGE_MAX"] == "warning"
     add(obj, "age_consent", "2026-03-19")
     assert statuses(obj)["AGE_MAX"] == "ok"
+
+
+def steps(obj, **kw):
+    dossier, as_of, calendar = parse(obj, dt.date(2027, 8, 1))
+    from ketnap.rules import review
+
+    return review(dossier, as_of, calendar, **kw).next_steps
+
+
+@pytest.mark.parametrize(
+    ("last", "grassroots", "offered", "not_offered"),
+    [
+        ("2026-03-15", False, {"cell_vote", "youth_union_introduction", "member_introduction", "withdrawal"},
+         {"trade_union_introduction", "committee_vote", "decision", "ceremony"}),
+        ("2026-04-02", False, {"committee_vote", "decision_extension"}, {"decision", "cell_vote", "ceremony"}),
+        ("2026-04-02", True, {"decision"}, {"committee_vote", "cell_vote"}),
+        ("2026-04-10", False, {"decision"}, {"committee_vote", "ceremony"}),
+        ("2026-05-06", False, {"ceremony", "ceremony_consent"}, {"decision", "recognition_vote"}),
+        ("2026-05-19", False, {"member_biography", "self_review", "removal"},
+         {"recognition_vote", "recognition_decision", "ceremony"}),
+        ("2027-05-21", False, {"recognition_vote"}, {"recognition_decision"}),
+        ("2027-05-25", False, {"recognition_decision"}, {"recognition_vote", "ceremony"}),
+        ("2027-06-10", False, set(), {"recognition_decision", "removal"}),
+    ],
+)  # fmt: skip
+def test_the_steps_offered_follow_the_path(last, grassroots, offered, not_offered):
+    obj = until(spec(), last)
+    if grassroots:
+        obj["unit"] = {"cell_is_grassroots": True}
+        obj["events"] = [e for e in obj["events"] if e["kind"] != "committee_vote"]
+    got = steps(obj)
+    assert offered <= got and not (not_offered & got)
+
+
+def test_no_step_is_offered_once_withdrawn_and_the_trade_union_only_where_it_may_introduce():
+    assert steps(add(until(spec(), "2026-03-15"), "withdrawal", "2026-03-15")) == frozenset()
+    obj = until(spec(), "2026-03-15")
+    obj["unit"] = {"has_youth_union": False}
+    got = steps(obj)
+    assert "trade_union_introduction" in got and "youth_union_introduction" not in got
