@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "ketnap.people",
     "ketnap.interorg",
     "ketnap.targets",
+    "ketnap.demo",  # `ketnap seed`
+    "ketnap.bench",  # `ketnap bench`
 ]
 
 MIDDLEWARE = [
