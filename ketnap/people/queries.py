@@ -124,9 +124,9 @@ def mentor_options(user, person: Person) -> list[tuple[int, str]]:
     rows = (
         qs.select_related("unit")
         .order_by("sort_key", "id")
-        .values_list("pk", "family_name", "middle_name", "given_name", "unit__code")[:1000]
+        .values_list("pk", "family_name", "middle_name", "given_name", "unit__name")[:1000]
     )
-    return [(pk, f"{' '.join(p for p in (f, m, g) if p)} ({code})") for pk, f, m, g, code in rows]
+    return [(pk, f"{' '.join(p for p in (f, m, g) if p)} — {unit}") for pk, f, m, g, unit in rows]
 
 
 def mentor_for(user, pk) -> Person:

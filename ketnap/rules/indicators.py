@@ -254,10 +254,16 @@ class Indicator:
     directive: bool = True  # one of the directive's targets (shown first, with a status colour)
     inherit: bool = True  # a target set for a unit applies to its subtree unless a lower unit sets its own
     short: str = ""  # column header
+    default_from: str = "Chỉ thị"  # the text the default target comes from, as in "Mặc định theo Chỉ thị"
 
     @property
     def label(self) -> str:
         return self.short or self.name
+
+    @property
+    def default_label(self) -> str:
+        """Where a unit's target comes from when no committee set one: the text that sets the default."""
+        return f"Mặc định theo {self.default_from}"
 
     @property
     def is_share(self) -> bool:
@@ -268,7 +274,12 @@ class Indicator:
         return ">" if self.strict else "≥"
 
 
-SEED = "Chỉ thị của Ban Thường vụ Thành ủy về phát triển đảng viên trong trường học (seed/000)"
+# Where the targets come from, as a committee clerk names the texts (shown on the indicator pages).
+DIRECTIVE = (
+    "Chỉ thị của Ban Thường vụ Thành ủy về tăng cường lãnh đạo công tác kết nạp đảng viên trong giảng viên, "
+    "giáo viên, sinh viên và học sinh"
+)
+CITY_LETTER = "Văn bản của Thành ủy ngày 04/11/2025 về chỉ tiêu kết nạp đảng viên hằng năm"
 
 _INDICATORS = [
     Indicator(
@@ -280,7 +291,7 @@ _INDICATORS = [
         "Số trường có tổ chức đảng",
         "Số trường",
         "Không",
-        SEED,
+        DIRECTIVE,
         "SY",
         "k12_schools_org",
         "k12_schools",
@@ -297,7 +308,7 @@ _INDICATORS = [
         "Số chi bộ kết nạp từ 2 đảng viên",
         "Số chi bộ",
         "Chi bộ được ghi nhận «không còn nguồn» trong năm học",
-        SEED,
+        DIRECTIVE,
         "SY",
         "k12_cells_two",
         "k12_cells",
@@ -316,7 +327,7 @@ _INDICATORS = [
         "Số chi bộ kết nạp từ 1 giáo viên",
         "Số chi bộ",
         "Chi bộ được ghi nhận «không còn nguồn» trong năm học",
-        SEED,
+        DIRECTIVE,
         "SY",
         "k12_cells_teacher",
         "k12_cells",
@@ -337,7 +348,7 @@ _INDICATORS = [
         "Số người có quyết định kết nạp trong năm học",
         "",
         "Không",
-        SEED,
+        DIRECTIVE,
         "SY",
         "he_admitted",
         None,
@@ -356,7 +367,7 @@ _INDICATORS = [
         "Số đoàn viên ưu tú được kết nạp",
         "Số người được kết nạp",
         "Không",
-        SEED,
+        DIRECTIVE,
         "SY",
         "he_excellent",
         "he_admitted",
@@ -375,7 +386,7 @@ _INDICATORS = [
         "Số chi bộ kết nạp từ 1 đảng viên",
         "Số chi bộ trực thuộc",
         "Không",
-        SEED,
+        DIRECTIVE,
         "SY",
         "he_subcells_ok",
         "he_subcells",
@@ -397,7 +408,7 @@ _INDICATORS = [
         "Số chi bộ sinh viên kết nạp từ 1 đảng viên",
         "Số chi bộ sinh viên",
         "Chi bộ sinh viên thành lập chưa đủ 12 tháng",
-        SEED,
+        DIRECTIVE,
         "SY",
         "he_student_cells_ok",
         "he_student_cells",
@@ -416,7 +427,7 @@ _INDICATORS = [
         "Số người có quyết định kết nạp trong năm",
         "Số đảng viên ngày 31/12 năm trước",
         "Không",
-        "Văn bản của Thành ủy ngày 4/11/2025 (DOMAIN.md §5)",
+        CITY_LETTER,
         "CY",
         "admitted",
         "members_start",
@@ -424,6 +435,7 @@ _INDICATORS = [
         group="ALL",
         drill="persons",
         short="Kết nạp / đảng viên",
+        default_from="văn bản của Thành ủy ngày 04/11/2025",
     ),
 ]
 INDICATORS: dict[str, Indicator] = {i.id: i for i in _INDICATORS}

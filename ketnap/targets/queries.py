@@ -124,14 +124,15 @@ calendar_for = conf.calendar_for
 @dataclass
 class TargetValue:
     value: float | None
-    unit_id: int | None = None  # who set it (None: the directive's default)
+    unit_id: int | None = None  # who set it (None: the default of the text that sets the indicator)
     unit_name: str = ""
+    default_label: str = "Mặc định"  # the indicator's Indicator.default_label
 
     @property
     def source(self) -> str:
         if self.value is None:
             return "Chưa giao"
-        return self.unit_name or "Mặc định theo Chỉ thị"
+        return self.unit_name or self.default_label
 
 
 def _explicit_targets(unit_ids, wkeys, indicator_ids=None) -> dict[tuple[int, str, str], Target]:
@@ -159,9 +160,9 @@ def resolve_target(spec: ind.Indicator, row: Rollup | None, wkey: str, explicit)
             t = explicit.get((uid, wkey, spec.id))
             if t is not None:
                 return TargetValue(t.value, t.unit_id, t.unit.name)
-        return TargetValue(spec.target)
+        return TargetValue(spec.target, default_label=spec.default_label)
     if row.parent_id is None:
-        return TargetValue(spec.target)
+        return TargetValue(spec.target, default_label=spec.default_label)
     return TargetValue(None)
 
 
