@@ -100,7 +100,8 @@ def _base_context(request, unit, w, today, tab: str):
 
 
 def _stamp(name: str, unit, w) -> str:
-    return f"{name} - {unit.code} - {w.label}"
+    """An export's file name: what it lists, the unit's name and the window (no ids, no codes)."""
+    return f"{name} - {unit.name} - {w.label}".replace("/", "-")
 
 
 # ---------------------------------------------------------------------------------------------- dashboard
@@ -238,7 +239,7 @@ def indicator(request, pk, code):
         if request.GET.get("export") == "xlsx":
             headers = ["Trường", "Cấp học", "Phường, xã", "Có tổ chức đảng", "Tổ chức đảng"]
             rows = [[s.name, s.level, s.detail, s.in_numerator, s.org_name] for s in items]
-            return xlsx_response(_stamp(spec.id, unit, w) + ".xlsx", headers, rows, sheet_name="Trường")
+            return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Trường")
         page = Paginator(items, PER_PAGE).get_page(_page(request))
         context.update(kind="schools", items=page, page=page, total=len(items))
     elif spec.population_flag:
@@ -247,7 +248,7 @@ def indicator(request, pk, code):
             headers = ["Chi bộ", "Cấp trên (cuối kỳ)", "Đạt", "Số kết nạp", "Số giáo viên được kết nạp"]
             items = queries.unit_items(request.user, qs, spec)
             rows = [[u.name, u.parent_name, u.in_numerator, u.admitted, u.teachers] for u in items]
-            return xlsx_response(_stamp(spec.id, unit, w) + ".xlsx", headers, rows, sheet_name="Chi bộ")
+            return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Chi bộ")
         page = Paginator(qs, PER_PAGE).get_page(_page(request))
         items = queries.unit_items(request.user, page.object_list, spec)
         context.update(kind="units", items=items, page=page, total=page.paginator.count)
@@ -333,7 +334,7 @@ def weakness(request, pk, code):
                        "Nơi kết nạp"]  # fmt: skip
             rows = [[p.full_name, p.birth_date, SCHOOL_ROLES.get(p.school_role, p.school_role),
                      STAGES.get(p.stage, p.stage), p.unit.name, p.expected_graduation, where] for p, where in items]  # fmt: skip
-        return xlsx_response(_stamp(code, unit, w) + ".xlsx", headers, rows, sheet_name="Danh sách")
+        return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Danh sách")
     page = Paginator(items, PER_PAGE).get_page(_page(request))
     context = _base_context(request, unit, w, today, "weaknesses")
     context.update(spec=spec, kind=kind, items=page, page=page, total=page.paginator.count)

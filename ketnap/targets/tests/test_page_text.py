@@ -81,3 +81,21 @@ def test_the_dashboard_asks_an_administrator_without_a_command_line(client, city
     assert "Đề nghị quản trị hệ thống cho tính lại số liệu chỉ tiêu" in body
     assert "ketnap rebuild-rollups" not in body and "<code>" not in body
     assert "Chỉ tiêu của Thành ủy" in body and "Chỉ tiêu của Chỉ thị" not in body
+
+
+def test_exports_are_named_by_what_they_list_and_the_units_name(client, city):
+    from urllib.parse import unquote
+
+    client.force_login(city.users["city_viewer"])
+    base = reverse("targets-weakness", args=[city.city.pk, "W_MERGED_CELLS"])
+    response = client.get(base + f"?ky={city.window.key}&export=xlsx")
+    assert response.status_code == 200
+    name = unquote(response["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert name.startswith("Chi bộ sinh hoạt ghép - Thành ủy Thành phố Hồ Chí Minh - ")
+    assert "W_MERGED_CELLS" not in name and " TU " not in name
+    response = client.get(
+        reverse("targets-indicator", args=[city.city.pk, "K12_CELL_TWO"])
+        + f"?ky={city.window.key}&export=xlsx"
+    )
+    name = unquote(response["Content-Disposition"].split("filename*=UTF-8''")[1])
+    assert name.startswith(ind.INDICATORS["K12_CELL_TWO"].name) and "K12_CELL_TWO" not in name
