@@ -12,3 +12,12 @@ document.addEventListener("htmx:responseError", function (evt) {
   div.textContent = text;
   box.appendChild(div);
 });
+
+// Pipeline board: "only blocked dossiers" switch (shown only when scripts run; the list link works without).
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("board-blocked-only");
+  var board = document.getElementById("pipeline-board");
+  if (!box || !board) return;
+  document.getElementById("board-blocked-switch").classList.remove("d-none");
+  box.addEventListener("change", function () { board.classList.toggle("only-blocked", box.checked); });
+});
