@@ -182,6 +182,13 @@ def event_summary(event) -> str:
             parts.append("người giới thiệu thay thế")
     elif kind == K.VERIFICATION:
         parts.append("Đã có kết luận" if data.get("concluded") else "Chưa có kết luận")
+        if data.get("number"):  # the reply that carries the conclusion, not the request it answers
+            parts.append(f"văn bản trả lời số {data['number']}")
+    elif kind == K.REQUEST_ANSWERED:
+        if data.get("number"):
+            parts.append(f"Văn bản trả lời số {data['number']}")
+        if data.get("request_number"):
+            parts.append(f"trả lời văn bản số {data['request_number']}")
     elif kind == K.AWARENESS_CLASS and data.get("certificate_number"):
         parts.append(f"Giấy chứng nhận số {data['certificate_number']}")
     elif kind == K.MEMBER_IMPORTED:
@@ -189,7 +196,7 @@ def event_summary(event) -> str:
             parts.append(f"Tuổi đảng từ {format_dmy(data['party_age_from'])}")
         if data.get("official_date"):
             parts.append(f"chính thức từ {format_dmy(data['official_date'])}")
-    if data.get("number") and kind != K.AWARENESS_CLASS:
+    if data.get("number") and kind not in (K.AWARENESS_CLASS, K.VERIFICATION, K.REQUEST_ANSWERED):
         parts.append(f"Số {data['number']}")
     return "; ".join(p for p in parts if p)
 
