@@ -54,6 +54,8 @@ __all__ = [
     "meets",
     "median",
     "own_totals",
+    "pool_holder",
+    "pool_start",
     "projected_value",
     "school_year",
     "school_year_of",
@@ -1036,6 +1038,21 @@ def in_pool_on(person: PersonRec, pool_from: dt.date | None, day: dt.date) -> bo
     return not (person.stage == "WITHDRAWN" and person.stage_since is not None and person.stage_since <= day)
 
 
+def pool_start(effective: Sequence) -> dt.date | None:
+    """The day the person entered the source pool: their first (effective) ``source_identified``."""
+    return next((ev.occurred_on for ev in effective if ev.kind == "source_identified"), None)
+
+
+def pool_holder(person: PersonRec, events: Iterable, day: dt.date) -> int | None:
+    """The unit that holds the person in the source pool on ``day``, or None when the person is not in the
+    pool then: the one definition of the stock ``pool_end`` (:func:`contributions` counts it at the window's
+    last day) and of the list of persons behind it."""
+    eff = effective_events(events)
+    if not in_pool_on(person, pool_start(eff), day):
+        return None
+    return _holder_on(holders(person, eff), day)
+
+
 def projection_field(person: PersonRec, end: dt.date, params: Params = DEFAULT_PARAMS) -> str | None:
     """The projection counter the person adds to at a window ending on ``end``: in progress now, and the
     usual lead time from the current stage to a decision ends by ``end``."""
@@ -1064,10 +1081,8 @@ def contributions(
     eff = effective_events(events)
     out: dict[tuple[str, int], Counter] = defaultdict(Counter)
     teacher = person.school_role in TEACHER_ROLES
-    pool_from = None
+    pool_from = pool_start(eff)
     for ev in eff:
-        if ev.kind == "source_identified" and pool_from is None:
-            pool_from = ev.occurred_on
         if ev.kind == "member_imported":
             day, name = _iso(ev.data.get("party_age_from")), "admitted"
         else:
@@ -1094,7 +1109,7 @@ def contributions(
             out[(w.key, _holder_on(timeline, before))]["members_start"] += 1
         if member_on(person, w.end):
             out[(w.key, _holder_on(timeline, w.end))]["members_end"] += 1
-        if in_pool_on(person, pool_from, w.end):
+        if in_pool_on(person, pool_from, w.end):  # = pool_holder(person, events, w.end), shared work
             out[(w.key, _holder_on(timeline, w.end))]["pool_end"] += 1
         proj = projection_field(person, w.end, params)
         if proj:

@@ -23,6 +23,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.exports import xlsx_response
 from ketnap.core.scoping import path_in_scope
+from ketnap.orgs import queries as org_queries
 from ketnap.people import ledger
 from ketnap.people.models import SchoolRole, Stage
 from ketnap.rules import indicators as ind
@@ -278,7 +279,11 @@ def persons(request, pk):
     he_only = request.GET.get("dh") == "1"
     if flow == "pool":
         qs = queries.pool_persons(request.user, row).order_by("sort_key", "id")
-        title = "Người đang trong nguồn (hiện nay)"
+        title = (
+            f"Người trong nguồn ngày {w.end:%d/%m/%Y} (cuối {w.long_label})"
+            if w.end < today
+            else f"Người trong nguồn (đến hôm nay, {w.long_label})"
+        )
     elif flow in queries.FIELD_KINDS:
         qs = queries.flow_persons(request.user, row, flow, he_only=he_only).order_by("sort_key", "id")
         title = f"Người {queries.FIELD_LABELS[flow]} trong {w.long_label}" + (
@@ -322,8 +327,10 @@ def weakness(request, pk, code):
     kind, items = queries.weakness(request.user, row, code, today)
     if request.GET.get("export") == "xlsx":
         if kind == "units":
+            items = list(items)
+            names = org_queries.names_with_school(r.unit for r in items)
             headers = ["Tổ chức", "Mã", "Nguồn cuối kỳ", "Kết nạp trong kỳ", "Đảng viên cuối kỳ"]
-            rows = [[r.unit.name, r.unit.code, r.pool_end, r.admitted, r.members_end] for r in items]
+            rows = [[names[r.unit_id], r.unit.code, r.pool_end, r.admitted, r.members_end] for r in items]
         elif kind == "schools":
             headers = ["Trường", "Cấp học", "Tổ chức đảng", "Số đảng viên cuối kỳ"]
             rows = [
@@ -332,10 +339,22 @@ def weakness(request, pk, code):
         else:
             headers = ["Họ và tên", "Ngày sinh", "Vai trò", "Giai đoạn", "Chi bộ hiện nay", "Dự kiến tốt nghiệp",
                        "Nơi kết nạp"]  # fmt: skip
+            items = list(items)
+            names = org_queries.names_with_school(p.unit for p, _ in items)
             rows = [[p.full_name, p.birth_date, SCHOOL_ROLES.get(p.school_role, p.school_role),
-                     STAGES.get(p.stage, p.stage), p.unit.name, p.expected_graduation, where] for p, where in items]  # fmt: skip
+                     STAGES.get(p.stage, p.stage), names[p.unit_id], p.expected_graduation, where] for p, where in items]  # fmt: skip
         return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Danh sách")
     page = Paginator(items, PER_PAGE).get_page(_page(request))
+    page.object_list = list(page.object_list)
+    # cells named only by their members ("Chi bộ Sinh viên") are shown with their school
+    if kind == "units":
+        names = org_queries.names_with_school(r.unit for r in page.object_list)
+        for r in page.object_list:
+            r.unit_label = names[r.unit_id]
+    elif kind == "persons":
+        names = org_queries.names_with_school(p.unit for p, _ in page.object_list)
+        for p, _ in page.object_list:
+            p.unit_label = names[p.unit_id]
     context = _base_context(request, unit, w, today, "weaknesses")
     context.update(spec=spec, kind=kind, items=page, page=page, total=page.paginator.count)
     return render(request, "targets/weakness.html", context)
