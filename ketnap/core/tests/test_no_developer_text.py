@@ -168,3 +168,10 @@ def test_calendar_and_reminder_pages_name_no_package_or_command(client, tree):
     body = runs.content.decode()
     assert "ketnap sweep-deadlines" not in body and "<code>" not in body
     assert "Lượt nhắc tự chạy mỗi sáng" in visible_text(body).replace("\n ", "").replace("  ", " ")
+
+
+def test_the_organisation_tree_names_units_and_keeps_codes_in_tooltips(client, tree):
+    client.force_login(tree.users["city_admin"])
+    page = client.get(reverse("org-tree")).content.decode()
+    assert tree.cell_student.name in page and 'title="Mã: KHTN-SV-CNTT"' in page
+    assert "KHTN-SV-CNTT" not in visible_text(page)
