@@ -156,8 +156,8 @@ def dashboard(request, pk):
 def _dashboard_export(table: str, unit, board):
     w = board.window
     if table == "xu-huong":
-        headers = ["Chỉ số", "Mã", *[f"{p.window.label}" for p in board.cards[0].trend], "Chỉ tiêu năm cuối"]
-        rows = [[c.spec.name, c.spec.id, *[_xlsx_value(c.spec, p.value) for p in c.trend],
+        headers = ["Chỉ số", *[f"{p.window.label}" for p in board.cards[0].trend], "Chỉ tiêu năm cuối"]
+        rows = [[c.spec.name, *[_xlsx_value(c.spec, p.value) for p in c.trend],
                  _xlsx_value(c.spec, c.target.value)] for c in board.cards if c.trend]  # fmt: skip
         return xlsx_response(_stamp("Xu huong", unit, w) + ".xlsx", headers, rows, sheet_name="Xu hướng")
     if table == "cap-duoi":
@@ -180,9 +180,9 @@ def _dashboard_export(table: str, unit, board):
         return xlsx_response(_stamp("Du bao", unit, w) + ".xlsx", headers, rows, sheet_name="Dự báo")
     if table == "cham":
         return _lagging_export(unit, board.window, queries.lagging_list(None, board.row, None)[0])
-    headers = ["Chỉ số", "Mã", "Kỳ", "Kết quả", "Tử số", "Mẫu số", "Chỉ tiêu", "Nơi giao chỉ tiêu", "Đánh giá",
+    headers = ["Chỉ số", "Kỳ", "Kết quả", "Tử số", "Mẫu số", "Chỉ tiêu", "Nơi giao chỉ tiêu", "Đánh giá",
                "Dự báo cuối kỳ"]  # fmt: skip
-    rows = [[c.spec.name, c.spec.id, c.window.label, _xlsx_value(c.spec, c.value), c.num,
+    rows = [[c.spec.name, c.window.label, _xlsx_value(c.spec, c.value), c.num,
              c.den if c.den is not None else "", _xlsx_value(c.spec, c.target.value), c.target.source, c.status_label,
              _xlsx_value(c.spec, c.projected)] for c in board.cards]  # fmt: skip
     return xlsx_response(_stamp("Chi tieu", unit, w) + ".xlsx", headers, rows, sheet_name="Chỉ tiêu")

@@ -99,3 +99,23 @@ def test_exports_are_named_by_what_they_list_and_the_units_name(client, city):
     )
     name = unquote(response["Content-Disposition"].split("filename*=UTF-8''")[1])
     assert name.startswith(ind.INDICATORS["K12_CELL_TWO"].name) and "K12_CELL_TWO" not in name
+
+
+@pytest.mark.parametrize("table", ["chi-so", "xu-huong"])
+def test_indicator_exports_name_indicators_without_their_ids(client, city, table):
+    import io
+    import re
+
+    import openpyxl
+
+    client.force_login(city.users["city_viewer"])
+    response = client.get(
+        reverse("targets-dashboard", args=[city.city.pk]) + f"?ky={city.window.key}&export=xlsx&bang={table}"
+    )
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    cells = [str(v) for row in rows for v in row if v is not None]
+    assert ind.INDICATORS["K12_CELL_TWO"].name in cells
+    assert not [v for v in cells if re.fullmatch(r"[A-Z][A-Z0-9]+_[A-Z0-9_]+", v)]
+    if table == "chi-so":
+        three = next(row for row in rows if row[0] == ind.INDICATORS["ADMISSIONS_PER_MEMBERS"].name)
+        assert "Mặc định theo văn bản của Thành ủy ngày 04/11/2025" in three
