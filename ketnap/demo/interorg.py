@@ -31,7 +31,7 @@ from django.db.models import Max
 
 from ketnap import rules
 from ketnap.interorg import deadlines
-from ketnap.interorg.actions import NUMBER_PREFIX
+from ketnap.interorg.actions import NUMBER_PREFIX, answer_note
 from ketnap.interorg.models import Kind, Request, RequestBatch, Status
 from ketnap.people import ledger
 from ketnap.people.models import Person, PersonEvent
@@ -142,6 +142,15 @@ class _Gen:
         out.update({k: v for k, v in more.items() if v not in (None, "")})
         return out
 
+    def reply(self, req: Request, answering, day: dt.date) -> str:
+        """The number of the receiver's reply letter (recorded with the answer; an organisation outside the
+        system numbers its letters its own way)."""
+        key = ("reply", req.receiver_id or req.receiver_name, day.year)
+        self.seq[key] += 1
+        number = f"{self.seq[key]}-CV/" + (answering.code if req.receiver_id else "ĐU")
+        req.documents = [{"number": number, "title": "Văn bản trả lời", "date": day.isoformat()}]
+        return number
+
     def request(self, kind, person, sender, receiver, state: str, *, sent_on=None, closed_after=None,
                 batch=None, receiver_name="", **fields) -> Request | None:  # fmt: skip
         """One request in `state` (draft, sent, sent_overdue, unreceived, received, answered, confirmed,
@@ -225,6 +234,7 @@ class _Gen:
         else:  # answered, not_concluded
             req.status = Status.ANSWERED
             req.received_on = req.received_on or closed
+            reply = self.reply(req, answering, closed)
             if kind == Kind.VERIFICATION:
                 concluded = state != "not_concluded"
                 req.concluded = concluded
@@ -233,14 +243,14 @@ class _Gen:
                     if concluded
                     else "Chưa xác minh được nơi ở cũ"
                 )
-                note = f"Trả lời của {name} (văn bản số {req.number}): {req.answer}"
-                self.event(
-                    person, E.VERIFICATION, closed, self.units[person.unit_id], {"concluded": concluded}, note
-                )
+                self.event(person, E.VERIFICATION, closed, self.units[person.unit_id],
+                           {"concluded": concluded, "number": reply}, answer_note(req, reply, closed, req.answer))  # fmt: skip
             else:
                 req.answer = "Chi bộ đã nhận, đưa vào hồ sơ"
-                self.event(person, E.REQUEST_ANSWERED, closed, answering, self.data(req),
-                           f"Trả lời của {name}: {req.answer}")  # fmt: skip
+                data = self.data(req)
+                data["request_number"], data["number"] = data.pop("number", req.number), reply
+                self.event(person, E.REQUEST_ANSWERED, closed, answering, data,
+                           answer_note(req, reply, closed, req.answer))  # fmt: skip
         self.counts[(kind, req.status)] += 1
         return req
 
@@ -357,6 +367,7 @@ class _Gen:
                           answer="Gia đình chấp hành tốt chủ trương, chính sách",
                           content="Đề nghị thẩm tra, xác minh lý lịch của người xin vào Đảng.")  # fmt: skip
             self.next_request += 1
+            self.reply(req, state_receiver, answer.occurred_on)
             req.received_on = min(req.received_on, req.closed_on)
             req.seq, req.number = self.number(cell.grassroots, Kind.VERIFICATION, sent_on)
             req.due_on, req.due_rule = deadlines.due_for(Kind.VERIFICATION, sent_on, self.cal)

@@ -374,25 +374,49 @@ def answer_request(
         if request.kind == Kind.VERIFICATION:
             request.concluded = bool(concluded)
         request.save()
-        note = f"Trả lời của {request.receiver_name}" + (
-            f" (văn bản số {request.number})" if request.number else ""
-        )
-        if answer:
-            note += f": {answer}"
+        # The ledger cites the receiver's reply (its number, from the answer's documents), and the request
+        # it answers by the request's own number.
+        reply = reply_number(request)
+        note = answer_note(request, reply, answered_on, answer)
         if request.kind == Kind.VERIFICATION:
+            data = {"concluded": bool(concluded)}
+            if reply:
+                data["number"] = reply
             people_actions.record_event(
                 request.person, E.VERIFICATION, acting_user=acting_user, occurred_on=answered_on,
-                data={"concluded": bool(concluded), "request_id": request.pk}, note=note, authority=unit,
+                data={**data, "request_id": request.pk}, note=note, authority=unit,
             )  # fmt: skip
             person = request.person
         else:
             w = write.lock(request.person)
             person = w.person
-            w.append(E.REQUEST_ANSWERED, on=answered_on, org=unit, actor=acting_user,
-                    data=_event_data(request), note=note)  # fmt: skip
+            data = _event_data(request)
+            data.pop("number", None)
+            data.update({"request_number": request.number} if request.number else {})
+            data.update({"number": reply} if reply else {})
+            w.append(E.REQUEST_ANSWERED, on=answered_on, org=unit, actor=acting_user, data=data, note=note)
             w.finish()
         _audit(request, acting_user, "answer", f"{unit.name} trả lời {request} về {person.full_name}", before)
     return request
+
+
+def reply_number(request: Request) -> str:
+    """The number of the receiver's reply: the first numbered document recorded with the answer."""
+    return next(
+        (str(d["number"]).strip() for d in request.documents or [] if str(d.get("number") or "").strip()), ""
+    )
+
+
+def answer_note(request: Request, reply: str, answered_on: datetime.date, answer: str = "") -> str:
+    """The ledger's line for an answer: the reply's number and date, then the request it answers."""
+    note = f"Trả lời của {request.receiver_name}"
+    if reply:
+        note += f", văn bản số {reply} ngày {answered_on:%d/%m/%Y}"
+    if request.number:
+        note += f" (trả lời văn bản số {request.number})"
+    if answer:
+        note += f": {answer}"
+    return note
 
 
 def confirm_request(

@@ -163,6 +163,13 @@ class AnswerForm(BaseForm):
         if request.kind != Kind.VERIFICATION:
             del self.fields["concluded"]
             self.fields["answer"].label = "Ý kiến của nơi nhận (đã nhận, đưa vào hồ sơ…)"
+        else:
+            # the conclusion of a verification is a numbered letter: the ledger cites it by its number
+            self.fields["doc_number"].required = True
+            self.fields["doc_number"].label = f"Số văn bản trả lời của {request.receiver_name}"
+            self.fields["doc_number"].error_messages["required"] = (
+                "Ghi số văn bản trả lời (kết luận thẩm tra): sổ sự kiện của người này trích dẫn số đó."
+            )
 
     def perform(self, request):
         d = self.cleaned_data

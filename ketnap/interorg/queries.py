@@ -7,6 +7,7 @@ core/tests/test_no_direct_objects.py).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import heapq
 from collections import Counter
@@ -208,6 +209,7 @@ class _Ctx:
     whole: bool = False
     ids: object = None
     cache: dict = field(default_factory=dict)
+    count_only: bool = False  # count each source (one COUNT query each), fetch no item
 
 
 def _name(f, m, g) -> str:
@@ -239,8 +241,11 @@ def _in_ids(ctx: _Ctx, field_name: str) -> Q:
 FETCH_ALL = 1000  # a source with fewer rows is fetched whole and counted in Python (one query, not two)
 
 
-def _bounded(qs, values, limit: int) -> tuple[int, list]:
-    """(count, the first `limit` rows of `values`) in one query when the source is small."""
+def _bounded(ctx: _Ctx, qs, values, limit: int) -> tuple[int, list]:
+    """(count, the first `limit` rows of `values`) in one query when the source is small; only the count
+    (`qs.count()`, the same rows) when the context counts."""
+    if ctx.count_only:
+        return qs.count(), []
     cap = max(limit, FETCH_ALL)
     rows = list(values[: cap + 1])
     count = len(rows) if len(rows) <= cap else qs.count()
@@ -249,7 +254,7 @@ def _bounded(qs, values, limit: int) -> tuple[int, list]:
 
 def _request_items(ctx: _Ctx, qs, category: str, limit: int, title, due_of=None) -> tuple[int, list[Item]]:
     order = [F("due_on").asc(nulls_last=True), "id"] if category == "draft" else ["due_on", "id"]
-    count, rows = _bounded(qs, qs.order_by(*order).values_list(*REQ_FIELDS), limit)
+    count, rows = _bounded(ctx, qs, qs.order_by(*order).values_list(*REQ_FIELDS), limit)
     items = []
     for (pk, kind, _status, number, due_on, closed_on, _created, _sent, person_id, f, m, g, sender, receiver,
          receiver_id, reason) in rows:  # fmt: skip
@@ -276,10 +281,15 @@ def _await_title(kind, receiver_id) -> str:
     return "Chờ nơi đến xác nhận tiếp nhận" if kind in MOVING_KINDS else "Chờ nơi nhận trả lời"
 
 
-def src_answer(ctx: _Ctx, limit: int):
-    qs = Request.objects.filter(status__in=OPEN_STATUSES, receiver__isnull=False).filter(
+def _answer_qs(ctx: _Ctx):
+    """Letters in transit whose receiver is one of the user's units: they wait for the user's answer."""
+    return Request.objects.filter(status__in=OPEN_STATUSES, receiver__isnull=False).filter(
         _in_ids(ctx, "receiver")
     )
+
+
+def src_answer(ctx: _Ctx, limit: int):
+    qs = _answer_qs(ctx)
     if ctx.overdue_only:
         qs = qs.filter(due_on__lt=ctx.today)
     return _request_items(ctx, qs, "answer", limit, _answer_title)
@@ -328,10 +338,12 @@ def _persons(ctx: _Ctx):
 PERSON_FIELDS = ("pk", "family_name", "middle_name", "given_name", "unit__name")
 
 
-def _person_items(qs, category, limit, due_field, title, detail=None, order=None) -> tuple[int, list[Item]]:
+def _person_items(
+    ctx, qs, category, limit, due_field, title, detail=None, order=None
+) -> tuple[int, list[Item]]:
     extra = [due_field] + (["next_due_rule"] if category == "pipeline" else [])
     values = qs.order_by(order or due_field, "sort_key", "id").values_list(*PERSON_FIELDS, *extra)
-    count, rows = _bounded(qs, values, limit)
+    count, rows = _bounded(ctx, qs, values, limit)
     items = []
     for pk, f, m, g, unit, due, *rest in rows:
         rule = rest[0] if rest else ""
@@ -345,7 +357,7 @@ def src_pipeline(ctx: _Ctx, limit: int):
     horizon = ctx.today + datetime.timedelta(days=deadlines.INBOX_HORIZON_DAYS)
     qs = _persons(ctx).exclude(stage__in=CLOSED_STAGES).filter(next_due__isnull=False)
     qs = qs.filter(next_due__lt=ctx.today) if ctx.overdue_only else qs.filter(next_due__lte=horizon)
-    return _person_items(qs, "pipeline", limit, "next_due", rule_title)
+    return _person_items(ctx, qs, "pipeline", limit, "next_due", rule_title)
 
 
 def src_probation(ctx: _Ctx, limit: int):
@@ -355,7 +367,7 @@ def src_probation(ctx: _Ctx, limit: int):
     qs = _persons(ctx).filter(
         stage=Stage.PROBATIONARY, probation_end__gte=ctx.today, probation_end__lte=horizon
     )
-    return _person_items(qs, "probation", limit, "probation_end",
+    return _person_items(ctx, qs, "probation", limit, "probation_end",
                          "Hết thời gian dự bị: chuẩn bị hồ sơ xét công nhận đảng viên chính thức")  # fmt: skip
 
 
@@ -382,7 +394,7 @@ def src_certificate(ctx: _Ctx, limit: int):
         .filter(certificate__lt=cut)
     )
     values = qs.order_by("certificate", "sort_key", "id").values_list(*PERSON_FIELDS, "certificate")
-    count, rows = _bounded(qs, values, limit)
+    count, rows = _bounded(ctx, qs, values, limit)
     items = []
     for pk, f, m, g, unit, cert in rows:
         expiry = rules.add_months(cert, months)
@@ -404,9 +416,14 @@ def src_graduating(ctx: _Ctx, limit: int):
             else ctx.today + datetime.timedelta(days=n)
         )
         q |= Q(stage=stage, expected_graduation__lte=upto)
-    qs = _persons(ctx).filter(q, school_role__in=STUDENT_ROLES, expected_graduation__gte=since)
+    # stage__in first: a scoped user's persons are found through the (unit, stage) index
+    qs = (
+        _persons(ctx)
+        .filter(stage__in=list(days))
+        .filter(q, school_role__in=STUDENT_ROLES, expected_graduation__gte=since)
+    )
     return _person_items(
-        qs, "graduating", limit, "expected_graduation",
+        ctx, qs, "graduating", limit, "expected_graduation",
         "Tốt nghiệp trước khi kịp kết nạp: đẩy nhanh hồ sơ hoặc giới thiệu về nơi mới",
         detail=lambda d: f"Dự kiến tốt nghiệp {d:%d/%m/%Y}",
     )  # fmt: skip
@@ -432,7 +449,13 @@ def _holds(person_ids) -> dict[int, datetime.date]:
 
 
 def src_graduated(ctx: _Ctx, limit: int):
-    key = ("graduated", ctx.overdue_only)
+    """Every graduated member still held is an item, due when the transfer must start (the school's hold or
+    TRANSFER_START_DUE): computed once per context cache, the "overdue only" filter keeps those past due."""
+    key = ("graduated", ctx.unit.pk if ctx.unit is not None else None)
+    if ctx.count_only and not ctx.overdue_only and key not in ctx.cache:
+        # every graduated member is an item (the due date only orders them): the rows of the query below
+        qs = graduated_members(_persons(ctx)).filter(expected_graduation__lte=ctx.today)
+        return qs.order_by()[:5000].count(), []
     if key not in ctx.cache:
         qs = graduated_members(_persons(ctx)).filter(expected_graduation__lte=ctx.today)
         rows = list(qs.values_list(*PERSON_FIELDS, "expected_graduation")[:5000])
@@ -440,8 +463,6 @@ def src_graduated(ctx: _Ctx, limit: int):
         items = []
         for pk, f, m, g, unit, grad in rows:
             due, rule = deadlines.transfer_start(grad, ctx.calendar, holds.get(pk))
-            if ctx.overdue_only and due >= ctx.today:
-                continue
             detail = f"Tốt nghiệp {grad:%d/%m/%Y}" + (
                 f"; trường giữ sinh hoạt đến {due:%d/%m/%Y}" if pk in holds else ""
             )
@@ -451,6 +472,8 @@ def src_graduated(ctx: _Ctx, limit: int):
         items.sort(key=Item.sort_key)
         ctx.cache[key] = items
     items = ctx.cache[key]
+    if ctx.overdue_only:
+        items = [i for i in items if i.due < ctx.today]
     return len(items), items[:limit]
 
 
@@ -467,12 +490,12 @@ SOURCES = {
 }
 
 
-def _context(user, today, unit, overdue_only, calendar) -> _Ctx:
+def _context(user, today, unit, overdue_only, calendar, count_only=False) -> _Ctx:
     from ketnap.people import ledger
 
     whole = org_queries.covers_whole_tree(user)
     return _Ctx(user, today, unit, overdue_only, calendar or ledger.load_calendar(), whole,
-                None if whole else org_queries.unit_ids_subquery(user))  # fmt: skip
+                None if whole else org_queries.unit_ids_subquery(user), count_only=count_only)  # fmt: skip
 
 
 def inbox(
@@ -493,7 +516,11 @@ def inbox(
     page = max(1, page)
     if not scope_paths(user):
         return InboxPage([], 0, {c: 0 for c, _ in CATEGORIES}, 0, page, per_page, today)
-    ctx = _context(user, today, unit, overdue_only, calendar)
+    return _inbox_page(_context(user, today, unit, overdue_only, calendar), category, page, per_page)
+
+
+def _inbox_page(ctx: _Ctx, category: str, page: int, per_page: int) -> InboxPage:
+    today = ctx.today
     limit = page * per_page
     counts, lists = {}, []
     for name, source in SOURCES.items():
@@ -506,6 +533,71 @@ def inbox(
     items = merged[(page - 1) * per_page : page * per_page]
     overdue = sum(1 for i in items if i.due is not None and i.due < today)
     return InboxPage(items, sum(counts.values()), counts, overdue, page, per_page, today)
+
+
+@dataclass
+class InboxCounts:
+    total: int
+    counts: dict[str, int]
+    overdue_only: bool
+
+    @property
+    def letters(self) -> int:
+        """Items about letters between organisations (to answer, returned, awaited, drafts)."""
+        return sum(self.counts.get(c, 0) for c in LETTER_CATEGORIES)
+
+    @property
+    def others(self) -> int:
+        """Items about persons' dossiers (deadlines of the admission path, probation, graduation…)."""
+        return self.total - self.letters
+
+
+LETTER_CATEGORIES = ("answer", "returned", "await", "draft")
+
+
+def inbox_counts(user, today: datetime.date, *, overdue_only: bool = False, unit: OrgUnit | None = None,
+                 calendar=None) -> InboxCounts:  # fmt: skip
+    """The inbox's numbers without its items: the same sources and filters as :func:`inbox` (so the page, the
+    menu badge and the home page agree by construction), one COUNT query per source."""
+    if not scope_paths(user):
+        return InboxCounts(0, {c: 0 for c, _ in CATEGORIES}, overdue_only)
+    ctx = _context(user, today, unit, overdue_only, calendar, count_only=True)
+    counts = {name: source(ctx, 0)[0] for name, source in SOURCES.items()}
+    return InboxCounts(sum(counts.values()), counts, overdue_only)
+
+
+@dataclass
+class Waiting:
+    """Letters waiting for the user's units to answer or confirm (the inbox's "answer" items)."""
+
+    total: int
+    overdue: int
+
+
+def letters_waiting(user, today: datetime.date) -> Waiting:
+    """The number of the inbox's "answer" items and how many of them are overdue, in one COUNT query: cheap
+    enough for the menu's badge on every page (the same query as the inbox's source, so they agree)."""
+    if not scope_paths(user):
+        return Waiting(0, 0)
+    whole = org_queries.covers_whole_tree(user)
+    ctx = _Ctx(user, today, None, False, None, whole, None if whole else org_queries.unit_ids_subquery(user))
+    row = _answer_qs(ctx).aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    return Waiting(row["total"] or 0, row["overdue"] or 0)
+
+
+def inbox_summary(
+    user, today: datetime.date, *, per_page: int = 15, calendar=None
+) -> tuple[InboxPage, InboxCounts]:
+    """The inbox's first page and the counts of its "overdue only" filter, for the home page: the same
+    sources as the inbox page (the numbers agree with the pages the home page links to), the graduated
+    members computed once for both."""
+    if not scope_paths(user):
+        return inbox(user, today, per_page=per_page), inbox_counts(user, today, overdue_only=True)
+    ctx = _context(user, today, None, False, calendar)
+    first = _inbox_page(ctx, "", 1, per_page)
+    late = dataclasses.replace(ctx, overdue_only=True, count_only=True)  # shares ctx.cache
+    counts = {name: source(late, 0)[0] for name, source in SOURCES.items()}
+    return first, InboxCounts(sum(counts.values()), counts, True)
 
 
 def inbox_all(user, today: datetime.date, *, calendar=None, horizon_days: int | None = None) -> list[Item]:

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ketnap.core.audit import audit
+from ketnap.core.templatetags.ketnap_tags import full_name_of
 from ketnap.interorg import deadlines, queries
 from ketnap.interorg.models import BackgroundTask, Digest, Reminder
 from ketnap.people import ledger
@@ -43,8 +44,8 @@ def recipients():
 def compose(user, day: datetime.date, new: list, overdue: list) -> tuple[str, str]:
     subject = f"[Ketnap] Việc cần làm ngày {day:%d/%m/%Y}: {len(new)} việc mới, {len(overdue)} việc quá hạn"
     base = site_url()
-    name = f"{user.last_name} {user.first_name}".strip() or user.get_username()
-    lines = [f"Kính gửi đồng chí {name},", ""]
+    name = full_name_of(user)
+    lines = [f"Kính gửi đồng chí {name}," if name else "Kính gửi đồng chí,", ""]
 
     def block(title, items):
         if not items:

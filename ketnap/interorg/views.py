@@ -152,12 +152,35 @@ def _detail_context(request, req, bound=None):
         else:
             form = build_verb_form(slug, req, user=request.user, today=today)
         forms_.append({"slug": slug, "form": form, "title": VERBS[slug][2], "button": VERBS[slug][3],
-                       "danger": slug in ("tra-lai", "huy")})  # fmt: skip
+                       "danger": slug in ("tra-lai", "huy"), "confirm": confirm_text(slug, req)})  # fmt: skip
     return {
         "req": req, "today": today, "forms": forms_, "side": side,
         "overdue": req.is_overdue(today), "citation": _citation(req),
         "person_visible": bool(scope_paths(request.user)) and _person_visible(request.user, req),
     }  # fmt: skip
+
+
+def confirm_text(slug: str, req) -> str:
+    """The question asked before a step that cannot be undone (empty: no question)."""
+    what = (
+        f"{req.get_kind_display().lower()}"
+        + (f" số {req.number}" if req.number else "")
+        + f" về {req.person.full_name}"
+    )
+    if slug == "gui":
+        return (f"Gửi {what} cho {req.receiver_name}? Văn bản đã gửi không sửa được; muốn thu hồi phải hủy "
+                "kèm lý do.")  # fmt: skip
+    if slug == "tra-lai":
+        return (f"Trả lại {what} cho {req.sender.name}? Văn bản sẽ kết thúc, không hoàn tác được; nơi gửi phải "
+                "lập văn bản mới.")  # fmt: skip
+    if slug == "huy":
+        return f"Hủy {what}? Văn bản sẽ kết thúc, không hoàn tác được."
+    if slug == "tra-loi":
+        return f"Ghi trả lời {what}? Văn bản sẽ kết thúc và câu trả lời được ghi vào hồ sơ của người này."
+    if slug == "xac-nhan":
+        return (f"Xác nhận tiếp nhận {req.person.full_name}? Từ ngày tiếp nhận, người này sinh hoạt ở chi bộ đã "
+                "chọn; không hoàn tác được.")  # fmt: skip
+    return ""
 
 
 def _citation(req) -> str:
@@ -251,7 +274,8 @@ def graduation(request):
     can_send = Perm.PREPARE in user_perms(request.user, sender)
     candidates = list(queries.graduates_to_transfer(request.user, unit, today, within)[:500])
     receivers = queries.receiver_options(Kind.TRANSFER)
-    context.update(sender=sender, can_send=can_send, candidates=candidates, receivers=receivers)
+    context.update(sender=sender, can_send=can_send, candidates=candidates, receivers=receivers,
+                   my_roles=_roles_text(request.user))  # fmt: skip
     if request.method == "POST":
         if not can_send:
             raise PermissionDenied("Vai trò của bạn không được phép gửi giấy chuyển sinh hoạt.")
@@ -295,6 +319,14 @@ def graduation(request):
     return render(request, "interorg/graduation.html", context)
 
 
+def _roles_text(user) -> str:
+    """The user's roles in words ("Bí thư chi bộ — Chi bộ Sinh viên …"), to say why a step is not theirs."""
+    from ketnap.accounts.roles import Role
+
+    rows = user.roles.select_related("unit").order_by("unit__path", "role")
+    return "; ".join(f"{Role(ra.role).label} — {ra.unit.name}" for ra in rows)
+
+
 def _date(text):
     field = VNDateField(required=False)
     try:
@@ -333,7 +365,8 @@ def ward_letters(request):
     kind = request.GET.get("loai") or request.POST.get("loai") or Kind.WARD_EVALUATION
     if kind not in (Kind.WARD_EVALUATION, Kind.RESIDENCE_NOTICE):
         kind = Kind.WARD_EVALUATION
-    context = {"wards": wards, "ward": ward, "kind": kind, "today": today, "ratings": Rating.choices[1:],
+    context = {"wards": wards, "ward": ward, "kind": kind, "kind_label": Kind(kind).label, "today": today,
+               "ratings": Rating.choices[1:],
                "kinds": [(Kind.WARD_EVALUATION, Kind.WARD_EVALUATION.label),
                          (Kind.RESIDENCE_NOTICE, Kind.RESIDENCE_NOTICE.label)]}  # fmt: skip
     if ward is None:
@@ -342,7 +375,7 @@ def ward_letters(request):
     school = _int(request.GET.get("truong") or request.POST.get("truong"))
     residents = list(queries.ward_residents(ward, school_id=school)[:300])
     context.update(can_send=can_send, residents=residents, school=school,
-                   schools=queries.ward_school_options(ward))  # fmt: skip
+                   schools=queries.ward_school_options(ward), my_roles=_roles_text(request.user))  # fmt: skip
     if request.method == "POST":
         if not can_send:
             raise PermissionDenied("Vai trò của bạn không được phép gửi văn bản của phường.")

@@ -186,3 +186,34 @@ def visible_ancestors(user, unit: OrgUnit) -> list[OrgUnit]:
 def school_levels(school_ids: list[int]) -> list[str]:
     """The levels of the given schools (ids the caller already resolved in the user's scope)."""
     return list(School.objects.filter(pk__in=school_ids).values_list("level", flat=True))
+
+
+def names_with_school(units) -> dict[int, str]:
+    """{unit id: a name that says where the unit is}. A cell under a grassroots committee is often named only
+    by its faculty or its members ("Chi bộ Sinh viên"): it gets its school, "Chi bộ Sinh viên — Trường Đại
+    học Bách khoa" (the grassroots organisation's name when no school is recorded for it). Other units keep
+    their name, which names their school or ward already. Two queries for any number of units."""
+    units = [u for u in units if u is not None]
+    cells = [u for u in units if u.kind == OrgUnit.Kind.CELL]
+    ids = {int(s) for u in cells for s in u.path.split(".") if s}
+    grassroots = dict(
+        OrgUnit.objects.filter(pk__in=ids, kind=OrgUnit.Kind.GRASSROOTS).values_list("pk", "name")
+    )
+    schools: dict[int, str] = {}
+    for org_id, name in (
+        School.objects.filter(party_org_id__in=list(grassroots))
+        .order_by("-pk")
+        .values_list("party_org_id", "name")
+    ):
+        schools[org_id] = name  # the oldest school of the organisation wins
+    out = {}
+    for u in units:
+        label = u.name
+        if u.kind == OrgUnit.Kind.CELL:
+            above = [int(s) for s in u.path.split(".") if s and int(s) in grassroots]
+            if above:
+                place = schools.get(above[-1]) or grassroots[above[-1]]
+                if place not in u.name:
+                    label = f"{u.name} — {place}"
+        out[u.pk] = label
+    return out

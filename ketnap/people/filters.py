@@ -17,6 +17,11 @@ DUE_CHOICES = [
 ]
 
 
+# A dossier is blocked when the rule book finds an error in it (Person.error_count > 0): the next step is
+# refused until the error is corrected. The pipeline board marks these dossiers and links here.
+BLOCKED_CHOICES = [("1", "Hồ sơ bị chặn do có lỗi")]
+
+
 def _units(request):
     return org_queries.units_for(request.user) if request is not None else org_queries.units_for(None)
 
@@ -35,9 +40,11 @@ class PersonFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=_schools, label="Trường", empty_label="Mọi trường")
     due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", label="Thời hạn",
                                       empty_label="Mọi thời hạn")  # fmt: skip
+    blocked = django_filters.ChoiceFilter(choices=BLOCKED_CHOICES, method="filter_blocked", label="Hồ sơ",
+                                          empty_label="Mọi hồ sơ")  # fmt: skip
 
     class Meta:
-        fields = ["q", "stage", "unit", "school_role", "school", "due"]
+        fields = ["q", "stage", "unit", "school_role", "school", "due", "blocked"]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, today=None):
         if queryset is None and request is not None:
@@ -57,6 +64,9 @@ class PersonFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queries.persons_in_subtree(queryset, value)
+
+    def filter_blocked(self, queryset, name, value):
+        return queryset.filter(error_count__gt=0) if value == "1" else queryset
 
     def filter_due(self, queryset, name, value):
         today = self.today

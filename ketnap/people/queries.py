@@ -7,7 +7,7 @@ Views call these functions and never touch `Person.objects` or `PersonEvent.obje
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import Http404
 
 from ketnap import rules
@@ -88,10 +88,19 @@ class BoardColumn:
     label: str
     count: int
     cards: list = field(default_factory=list)
+    blocked: int = 0  # dossiers blocked by an error of the rule book (Person.error_count > 0)
 
     @property
     def more(self) -> int:
         return max(0, self.count - len(self.cards))
+
+
+class Board(list):
+    """The board's columns (a list of BoardColumn), with the number of blocked dossiers on the whole board."""
+
+    @property
+    def blocked(self) -> int:
+        return sum(column.blocked for column in self)
 
 
 CARD_FIELDS = (
@@ -100,29 +109,44 @@ CARD_FIELDS = (
 )  # fmt: skip
 
 
-def board(user, unit: OrgUnit | None = None, per_column: int = 20) -> list[BoardColumn]:
-    """One column per pipeline stage: the count (one GROUP BY) and the most urgent cards (one bounded query
-    per column, at most two)."""
+def board(user, unit: OrgUnit | None = None, per_column: int = 20) -> Board:
+    """One column per pipeline stage: the count and the number of blocked dossiers (one GROUP BY), then the
+    cards: the blocked dossiers first (they cannot move on until their errors are corrected), then the most
+    urgent (bounded queries per column: at most two, three when the column has blocked dossiers)."""
     qs = persons_for(user)
     if unit is not None:
         qs = persons_in_subtree(qs, unit)
-    counts = stage_counts(qs)
+    grouped = qs.order_by().values("stage")
+    grouped = grouped.annotate(n=Count("pk"), blocked=Count("pk", filter=Q(error_count__gt=0)))
+    rows = list(grouped.values_list("stage", "n", "blocked"))
+    counts = {stage: n for stage, n, _ in rows}
+    blocked = {stage: b for stage, _, b in rows}
     labels = dict(Stage.choices)
-    columns = []
+    columns = Board()
     for stage in PIPELINE_STAGES:
         n = counts.get(stage, 0)
         cards = []
         if n:
             column = qs.filter(stage=stage).select_related("unit").only(*CARD_FIELDS)
+            if blocked.get(stage):
+                cards = list(
+                    column.filter(error_count__gt=0).order_by(
+                        F("next_due").asc(nulls_last=True), "sort_key", "id"
+                    )[:per_column]
+                )
+                column = column.filter(error_count=0)
             # Most urgent first, then by name; two bounded queries instead of one sort of the whole
             # column with NULLS LAST (7,000 official members in a city-wide scope).
-            cards = list(
-                column.filter(next_due__isnull=False).order_by("next_due", "sort_key", "id")[:per_column]
-            )
+            if len(cards) < per_column:
+                cards += list(
+                    column.filter(next_due__isnull=False).order_by("next_due", "sort_key", "id")[
+                        : per_column - len(cards)
+                    ]
+                )
             if len(cards) < per_column:
                 rest = column.filter(next_due__isnull=True).order_by("sort_key", "id")
                 cards += list(rest[: per_column - len(cards)])
-        columns.append(BoardColumn(stage, labels[stage], n, cards))
+        columns.append(BoardColumn(stage, labels[stage], n, cards, blocked.get(stage, 0)))
     return columns
 
 
@@ -133,9 +157,9 @@ def mentor_options(user, person: Person) -> list[tuple[int, str]]:
     rows = (
         qs.select_related("unit")
         .order_by("sort_key", "id")
-        .values_list("pk", "family_name", "middle_name", "given_name", "unit__code")[:1000]
+        .values_list("pk", "family_name", "middle_name", "given_name", "unit__name")[:1000]
     )
-    return [(pk, f"{' '.join(p for p in (f, m, g) if p)} ({code})") for pk, f, m, g, code in rows]
+    return [(pk, f"{' '.join(p for p in (f, m, g) if p)} — {unit}") for pk, f, m, g, unit in rows]
 
 
 def mentor_for(user, pk) -> Person:

@@ -410,7 +410,9 @@ _RULE_LIST = [
         "{dossier_fresh_months} tháng tính đến ngày chi bộ xét kết nạp ({date}); đã quá hạn: {stale}.",
         "error",
         "S",
-        (_r("HD", None, note="theo bản tóm tắt HD 01-HD/TW năm 2021; điểm cụ thể chưa đối chiếu"),),
+        (
+            _r("HD", "5.4", points={"01-HD/TW/2016": None}),
+        ),  # the point from secondary sources (docs/rules.md)
     ),
     Rule(
         "CELL_VOTE",
@@ -574,7 +576,7 @@ _RULE_LIST = [
         "đảng ủy trường giữ sinh hoạt tối đa {months} tháng, đến {due}; sau đó chuyển sinh hoạt về nơi cư trú.",
         "warning",
         "S/U",
-        (_r("HD", None, note="theo HD 01-HD/TW năm 2016 pt 10.2.1; văn bản hiện hành chưa đối chiếu"),),
+        (_r("HD", None, note="quy định từ HD 01-HD/TW năm 2012"),),  # no point found in the later texts
     ),
     # --- version 2: the path's order, probation and the recognition file -----------------------------------
     Rule(

@@ -54,6 +54,8 @@ __all__ = [
     "meets",
     "median",
     "own_totals",
+    "pool_holder",
+    "pool_start",
     "projected_value",
     "school_year",
     "school_year_of",
@@ -254,10 +256,16 @@ class Indicator:
     directive: bool = True  # one of the directive's targets (shown first, with a status colour)
     inherit: bool = True  # a target set for a unit applies to its subtree unless a lower unit sets its own
     short: str = ""  # column header
+    default_from: str = "Chỉ thị"  # the text the default target comes from, as in "Mặc định theo Chỉ thị"
 
     @property
     def label(self) -> str:
         return self.short or self.name
+
+    @property
+    def default_label(self) -> str:
+        """Where a unit's target comes from when no committee set one: the text that sets the default."""
+        return f"Mặc định theo {self.default_from}"
 
     @property
     def is_share(self) -> bool:
@@ -268,7 +276,12 @@ class Indicator:
         return ">" if self.strict else "≥"
 
 
-SEED = "Chỉ thị của Ban Thường vụ Thành ủy về phát triển đảng viên trong trường học (seed/000)"
+# Where the targets come from, as a committee clerk names the texts (shown on the indicator pages).
+DIRECTIVE = (
+    "Chỉ thị của Ban Thường vụ Thành ủy về tăng cường lãnh đạo công tác kết nạp đảng viên trong giảng viên, "
+    "giáo viên, sinh viên và học sinh"
+)
+CITY_LETTER = "Văn bản của Thành ủy ngày 04/11/2025 về chỉ tiêu kết nạp đảng viên hằng năm"
 
 _INDICATORS = [
     Indicator(
@@ -280,7 +293,7 @@ _INDICATORS = [
         "Số trường có tổ chức đảng",
         "Số trường",
         "Không",
-        SEED,
+        DIRECTIVE,
         "SY",
         "k12_schools_org",
         "k12_schools",
@@ -297,7 +310,7 @@ _INDICATORS = [
         "Số chi bộ kết nạp từ 2 đảng viên",
         "Số chi bộ",
         "Chi bộ được ghi nhận «không còn nguồn» trong năm học",
-        SEED,
+        DIRECTIVE,
         "SY",
         "k12_cells_two",
         "k12_cells",
@@ -316,7 +329,7 @@ _INDICATORS = [
         "Số chi bộ kết nạp từ 1 giáo viên",
         "Số chi bộ",
         "Chi bộ được ghi nhận «không còn nguồn» trong năm học",
-        SEED,
+        DIRECTIVE,
         "SY",
         "k12_cells_teacher",
         "k12_cells",
@@ -337,7 +350,7 @@ _INDICATORS = [
         "Số người có quyết định kết nạp trong năm học",
         "",
         "Không",
-        SEED,
+        DIRECTIVE,
         "SY",
         "he_admitted",
         None,
@@ -356,7 +369,7 @@ _INDICATORS = [
         "Số đoàn viên ưu tú được kết nạp",
         "Số người được kết nạp",
         "Không",
-        SEED,
+        DIRECTIVE,
         "SY",
         "he_excellent",
         "he_admitted",
@@ -375,7 +388,7 @@ _INDICATORS = [
         "Số chi bộ kết nạp từ 1 đảng viên",
         "Số chi bộ trực thuộc",
         "Không",
-        SEED,
+        DIRECTIVE,
         "SY",
         "he_subcells_ok",
         "he_subcells",
@@ -397,7 +410,7 @@ _INDICATORS = [
         "Số chi bộ sinh viên kết nạp từ 1 đảng viên",
         "Số chi bộ sinh viên",
         "Chi bộ sinh viên thành lập chưa đủ 12 tháng",
-        SEED,
+        DIRECTIVE,
         "SY",
         "he_student_cells_ok",
         "he_student_cells",
@@ -416,7 +429,7 @@ _INDICATORS = [
         "Số người có quyết định kết nạp trong năm",
         "Số đảng viên ngày 31/12 năm trước",
         "Không",
-        "Văn bản của Thành ủy ngày 4/11/2025 (DOMAIN.md §5)",
+        CITY_LETTER,
         "CY",
         "admitted",
         "members_start",
@@ -424,6 +437,7 @@ _INDICATORS = [
         group="ALL",
         drill="persons",
         short="Kết nạp / đảng viên",
+        default_from="văn bản của Thành ủy ngày 04/11/2025",
     ),
 ]
 INDICATORS: dict[str, Indicator] = {i.id: i for i in _INDICATORS}
@@ -1024,6 +1038,21 @@ def in_pool_on(person: PersonRec, pool_from: dt.date | None, day: dt.date) -> bo
     return not (person.stage == "WITHDRAWN" and person.stage_since is not None and person.stage_since <= day)
 
 
+def pool_start(effective: Sequence) -> dt.date | None:
+    """The day the person entered the source pool: their first (effective) ``source_identified``."""
+    return next((ev.occurred_on for ev in effective if ev.kind == "source_identified"), None)
+
+
+def pool_holder(person: PersonRec, events: Iterable, day: dt.date) -> int | None:
+    """The unit that holds the person in the source pool on ``day``, or None when the person is not in the
+    pool then: the one definition of the stock ``pool_end`` (:func:`contributions` counts it at the window's
+    last day) and of the list of persons behind it."""
+    eff = effective_events(events)
+    if not in_pool_on(person, pool_start(eff), day):
+        return None
+    return _holder_on(holders(person, eff), day)
+
+
 def projection_field(person: PersonRec, end: dt.date, params: Params = DEFAULT_PARAMS) -> str | None:
     """The projection counter the person adds to at a window ending on ``end``: in progress now, and the
     usual lead time from the current stage to a decision ends by ``end``."""
@@ -1052,10 +1081,8 @@ def contributions(
     eff = effective_events(events)
     out: dict[tuple[str, int], Counter] = defaultdict(Counter)
     teacher = person.school_role in TEACHER_ROLES
-    pool_from = None
+    pool_from = pool_start(eff)
     for ev in eff:
-        if ev.kind == "source_identified" and pool_from is None:
-            pool_from = ev.occurred_on
         if ev.kind == "member_imported":
             day, name = _iso(ev.data.get("party_age_from")), "admitted"
         else:
@@ -1082,7 +1109,7 @@ def contributions(
             out[(w.key, _holder_on(timeline, before))]["members_start"] += 1
         if member_on(person, w.end):
             out[(w.key, _holder_on(timeline, w.end))]["members_end"] += 1
-        if in_pool_on(person, pool_from, w.end):
+        if in_pool_on(person, pool_from, w.end):  # = pool_holder(person, events, w.end), shared work
             out[(w.key, _holder_on(timeline, w.end))]["pool_end"] += 1
         proj = projection_field(person, w.end, params)
         if proj:

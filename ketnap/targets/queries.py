@@ -124,14 +124,15 @@ calendar_for = conf.calendar_for
 @dataclass
 class TargetValue:
     value: float | None
-    unit_id: int | None = None  # who set it (None: the directive's default)
+    unit_id: int | None = None  # who set it (None: the default of the text that sets the indicator)
     unit_name: str = ""
+    default_label: str = "Mặc định"  # the indicator's Indicator.default_label
 
     @property
     def source(self) -> str:
         if self.value is None:
             return "Chưa giao"
-        return self.unit_name or "Mặc định theo Chỉ thị"
+        return self.unit_name or self.default_label
 
 
 def _explicit_targets(unit_ids, wkeys, indicator_ids=None) -> dict[tuple[int, str, str], Target]:
@@ -159,9 +160,9 @@ def resolve_target(spec: ind.Indicator, row: Rollup | None, wkey: str, explicit)
             t = explicit.get((uid, wkey, spec.id))
             if t is not None:
                 return TargetValue(t.value, t.unit_id, t.unit.name)
-        return TargetValue(spec.target)
+        return TargetValue(spec.target, default_label=spec.default_label)
     if row.parent_id is None:
-        return TargetValue(spec.target)
+        return TargetValue(spec.target, default_label=spec.default_label)
     return TargetValue(None)
 
 
@@ -625,21 +626,50 @@ def flow_persons(user, row: Rollup, name: str, *, he_only: bool = False):
 
 
 def pool_persons(user, row: Rollup):
-    """Persons in the source pool now (stages before the decision), held in the subtree."""
+    """The persons behind the row's `pool_end`: in the source pool on the window's last day and held then by
+    a unit of the row's subtree (the tree at that day) — rules.indicators.pool_holder, the rule the rollup
+    counts with, so the list and the number agree. As the rollup does, a person whose ledger has no move and
+    no correction is decided in SQL (held by their unit; in the pool from their first source_identified);
+    the others are decided one by one by pool_holder."""
+    day = conf.window(row.window).end
+    units = _subtree_ids(row)
+    # uncorrelated subqueries, each evaluated once (a correlated EXISTS made SQLite walk every
+    # source_identified event of the city for each person)
+    sourced = PersonEvent.objects.filter(kind="source_identified", occurred_on__lte=day).values("person_id")
+    moved = PersonEvent.objects.filter(kind__in=ind.MOVE_KINDS).values("person_id")
+    corrected = PersonEvent.objects.filter(corrects__isnull=False).values("person_id")
+    special = Q(pk__in=moved) | Q(pk__in=corrected)
+    # in_pool_on, on the cached state: not admitted and not withdrawn by that day (a superset for special ones,
+    # whose source_identified may have been corrected: any such event on or before the day)
+    pool = (
+        people_queries.persons_for(user)
+        .filter(pk__in=sourced)
+        .exclude(party_age_from__lte=day)
+        .exclude(stage=Stage.WITHDRAWN, stage_since__lte=day)
+    )
+    plain = pool.filter(unit_id__in=units).exclude(special)
+    held = set(units.values_list("unit_id", flat=True))
+    others = pool.filter(special)
+    if _in_subtree(row):  # not the whole tree: a candidate was held, or moved, or recorded, in the subtree
+        others = others.filter(
+            Q(unit_id__in=units) | Q(pk__in=PersonEvent.objects.filter(org_id__in=units).values("person_id"))
+        )
+    candidates = list(others.values_list("pk", "unit_id", "stage", "stage_since", "party_age_from"))
+    events: dict[int, list] = {pk: [] for pk, *_ in candidates}
+    rows = PersonEvent.objects.filter(person_id__in=list(events)).order_by("occurred_on", "id")
+    for ev in rows.values_list("person_id", "id", "kind", "occurred_on", "org_id", "data", "corrects_id"):
+        events[ev[0]].append(ind.EventRec(ev[1], ev[2], ev[3], ev[4], ev[5] or {}, ev[6]))
+    chosen = [
+        pk
+        for pk, unit_id, stage, since, paf in candidates
+        if ind.pool_holder(ind.PersonRec(pk, unit_id, stage=stage, stage_since=since, party_age_from=paf),
+                           events[pk], day) in held
+    ]  # fmt: skip
     return (
         people_queries.persons_for(user)
-        .filter(unit_id__in=_subtree_ids(row), stage__in=POOL_STAGES)
+        .filter(Q(pk__in=plain.values("pk")) | Q(pk__in=chosen))
         .select_related("unit", "school")
     )
-
-
-POOL_STAGES = [
-    Stage.SOURCE,
-    Stage.SYMPATHISER,
-    Stage.APPLICANT,
-    Stage.CELL_APPROVED,
-    Stage.COMMITTEE_APPROVED,
-]
 
 
 # Which flow of persons opens behind a person-drill indicator: (flow field, higher education only).
@@ -728,9 +758,11 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
         decided = dict(
             PersonEvent.objects.filter(person__in=persons, kind__in=["decision", "member_imported"])
             .order_by("person_id", "-occurred_on")
-            .values_list("person_id", "org__name")
+            .values_list("person_id", "org_id")
         )
-        return "persons", [(p, decided.get(p.pk, "")) for p in persons]
+        orgs = OrgUnit.objects.filter(pk__in=set(decided.values()))
+        names = org_queries.names_with_school(orgs)
+        return "persons", [(p, names.get(decided.get(p.pk), "")) for p in persons]
     if wid == "W_GRADUATES_NOT_TRANSFERRED":
         cutoff = today - dt.timedelta(days=60)
         held = sub.filter(school_kind="he").values("unit_id")

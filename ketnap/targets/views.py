@@ -23,6 +23,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.exports import xlsx_response
 from ketnap.core.scoping import path_in_scope
+from ketnap.orgs import queries as org_queries
 from ketnap.people import ledger
 from ketnap.people.models import SchoolRole, Stage
 from ketnap.rules import indicators as ind
@@ -100,7 +101,8 @@ def _base_context(request, unit, w, today, tab: str):
 
 
 def _stamp(name: str, unit, w) -> str:
-    return f"{name} - {unit.code} - {w.label}"
+    """An export's file name: what it lists, the unit's name and the window (no ids, no codes)."""
+    return f"{name} - {unit.name} - {w.label}".replace("/", "-")
 
 
 # ---------------------------------------------------------------------------------------------- dashboard
@@ -154,8 +156,8 @@ def dashboard(request, pk):
 def _dashboard_export(table: str, unit, board):
     w = board.window
     if table == "xu-huong":
-        headers = ["Chỉ số", "Mã", *[f"{p.window.label}" for p in board.cards[0].trend], "Chỉ tiêu năm cuối"]
-        rows = [[c.spec.name, c.spec.id, *[_xlsx_value(c.spec, p.value) for p in c.trend],
+        headers = ["Chỉ số", *[f"{p.window.label}" for p in board.cards[0].trend], "Chỉ tiêu năm cuối"]
+        rows = [[c.spec.name, *[_xlsx_value(c.spec, p.value) for p in c.trend],
                  _xlsx_value(c.spec, c.target.value)] for c in board.cards if c.trend]  # fmt: skip
         return xlsx_response(_stamp("Xu huong", unit, w) + ".xlsx", headers, rows, sheet_name="Xu hướng")
     if table == "cap-duoi":
@@ -178,9 +180,9 @@ def _dashboard_export(table: str, unit, board):
         return xlsx_response(_stamp("Du bao", unit, w) + ".xlsx", headers, rows, sheet_name="Dự báo")
     if table == "cham":
         return _lagging_export(unit, board.window, queries.lagging_list(None, board.row, None)[0])
-    headers = ["Chỉ số", "Mã", "Kỳ", "Kết quả", "Tử số", "Mẫu số", "Chỉ tiêu", "Nơi giao chỉ tiêu", "Đánh giá",
+    headers = ["Chỉ số", "Kỳ", "Kết quả", "Tử số", "Mẫu số", "Chỉ tiêu", "Nơi giao chỉ tiêu", "Đánh giá",
                "Dự báo cuối kỳ"]  # fmt: skip
-    rows = [[c.spec.name, c.spec.id, c.window.label, _xlsx_value(c.spec, c.value), c.num,
+    rows = [[c.spec.name, c.window.label, _xlsx_value(c.spec, c.value), c.num,
              c.den if c.den is not None else "", _xlsx_value(c.spec, c.target.value), c.target.source, c.status_label,
              _xlsx_value(c.spec, c.projected)] for c in board.cards]  # fmt: skip
     return xlsx_response(_stamp("Chi tieu", unit, w) + ".xlsx", headers, rows, sheet_name="Chỉ tiêu")
@@ -238,7 +240,7 @@ def indicator(request, pk, code):
         if request.GET.get("export") == "xlsx":
             headers = ["Trường", "Cấp học", "Phường, xã", "Có tổ chức đảng", "Tổ chức đảng"]
             rows = [[s.name, s.level, s.detail, s.in_numerator, s.org_name] for s in items]
-            return xlsx_response(_stamp(spec.id, unit, w) + ".xlsx", headers, rows, sheet_name="Trường")
+            return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Trường")
         page = Paginator(items, PER_PAGE).get_page(_page(request))
         context.update(kind="schools", items=page, page=page, total=len(items))
     elif spec.population_flag:
@@ -247,7 +249,7 @@ def indicator(request, pk, code):
             headers = ["Chi bộ", "Cấp trên (cuối kỳ)", "Đạt", "Số kết nạp", "Số giáo viên được kết nạp"]
             items = queries.unit_items(request.user, qs, spec)
             rows = [[u.name, u.parent_name, u.in_numerator, u.admitted, u.teachers] for u in items]
-            return xlsx_response(_stamp(spec.id, unit, w) + ".xlsx", headers, rows, sheet_name="Chi bộ")
+            return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Chi bộ")
         page = Paginator(qs, PER_PAGE).get_page(_page(request))
         items = queries.unit_items(request.user, page.object_list, spec)
         context.update(kind="units", items=items, page=page, total=page.paginator.count)
@@ -277,7 +279,11 @@ def persons(request, pk):
     he_only = request.GET.get("dh") == "1"
     if flow == "pool":
         qs = queries.pool_persons(request.user, row).order_by("sort_key", "id")
-        title = "Người đang trong nguồn (hiện nay)"
+        title = (
+            f"Người trong nguồn ngày {w.end:%d/%m/%Y} (cuối {w.long_label})"
+            if w.end < today
+            else f"Người trong nguồn (đến hôm nay, {w.long_label})"
+        )
     elif flow in queries.FIELD_KINDS:
         qs = queries.flow_persons(request.user, row, flow, he_only=he_only).order_by("sort_key", "id")
         title = f"Người {queries.FIELD_LABELS[flow]} trong {w.long_label}" + (
@@ -321,8 +327,10 @@ def weakness(request, pk, code):
     kind, items = queries.weakness(request.user, row, code, today)
     if request.GET.get("export") == "xlsx":
         if kind == "units":
+            items = list(items)
+            names = org_queries.names_with_school(r.unit for r in items)
             headers = ["Tổ chức", "Mã", "Nguồn cuối kỳ", "Kết nạp trong kỳ", "Đảng viên cuối kỳ"]
-            rows = [[r.unit.name, r.unit.code, r.pool_end, r.admitted, r.members_end] for r in items]
+            rows = [[names[r.unit_id], r.unit.code, r.pool_end, r.admitted, r.members_end] for r in items]
         elif kind == "schools":
             headers = ["Trường", "Cấp học", "Tổ chức đảng", "Số đảng viên cuối kỳ"]
             rows = [
@@ -331,10 +339,22 @@ def weakness(request, pk, code):
         else:
             headers = ["Họ và tên", "Ngày sinh", "Vai trò", "Giai đoạn", "Chi bộ hiện nay", "Dự kiến tốt nghiệp",
                        "Nơi kết nạp"]  # fmt: skip
+            items = list(items)
+            names = org_queries.names_with_school(p.unit for p, _ in items)
             rows = [[p.full_name, p.birth_date, SCHOOL_ROLES.get(p.school_role, p.school_role),
-                     STAGES.get(p.stage, p.stage), p.unit.name, p.expected_graduation, where] for p, where in items]  # fmt: skip
-        return xlsx_response(_stamp(code, unit, w) + ".xlsx", headers, rows, sheet_name="Danh sách")
+                     STAGES.get(p.stage, p.stage), names[p.unit_id], p.expected_graduation, where] for p, where in items]  # fmt: skip
+        return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Danh sách")
     page = Paginator(items, PER_PAGE).get_page(_page(request))
+    page.object_list = list(page.object_list)
+    # cells named only by their members ("Chi bộ Sinh viên") are shown with their school
+    if kind == "units":
+        names = org_queries.names_with_school(r.unit for r in page.object_list)
+        for r in page.object_list:
+            r.unit_label = names[r.unit_id]
+    elif kind == "persons":
+        names = org_queries.names_with_school(p.unit for p, _ in page.object_list)
+        for p, _ in page.object_list:
+            p.unit_label = names[p.unit_id]
     context = _base_context(request, unit, w, today, "weaknesses")
     context.update(spec=spec, kind=kind, items=page, page=page, total=page.paginator.count)
     return render(request, "targets/weakness.html", context)

@@ -12,41 +12,6 @@ from ketnap.people.models import PersonEvent, Stage
 
 register = template.Library()
 
-# Short Vietnamese names of the rule ids (DOMAIN.md §3). The ids are a public contract; the names are ours.
-RULE_NAMES: dict[str, str] = {
-    "AGE_MIN": "Đủ 18 tuổi",
-    "AGE_MAX": "Không quá 60 tuổi",
-    "EDUCATION_MIN": "Trình độ học vấn tối thiểu",
-    "AWARENESS_CERT": "Giấy chứng nhận lớp nhận thức về Đảng",
-    "AWARENESS_CERT_VALID": "Giấy chứng nhận nhận thức còn hiệu lực",
-    "APPLICATION": "Đơn xin vào Đảng",
-    "BIOGRAPHY": "Lý lịch người xin vào Đảng",
-    "YOUTH_UNION_MEMBER": "Là đoàn viên",
-    "INTRODUCERS": "Người và tổ chức giới thiệu",
-    "INTRODUCER_OFFICIAL": "Người giới thiệu là đảng viên chính thức",
-    "INTRODUCER_COWORK": "Người giới thiệu cùng công tác đủ 12 tháng",
-    "COMMENTS": "Tổng hợp ý kiến nhận xét",
-    "VERIFICATION": "Thẩm tra lý lịch",
-    "DOSSIER_FRESH": "Hồ sơ còn thời hạn (12 tháng)",
-    "CELL_VOTE": "Chi bộ xét (đạt 2/3)",
-    "COMMITTEE_VOTE": "Đảng ủy cơ sở xét (đạt 2/3)",
-    "DECIDER": "Thẩm quyền quyết định kết nạp",
-    "DECISION_DUE": "Hạn ra quyết định kết nạp",
-    "CEREMONY_DUE": "Hạn tổ chức lễ kết nạp",
-    "MEMBER_BIOGRAPHY_DUE": "Hạn hoàn thành lý lịch đảng viên",
-    "PROBATION_END": "Hết thời gian dự bị",
-    "NEW_MEMBER_CLASS": "Lớp bồi dưỡng đảng viên mới",
-    "RECOGNITION_REVIEW_DUE": "Hạn chi bộ xét công nhận chính thức",
-    "RECOGNITION_DECISION_DUE": "Hạn quyết định công nhận chính thức",
-    "OFFICIAL_DATE": "Ngày trở thành đảng viên chính thức",
-    "THREE_VOTES": "Ba lần xét không đạt",
-    "PARTY_AGE": "Tuổi đảng",
-    "TRANSFER_START_DUE": "Hạn làm thủ tục chuyển sinh hoạt",
-    "TRANSFER_PRESENT_DUE": "Hạn xuất trình giấy chuyển sinh hoạt",
-    "TRANSFER_UNRECEIVED": "Đảng viên chuyển đến chưa nộp hồ sơ",
-    "GRADUATE_HOLD": "Giữ sinh hoạt đảng sau tốt nghiệp",
-}
-
 # Tabler colour of each stage's badge (light variants read well on white and in print).
 STAGE_COLORS: dict[str, str] = {
     Stage.SOURCE: "secondary",
@@ -82,9 +47,16 @@ def format_dmy(value) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+RULE_FALLBACK = "Hạn theo quy định"
+
+
 def rule_title(rule_id: str) -> str:
+    """The Vietnamese title of a rule id, from the rule book (the one place rule titles live). An id the
+    book does not know (an old cached value) gets a neutral label: users never see a bare rule id."""
+    if not rule_id:
+        return ""
     rule = rules.RULES.get(rule_id)
-    return RULE_NAMES.get(rule_id) or (rule.title if rule else rule_id)
+    return rule.title if rule is not None else RULE_FALLBACK
 
 
 @register.filter
@@ -210,6 +182,13 @@ def event_summary(event) -> str:
             parts.append("người giới thiệu thay thế")
     elif kind == K.VERIFICATION:
         parts.append("Đã có kết luận" if data.get("concluded") else "Chưa có kết luận")
+        if data.get("number"):  # the reply that carries the conclusion, not the request it answers
+            parts.append(f"văn bản trả lời số {data['number']}")
+    elif kind == K.REQUEST_ANSWERED:
+        if data.get("number"):
+            parts.append(f"Văn bản trả lời số {data['number']}")
+        if data.get("request_number"):
+            parts.append(f"trả lời văn bản số {data['request_number']}")
     elif kind == K.AWARENESS_CLASS and data.get("certificate_number"):
         parts.append(f"Giấy chứng nhận số {data['certificate_number']}")
     elif kind == K.MEMBER_IMPORTED:
@@ -217,7 +196,7 @@ def event_summary(event) -> str:
             parts.append(f"Tuổi đảng từ {format_dmy(data['party_age_from'])}")
         if data.get("official_date"):
             parts.append(f"chính thức từ {format_dmy(data['official_date'])}")
-    if data.get("number") and kind != K.AWARENESS_CLASS:
+    if data.get("number") and kind not in (K.AWARENESS_CLASS, K.VERIFICATION, K.REQUEST_ANSWERED):
         parts.append(f"Số {data['number']}")
     return "; ".join(p for p in parts if p)
 
@@ -264,10 +243,20 @@ def select_options(options, selected="", indented=False):
     return mark_safe("".join(parts))
 
 
-@register.filter
-def user_name(user) -> str:
-    """A user's name in Vietnamese order (family name first), else the username."""
+UNNAMED_USER = "Người dùng chưa ghi họ tên"
+
+
+def full_name_of(user) -> str:
+    """A user's full name in Vietnamese order (family name first), or "" when the account has none."""
     if user is None:
         return ""
-    name = f"{getattr(user, 'last_name', '')} {getattr(user, 'first_name', '')}".strip()
-    return name or user.get_username()
+    return f"{getattr(user, 'last_name', '') or ''} {getattr(user, 'first_name', '') or ''}".strip()
+
+
+@register.filter
+def user_name(user) -> str:
+    """A user's name in Vietnamese order (family name first); never the login name, which is not a person's
+    name: an account without a name gets a neutral label."""
+    if user is None:
+        return ""
+    return full_name_of(user) or UNNAMED_USER

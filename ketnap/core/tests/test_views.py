@@ -70,7 +70,7 @@ def test_home_counts_stages_in_scope_and_lists_due_dates(client, tree):
     )
     assert counts["SOURCE"] == "2" and counts["CELL_APPROVED"] == "1" and counts["OFFICIAL"] == "0"
     due_card = page.split('id="due-soon"')[1]
-    assert "Nguyễn Văn Hạn" in due_card and "Hạn ra quyết định kết nạp" in due_card
+    assert "Nguyễn Văn Hạn" in due_card and "Hạn quyết định kết nạp" in due_card
     assert (today - datetime.timedelta(days=2)).strftime("%d/%m/%Y") in due_card and "quá hạn" in due_card
 
 
@@ -78,16 +78,19 @@ def test_filters_format_dates_stages_and_rules():
     assert ketnap_tags.dmy(D(2026, 4, 2)) == "02/04/2026"
     assert ketnap_tags.dmy("2026-04-02") == "02/04/2026"
     assert ketnap_tags.dmy(None) == ""
-    assert ketnap_tags.rule_name("DECISION_DUE") == "Hạn ra quyết định kết nạp"
-    assert ketnap_tags.rule_name("UNKNOWN_RULE") == "UNKNOWN_RULE"
+    assert ketnap_tags.rule_name("DECISION_DUE") == "Hạn quyết định kết nạp"
+    assert ketnap_tags.rule_name("UNKNOWN_RULE") == "Hạn theo quy định"  # never a bare rule id
+    assert ketnap_tags.rule_name("") == ""
     badge = ketnap_tags.stage_badge("CELL_APPROVED")
     assert "Chi bộ đã xét" in badge and "bg-indigo-lt" in badge
 
 
-def test_every_rule_of_the_book_has_a_short_name():
+def test_rule_titles_come_from_the_rule_book_only():
     from ketnap import rules
 
-    assert all(ketnap_tags.rule_title(rule_id) != rule_id for rule_id in rules.RULES)
+    assert not hasattr(ketnap_tags, "RULE_NAMES")
+    for rule_id, rule in rules.RULES.items():
+        assert rule.title and ketnap_tags.rule_name(rule_id) == rule.title
 
 
 def test_xlsx_helper_writes_vietnamese_text_and_dates():

@@ -1,4 +1,5 @@
-"""The person page's section on requests between organisations (included by people/detail.html)."""
+"""Template tags of the requests between organisations: the person page's section (people/detail.html), the
+menu's badge of letters waiting (base.html) and the home page's part of the inbox (core/home.html)."""
 
 from django import template
 from django.utils import timezone
@@ -50,3 +51,38 @@ def person_requests(context, person):
 
         hold = hold_form(user, today)
     return {"requests": rows, "new": new, "in_transit": moving, "hold": hold, "today": today}
+
+
+def _user_of(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return request, None
+    return request, user
+
+
+@register.simple_tag(takes_context=True)
+def letters_waiting(context):
+    """The menu's badge: letters waiting for the user's units to answer or confirm (the inbox's "answer"
+    items) and how many are overdue — one COUNT query, computed once per request."""
+    request, user = _user_of(context)
+    if user is None:
+        return None
+    cached = getattr(request, "_ketnap_letters_waiting", None)
+    if cached is None:
+        cached = queries.letters_waiting(user, timezone.localdate())
+        request._ketnap_letters_waiting = cached
+    return cached
+
+
+@register.simple_tag(takes_context=True)
+def home_inbox(context, per_page=15):
+    """The home page's part of the inbox, from the inbox's own queries (so the numbers agree with the inbox
+    page the links open): {"page": its first items, most urgent first, with the total and the count of each
+    group; "overdue": the counts of the "overdue only" filter; "waiting": the letters of the menu's badge}."""
+    request, user = _user_of(context)
+    if user is None:
+        return {}
+    today = timezone.localdate()
+    first, overdue = queries.inbox_summary(user, today, per_page=per_page)
+    return {"page": first, "overdue": overdue, "waiting": letters_waiting(context), "today": today}

@@ -63,7 +63,13 @@ def test_verification_answered_by_the_ward_completes_the_checklist_item(tree):
     person.refresh_from_db()
     assert kinds(person)[-3:] == ["verification_requested", "request_received", "verification"]
     answer = person.events.get(kind="verification")
-    assert answer.data == {"concluded": True, "request_id": request.pk} and answer.actor == ward
+    assert (
+        answer.data == {"concluded": True, "number": "45/ĐU", "request_id": request.pk}
+        and answer.actor == ward
+    )
+    # the ledger cites the ward's reply by its number, and the request by its own
+    assert answer.note.startswith(f"Trả lời của {tree.ward_b.name}, văn bản số 45/ĐU ngày {today():%d/%m/%Y}")
+    assert f"(trả lời văn bản số {request.number})" in answer.note
     assert checklist_status(person, "VERIFICATION") == "ok"
     # the sender side and the ward both wrote in the ledger, each as itself
     orgs = dict(

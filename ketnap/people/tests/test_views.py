@@ -169,7 +169,7 @@ def test_due_filter_and_home_list_use_next_due(client, tree):
     assert "Nguyễn Văn Hạn" in page and "Nguyễn Văn Không" not in page
     home = text(client.get(reverse("home")))
     due = (today() + datetime.timedelta(days=10)).strftime("%d/%m/%Y")
-    assert "Nguyễn Văn Hạn" in home and due in home and "Hạn ra quyết định kết nạp" in home
+    assert "Nguyễn Văn Hạn" in home and due in home and "Hạn quyết định kết nạp" in home
 
 
 def test_export_has_exactly_the_filtered_rows_of_every_page(client, tree):

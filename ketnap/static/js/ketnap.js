@@ -12,3 +12,27 @@ document.addEventListener("htmx:responseError", function (evt) {
   div.textContent = text;
   box.appendChild(div);
 });
+
+// Pipeline board: "only blocked dossiers" switch (shown only when scripts run; the list link works without).
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("board-blocked-only");
+  var board = document.getElementById("pipeline-board");
+  if (!box || !board) return;
+  document.getElementById("board-blocked-switch").classList.remove("d-none");
+  box.addEventListener("change", function () { board.classList.toggle("only-blocked", box.checked); });
+});
+
+// Irreversible sends ask first: a form (or its submit button) with data-confirm="…" is sent only after the
+// user agrees in a confirmation dialog. Runs before htmx (capture phase), so boosted forms ask too.
+document.addEventListener("submit", function (evt) {
+  var form = evt.target;
+  var button = evt.submitter;
+  var text = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+  if (!text) return;
+  var count = form.getAttribute("data-confirm-count");  // a selector: "{n}" becomes the number checked
+  if (count) text = text.replace("{n}", String(form.querySelectorAll(count).length));
+  if (!window.confirm(text)) {
+    evt.preventDefault();
+    evt.stopImmediatePropagation();
+  }
+}, true);
