@@ -30,6 +30,7 @@ serve: install
 lint: install
 	$(BIN)/ruff check ketnap
 	$(BIN)/ruff format --check ketnap
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
 
 ## make test: the whole suite (lint, migrations, unit and view tests; browser tests when chromium is there)

@@ -1,6 +1,6 @@
 """Shared pytest fixtures live in ketnap/core/testing.py (the fixed org tree and users)."""
 
-pytest_plugins = ["ketnap.core.testing"]
+pytest_plugins = ["ketnap.testing"]
 
 
 def pytest_configure(config):

@@ -2,6 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
 
+from ketnap.orgs import calendar_views
+from ketnap.people import views as people_views
+
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
@@ -11,8 +14,10 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
-    path("", include("ketnap.core.urls")),
-    path("to-chuc/", include("ketnap.orgs.urls")),
+    path("", people_views.home, name="home"),
+    path("lich-lam-viec/", calendar_views.calendar_page, name="calendar"),
+    path("lich-lam-viec/bo/", calendar_views.calendar_remove, name="calendar-remove"),
+    path("to-chuc/", include("ketnap.people.org_urls")),
     path("nguoi/", include("ketnap.people.urls")),
     path("lien-to-chuc/", include("ketnap.interorg.urls")),
     path("chi-tieu/", include("ketnap.targets.urls")),

@@ -2,7 +2,7 @@
 
 `load_calendar()` is the rule book's `Calendar` with the administrator's `CalendarOverride` rows.
 
-`calendar_changed` is sent by `core.actions.set_calendar_day` / `remove_calendar_day` inside their
+`calendar_changed` is sent by `orgs.calendar_actions.set_calendar_day` / `remove_calendar_day` inside their
 transaction, when a day changes between working and not working. The apps whose cached data is computed with
 working days register a function in their `AppConfig.ready()` (so core imports none of them) and recompute it
 in the same transaction: `people` the persons' cached state, `interorg` the requests' due dates, `targets`

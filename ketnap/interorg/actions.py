@@ -26,8 +26,8 @@ from django.http import Http404
 from ketnap import rules
 from ketnap.accounts.permissions import require
 from ketnap.accounts.roles import Perm
+from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.audit import audit
-from ketnap.core.scoping import path_in_scope
 from ketnap.interorg import deadlines
 from ketnap.interorg.models import (
     MOVING_KINDS,

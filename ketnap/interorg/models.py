@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
-from ketnap.core.scoping import ScopedQuerySet
+from ketnap.accounts.scoping import ScopedQuerySet
 
 
 class Kind(models.TextChoices):

@@ -17,8 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from ketnap import rules
-from ketnap.core.scoping import get_visible_or_404, path_in_scope, scope_paths
-from ketnap.core.templatetags.ketnap_tags import rule_title
+from ketnap.accounts.scoping import get_visible_or_404, path_in_scope, scope_paths
 from ketnap.interorg import deadlines
 from ketnap.interorg.models import (
     MOVING_KINDS,
@@ -33,6 +32,7 @@ from ketnap.orgs.models import OrgUnit
 from ketnap.people import ledger
 from ketnap.people import queries as people_queries
 from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, SchoolRole, Stage
+from ketnap.people.templatetags.ketnap_tags import rule_title
 
 STUDENT_ROLES = (SchoolRole.STUDENT, SchoolRole.PUPIL)
 MEMBER_STAGES = (Stage.PROBATIONARY, Stage.OFFICIAL)

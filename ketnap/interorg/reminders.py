@@ -21,10 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ketnap.core.audit import audit
-from ketnap.core.templatetags.ketnap_tags import full_name_of
 from ketnap.interorg import deadlines, queries
 from ketnap.interorg.models import BackgroundTask, Digest, Reminder
 from ketnap.people import ledger
+from ketnap.people.templatetags.ketnap_tags import full_name_of
 
 SWEEP_TASK = "sweep_deadlines"
 

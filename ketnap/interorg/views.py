@@ -20,8 +20,8 @@ from django_tables2 import RequestConfig
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
+from ketnap.accounts.scoping import scope_paths
 from ketnap.core.exports import xlsx_response
-from ketnap.core.scoping import scope_paths
 from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
 from ketnap.interorg.forms import VERBS, HoldForm, NewRequestForm, allowed_verbs, build_verb_form
@@ -190,7 +190,7 @@ def _citation(req) -> str:
 
 
 def _person_visible(user, req) -> bool:
-    from ketnap.core.scoping import path_in_scope
+    from ketnap.accounts.scoping import path_in_scope
 
     return path_in_scope(req.person.unit.path, user)
 

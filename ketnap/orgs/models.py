@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from ketnap.core.scoping import ScopedQuerySet
+from ketnap.accounts.scoping import ScopedQuerySet
 from ketnap.core.text import fold
 
 PATH_STEP = 8  # "00000123." : 7 digits and a dot per level

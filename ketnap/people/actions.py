@@ -19,8 +19,8 @@ from django.utils import timezone
 from ketnap import rules
 from ketnap.accounts.permissions import require, user_can
 from ketnap.accounts.roles import Perm
+from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.audit import audit
-from ketnap.core.scoping import path_in_scope
 from ketnap.core.text import normalize_citizen_id
 from ketnap.orgs.models import Authorization, OrgUnit
 from ketnap.people import ledger, queries, write

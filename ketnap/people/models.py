@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from ketnap.core.scoping import ScopedQuerySet
+from ketnap.accounts.scoping import ScopedQuerySet
 from ketnap.core.text import fold, sort_key
 
 CITIZEN_ID_RE = re.compile(r"^[0-9]{12}$")  # ASCII digits only (\d would accept full-width digits)

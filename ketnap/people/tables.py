@@ -3,8 +3,8 @@
 import django_tables2 as tables
 from django.db.models import F
 
-from ketnap.core.templatetags.ketnap_tags import rule_title
 from ketnap.people.queries import stage_order_expression
+from ketnap.people.templatetags.ketnap_tags import rule_title
 
 
 class PersonTable(tables.Table):

@@ -1,4 +1,7 @@
-"""People pages: list (+ Excel export), pipeline board, person page, recording a step, a new source.
+"""People pages: home, list (+ Excel export), pipeline board, person page, recording a step, a new source.
+
+The home page shows the user's pipeline at a glance and what there is to do, most urgent first (the inbox's
+first items, its overdue count and the letters waiting: `interorg_tags.home_inbox`, the inbox's own queries).
 
 Thin: parse input, fetch objects through people.queries / orgs.queries (scoped; 404 out of scope),
 call ONE action, render. Role checks answer 403.
@@ -33,6 +36,7 @@ from ketnap.people.forms import (
     build_form,
     offered_kinds,
 )
+from ketnap.people.models import CLOSED_STAGES, PIPELINE_STAGES, Stage
 from ketnap.people.tables import EXPORT_HEADERS, EXPORT_WIDTHS, PersonTable, export_rows
 
 PER_PAGE = 50
@@ -290,3 +294,20 @@ def person_edit(request, pk):
             messages.success(request, f"Đã lưu thông tin của {person.full_name}.")
             return redirect("person-detail", pk=person.pk)
     return render(request, "people/person_edit.html", {"person": person, "form": form})
+
+
+# ------------------------------------------------------------------------------------------ home
+
+
+def home(request):
+    today = timezone.localdate()
+    counts = queries.stage_counts(queries.persons_for(request.user))
+    labels = dict(Stage.choices)
+    stages = [(s, labels[s], counts.get(s, 0)) for s in [*PIPELINE_STAGES, *CLOSED_STAGES]]
+    return render(request, "core/home.html", {
+        "today": today,
+        "stages": stages,
+        "total": sum(counts.values()),
+        "members": counts.get(Stage.PROBATIONARY, 0) + counts.get(Stage.OFFICIAL, 0),
+        "pool": sum(counts.get(s, 0) for s in PIPELINE_STAGES[:6]),
+    })  # fmt: skip

@@ -14,8 +14,8 @@ from django.http import Http404
 
 from ketnap.accounts.permissions import require
 from ketnap.accounts.roles import Perm
+from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.audit import audit
-from ketnap.core.scoping import path_in_scope
 from ketnap.orgs.models import OrgUnit
 from ketnap.rules import indicators as ind
 from ketnap.targets import conf, rollups

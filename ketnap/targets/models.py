@@ -12,7 +12,7 @@
 from django.conf import settings
 from django.db import models
 
-from ketnap.core.scoping import ScopedQuerySet
+from ketnap.accounts.scoping import ScopedQuerySet
 from ketnap.rules.indicators import ALL_INDICATORS, TOTAL_FIELDS
 
 INDICATOR_CHOICES = [(i.id, f"{i.id} — {i.name}") for i in ALL_INDICATORS.values()]

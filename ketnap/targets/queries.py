@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 
-from ketnap.core.scoping import path_in_scope, scope_paths
+from ketnap.accounts.scoping import path_in_scope, scope_paths
 from ketnap.orgs import queries as org_queries
 from ketnap.orgs.models import OrgUnit, School
 from ketnap.people import queries as people_queries
@@ -824,7 +824,7 @@ def no_source_records(user, unit: OrgUnit, wkey: str):
 
 
 def no_source_for(user, pk) -> NoSourceRecord:
-    from ketnap.core.scoping import get_visible_or_404
+    from ketnap.accounts.scoping import get_visible_or_404
 
     return get_visible_or_404(NoSourceRecord.objects.select_related("unit"), user, pk=pk)
 

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
+from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.exports import xlsx_response
-from ketnap.core.scoping import path_in_scope
 from ketnap.orgs import queries as org_queries
 from ketnap.people import ledger
 from ketnap.people.models import SchoolRole, Stage

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from ketnap.core.templatetags.ketnap_tags import rule_title
-from ketnap.core.testing import browser_login, build_tree, make_person, prepare_applicant
+from ketnap.people.templatetags.ketnap_tags import rule_title
+from ketnap.testing import browser_login, build_tree, make_person, prepare_applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -50,9 +50,9 @@ def test_only_a_city_administrator_edits_the_calendar(client, tree, username):
 
 
 def test_the_page_says_what_a_day_off_recomputed(client, tree):
-    from ketnap.core.testing import make_person, prepare_applicant
     from ketnap.people import actions
     from ketnap.people.models import Person
+    from ketnap.testing import make_person, prepare_applicant
 
     person = prepare_applicant(make_person(tree.cell_student), tree.users["cell_secretary"])
     actions.record_cell_vote(person, acting_user=tree.users["cell_secretary"], occurred_on=D(2026, 4, 2),

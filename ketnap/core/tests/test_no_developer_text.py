@@ -127,7 +127,7 @@ def test_the_person_page_shows_no_developer_text(demo, client):
 
 
 def test_users_are_named_never_by_their_login_name(client, tree):
-    from ketnap.core.templatetags.ketnap_tags import user_name
+    from ketnap.people.templatetags.ketnap_tags import user_name
 
     admin = tree.users["city_admin"]
     assert user_name(admin) == "Người dùng chưa ghi họ tên"

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketnap.core.exports import content_disposition, xlsx_response
-from ketnap.core.templatetags import ketnap_tags
-from ketnap.core.testing import make_person
 from ketnap.people.models import Person
+from ketnap.people.templatetags import ketnap_tags
+from ketnap.testing import make_person
 
 D = datetime.date
 

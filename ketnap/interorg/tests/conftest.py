@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from ketnap.core.testing import make_person
 from ketnap.core.tests.conftest import browser_context_args, browser_type_launch_args  # noqa: F401 (Debian's chromium)
 from ketnap.people import actions as people_actions
+from ketnap.testing import make_person
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

@@ -7,12 +7,12 @@ from django.http import Http404
 
 from ketnap import rules
 from ketnap.core.models import AuditLog
-from ketnap.core.testing import make_person
 from ketnap.interorg import actions, queries
 from ketnap.interorg.models import Kind, Request, Status
 from ketnap.people import ledger
 from ketnap.people import queries as people_queries
 from ketnap.people.models import Person
+from ketnap.testing import make_person
 
 from .conftest import DAY, applicant_to_verify, member, sympathiser, today
 

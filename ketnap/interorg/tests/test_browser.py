@@ -4,10 +4,10 @@ final state; a verification answered by a ward completes that item of the applic
 import pytest
 from playwright.sync_api import expect
 
-from ketnap.core.testing import browser_login, build_tree
 from ketnap.interorg import actions
 from ketnap.interorg.models import Kind, Request
 from ketnap.people.models import Person
+from ketnap.testing import browser_login, build_tree
 
 from .conftest import applicant_to_verify, member, today
 

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ketnap import rules
-from ketnap.core import actions as core_actions
 from ketnap.core.models import AuditLog
 from ketnap.interorg import actions, deadlines, queries
 from ketnap.interorg.models import Kind
+from ketnap.orgs import calendar_actions as core_actions
 from ketnap.people import ledger
 
 from .conftest import DAY, member, today

@@ -163,7 +163,7 @@ def test_a_verification_answer_needs_the_replys_number_and_the_ledger_cites_it(c
         f"Trả lời của {tree.ward_a.name}, văn bản số 88-CV/ĐU ngày {today():%d/%m/%Y}"
     )
     assert f"(trả lời văn bản số {request.number})" in event.note
-    from ketnap.core.templatetags.ketnap_tags import event_summary
+    from ketnap.people.templatetags.ketnap_tags import event_summary
 
     summary = event_summary(event)
     assert "văn bản trả lời số 88-CV/ĐU" in summary and request.number not in summary
@@ -177,7 +177,7 @@ def test_a_ward_letters_answer_cites_the_reply_and_keeps_the_request_number_apar
                            documents=[{"number": "12-CV/CB", "title": "", "date": today().isoformat()}])  # fmt: skip
     event = PersonEvent.objects.get(person=student, kind="request_answered")
     assert event.data["number"] == "12-CV/CB" and event.data["request_number"] == request.number
-    from ketnap.core.templatetags.ketnap_tags import event_summary
+    from ketnap.people.templatetags.ketnap_tags import event_summary
 
     assert event_summary(event) == f"Văn bản trả lời số 12-CV/CB; trả lời văn bản số {request.number}"
     # no reply number given: the request's number is not passed off as the reply's

@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from ketnap.core.testing import make_person
 from ketnap.interorg import actions
 from ketnap.interorg.models import Kind, Request, RequestBatch, Status
 from ketnap.people.models import Person
+from ketnap.testing import make_person
 
 from .conftest import DAY, applicant_to_verify, member, sympathiser, today
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from ketnap.core.testing import make_person
 from ketnap.people.models import Person
+from ketnap.testing import make_person
 
 pytestmark = pytest.mark.django_db
 

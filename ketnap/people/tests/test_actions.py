@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from ketnap.core.models import AuditLog
-from ketnap.core.testing import make_person, prepare_applicant
 from ketnap.people import actions
 from ketnap.people.models import Person, PersonEvent
+from ketnap.testing import make_person, prepare_applicant
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

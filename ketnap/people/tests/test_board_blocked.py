@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ketnap.core.testing import make_person
 from ketnap.people import queries
 from ketnap.people.models import Person
+from ketnap.testing import make_person
 
 pytestmark = pytest.mark.django_db
 

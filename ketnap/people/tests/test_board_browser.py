@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from ketnap.core.testing import browser_login, build_tree, make_person
 from ketnap.core.tests.conftest import browser_context_args, browser_type_launch_args  # noqa: F401 (Debian's chromium)
 from ketnap.people.models import Person
+from ketnap.testing import browser_login, build_tree, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from ketnap.core.models import AuditLog
-from ketnap.core.testing import make_person, prepare_applicant
 from ketnap.people import actions
+from ketnap.testing import make_person, prepare_applicant
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

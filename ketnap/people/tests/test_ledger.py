@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from ketnap.core.models import CalendarOverride
-from ketnap.core.testing import make_person, prepare_applicant
 from ketnap.people import actions, ledger
+from ketnap.testing import make_person, prepare_applicant
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketnap import rules
-from ketnap.core.testing import make_person, prepare_applicant
 from ketnap.people import actions, ledger
 from ketnap.people.forms import ACTIONS
 from ketnap.people.models import Person
+from ketnap.testing import make_person, prepare_applicant
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

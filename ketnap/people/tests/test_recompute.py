@@ -8,13 +8,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from ketnap import rules
-from ketnap.core import actions as core_actions
 from ketnap.core.models import AuditLog, CalendarOverride
-from ketnap.core.testing import make_person, prepare_applicant
+from ketnap.orgs import calendar_actions as core_actions
 from ketnap.people import actions, ledger, recompute
 from ketnap.people.models import Person, PersonEvent
 from ketnap.targets import queries, rollups
 from ketnap.targets.models import RollupWindow
+from ketnap.testing import make_person, prepare_applicant
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

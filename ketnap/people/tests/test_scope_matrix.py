@@ -8,10 +8,10 @@ from django.http import Http404
 
 from ketnap.accounts.permissions import user_can
 from ketnap.accounts.roles import ROLE_PERMS, Perm, Role
-from ketnap.core.testing import make_person
 from ketnap.orgs.models import OrgUnit, School
 from ketnap.people import actions
 from ketnap.people.models import Person, PersonEvent
+from ketnap.testing import make_person
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

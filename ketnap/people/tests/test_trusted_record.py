@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketnap.core.models import AuditLog
-from ketnap.core.testing import make_person, prepare_applicant
 from ketnap.orgs.models import OrgLink, OrgUnit, path_segment
 from ketnap.people import actions, ledger
 from ketnap.people.actions import ActionRefused
 from ketnap.people.models import Person
+from ketnap.testing import make_person, prepare_applicant
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ketnap.core.templatetags.ketnap_tags import rule_title
-from ketnap.core.testing import make_person, prepare_applicant
 from ketnap.people import actions
 from ketnap.people.models import Person
+from ketnap.people.templatetags.ketnap_tags import rule_title
+from ketnap.testing import make_person, prepare_applicant
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

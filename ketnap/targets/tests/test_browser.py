@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ketnap.core.testing import browser_login, build_tree
 from ketnap.targets import conf
 from ketnap.targets.tests.builders import admitted, person
+from ketnap.testing import browser_login, build_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

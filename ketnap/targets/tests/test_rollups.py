@@ -6,11 +6,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from ketnap.core.testing import make_person, prepare_applicant
 from ketnap.orgs import actions as org_actions
 from ketnap.people import actions
 from ketnap.targets import queries, rollups
 from ketnap.targets.models import Rollup
+from ketnap.testing import make_person, prepare_applicant
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -16,12 +16,11 @@ from ketnap.accounts.roles import Perm
 from ketnap.core.audit import audit
 from ketnap.core.calendar import calendar_changed, load_calendar
 from ketnap.core.models import CalendarOverride
+from ketnap.orgs.models import OrgUnit
 
 
 def can_edit_calendar(user) -> bool:
     """The calendar is city-wide: only an administrator at a root of the tree (or a superuser) edits it."""
-    from ketnap.orgs.models import OrgUnit
-
     if getattr(user, "is_superuser", False):
         return True
     roots = OrgUnit.objects.filter(parent__isnull=True)

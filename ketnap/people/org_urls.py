@@ -1,8 +1,7 @@
 from django.urls import path
 
+from ketnap.people import org_views as views
 from ketnap.people import views as people_views
-
-from . import views
 
 urlpatterns = [
     path("", views.org_tree, name="org-tree"),

@@ -1,4 +1,5 @@
-"""Organisation pages: the visible tree and one unit's page. Reads go through orgs.queries."""
+"""Organisation pages: the visible tree and one unit's page, with the persons they hold (so they live above
+`orgs`, in `people`). Reads go through orgs.queries and people.queries."""
 
 from django.shortcuts import render
 
@@ -11,7 +12,7 @@ from ketnap.people.models import PIPELINE_STAGES, Stage
 
 def org_tree(request):
     q = request.GET.get("q", "").strip()
-    rows = queries.tree_rows(request.user, q=q)
+    rows = people_queries.tree_rows(request.user, q=q)
     return render(request, "orgs/tree.html", {"rows": rows, "q": q})
 
 

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ketnap.core import actions
 from ketnap.core.calendar import load_calendar
 from ketnap.core.models import CalendarOverride
+from ketnap.orgs import calendar_actions as actions
 
 
 class DayForm(forms.Form):
