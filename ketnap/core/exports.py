@@ -9,7 +9,9 @@ import datetime
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 import xlsxwriter
@@ -78,3 +80,51 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
     response["Content-Disposition"] = content_disposition(filename)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list, declared once for its page and its Excel export.
+
+    ``fields``: the ``values_list`` paths it reads (none for the row number); ``value`` turns them (and the
+    export's context) into the cell, default the single field as it is. ``width``: the Excel column width.
+    ``page``: the name of the page table's column that shows it (the table takes its header from here)."""
+
+    header: str
+    fields: tuple[str, ...] = ()
+    width: int = 14
+    value: Callable[..., Any] | None = None
+    page: str = ""
+
+    def cell(self, values: Sequence, context: dict) -> Any:
+        if self.value is None:
+            return values[0] if values else None
+        return self.value(*values, **context)
+
+
+ROW_NUMBER = Column("STT", width=6)
+
+
+def column_header(columns: Sequence[Column], page: str) -> str:
+    """The header of the column the page table names ``page`` (so the page and the export say the same)."""
+    return next(c.header for c in columns if c.page == page)
+
+
+def export(queryset, columns: Sequence[Column], **context) -> tuple[list[str], list[int], Iterable[list]]:
+    """(headers, widths, rows) of ``queryset`` in its order, one query reading only the columns' fields; the
+    row number counts from 1 (``ROW_NUMBER``)."""
+    fields: list[str] = []
+    slices = []
+    for column in columns:
+        start = len(fields)
+        fields.extend(column.fields)
+        slices.append(slice(start, len(fields)))
+
+    def rows():
+        for i, row in enumerate(queryset.values_list(*fields).iterator(chunk_size=2000), start=1):
+            yield [
+                i if column is ROW_NUMBER else column.cell(row[part], context)
+                for column, part in zip(columns, slices)
+            ]
+
+    return [c.header for c in columns], [c.width for c in columns], rows()

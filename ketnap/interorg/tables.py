@@ -1,26 +1,69 @@
-"""The request list's table (django-tables2): columns, Vietnamese headers, sorting; and the Excel rows."""
+"""The request list's columns (declared once, for the page and its Excel export) and its table
+(django-tables2): Vietnamese headers, sorting."""
 
 import django_tables2 as tables
 from django.db.models import F
 
+from ketnap.core.exports import ROW_NUMBER, Column, column_header
 from ketnap.interorg.models import Kind, Status
+
+
+def _choice(choices):
+    labels = dict(choices)
+    return lambda value, **_: labels.get(value, value)
+
+
+def _name(family, middle, given, **_):
+    return " ".join(p for p in (family, middle, given) if p)
+
+
+def _overdue(status, due, *, today, **_):
+    return status in ("sent", "received") and due is not None and due < today
+
+
+# The request list's columns, declared once: the page shows those with `page`, the Excel export all of them.
+COLUMNS = [
+    ROW_NUMBER,
+    Column("Số văn bản", ("number",), 18, page="number"),
+    Column("Loại", ("kind",), 24, _choice(Kind.choices), page="kind"),
+    Column("Họ và tên", ("person__family_name", "person__middle_name", "person__given_name"), 26, _name,
+           page="person"),
+    Column("Ngày sinh", ("person__birth_date",), 12),
+    Column("Nơi gửi", ("sender__name",), 36, page="sender"),
+    Column("Nơi nhận", ("receiver_name",), 36, page="receiver"),
+    Column("Ngày gửi", ("sent_on",), 12, page="sent_on"),
+    Column("Hạn", ("due_on",), 12, page="due_on"),
+    Column("Tình trạng", ("status",), 20, _choice(Status.choices), page="status"),
+    Column("Quá hạn", ("status", "due_on"), 9, _overdue),
+    Column("Ngày kết thúc", ("closed_on",), 13),
+    Column("Nội dung", ("content",), 40),
+    Column("Trả lời hoặc lý do", ("reason", "answer"), 40, lambda reason, answer, **_: reason or answer),
+]  # fmt: skip
 
 
 class RequestTable(tables.Table):
     """Columns, headers and sorting; rows are rendered by interorg/_table.html straight from the records."""
 
-    number = tables.Column("Số văn bản", order_by=("number", "id"))
-    kind = tables.Column("Loại")
-    person = tables.Column("Người", accessor="person__sort_key", order_by=("person__sort_key", "id"))
+    number = tables.Column(column_header(COLUMNS, "number"), order_by=("number", "id"))
+    kind = tables.Column(column_header(COLUMNS, "kind"))
+    person = tables.Column(
+        column_header(COLUMNS, "person"), accessor="person__sort_key", order_by=("person__sort_key", "id")
+    )
     sender = tables.Column(
-        "Nơi gửi", accessor="sender__name", attrs={"th": {"class": "d-none d-lg-table-cell"}}
+        column_header(COLUMNS, "sender"),
+        accessor="sender__name",
+        attrs={"th": {"class": "d-none d-lg-table-cell"}},
     )
     receiver = tables.Column(
-        "Nơi nhận", accessor="receiver_name", attrs={"th": {"class": "d-none d-md-table-cell"}}
+        column_header(COLUMNS, "receiver"),
+        accessor="receiver_name",
+        attrs={"th": {"class": "d-none d-md-table-cell"}},
     )
-    sent_on = tables.Column("Ngày gửi", attrs={"th": {"class": "d-none d-md-table-cell"}})
-    due_on = tables.Column("Hạn")
-    status = tables.Column("Tình trạng")
+    sent_on = tables.Column(
+        column_header(COLUMNS, "sent_on"), attrs={"th": {"class": "d-none d-md-table-cell"}}
+    )
+    due_on = tables.Column(column_header(COLUMNS, "due_on"))
+    status = tables.Column(column_header(COLUMNS, "status"))
 
     class Meta:
         orderable = True
@@ -41,22 +84,3 @@ class RequestTable(tables.Table):
     def order_sent_on(self, queryset, is_descending):
         sent = F("sent_on").desc(nulls_last=True) if is_descending else F("sent_on").asc(nulls_last=True)
         return queryset.order_by(sent, "id"), True
-
-
-EXPORT_HEADERS = ["STT", "Số văn bản", "Loại", "Họ và tên", "Ngày sinh", "Nơi gửi", "Nơi nhận", "Ngày gửi", "Hạn",
-                  "Tình trạng", "Quá hạn", "Ngày kết thúc", "Nội dung", "Trả lời hoặc lý do"]  # fmt: skip
-EXPORT_WIDTHS = [6, 18, 24, 26, 12, 36, 36, 12, 12, 20, 9, 13, 40, 40]
-
-
-def export_rows(queryset, today):
-    kinds, statuses = dict(Kind.choices), dict(Status.choices)
-    fields = ("number", "kind", "person__family_name", "person__middle_name", "person__given_name",
-              "person__birth_date", "sender__name", "receiver_name", "sent_on", "due_on", "status", "closed_on",
-              "content", "answer", "reason")  # fmt: skip
-    for i, row in enumerate(queryset.values_list(*fields).iterator(chunk_size=2000), start=1):
-        number, kind, f, m, g, birth, sender, receiver, sent, due, status, closed, content, answer, reason = (
-            row
-        )
-        overdue = status in ("sent", "received") and due is not None and due < today
-        yield [i, number, kinds.get(kind, kind), " ".join(p for p in (f, m, g) if p), birth, sender, receiver, sent,
-               due, statuses.get(status, status), overdue, closed, content, reason or answer]  # fmt: skip

@@ -21,12 +21,12 @@ from django_tables2 import RequestConfig
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import scope_paths
-from ketnap.core.exports import xlsx_response
+from ketnap.core.exports import export, xlsx_response
 from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
 from ketnap.interorg.forms import VERBS, HoldForm, NewRequestForm, allowed_verbs, build_verb_form
 from ketnap.interorg.models import Kind, Rating, Status
-from ketnap.interorg.tables import EXPORT_HEADERS, EXPORT_WIDTHS, RequestTable, export_rows
+from ketnap.interorg.tables import COLUMNS, RequestTable
 from ketnap.orgs import queries as org_queries
 from ketnap.people import actions as people_actions
 from ketnap.people.forms import VNDateField
@@ -125,8 +125,9 @@ def request_list(request):
     table = RequestTable(qs, today=today)
     if request.GET.get("export") == "xlsx":
         RequestConfig(request, paginate=False).configure(table)
-        return xlsx_response(f"Văn bản liên tổ chức {today:%d-%m-%Y}.xlsx", EXPORT_HEADERS,
-                             export_rows(table.data.data, today), sheet_name="Văn bản", widths=EXPORT_WIDTHS)  # fmt: skip
+        headers, widths, rows = export(table.data.data, COLUMNS, today=today)
+        return xlsx_response(f"Văn bản liên tổ chức {today:%d-%m-%Y}.xlsx", headers, rows, sheet_name="Văn bản",
+                             widths=widths)  # fmt: skip
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     template = "interorg/list.html"
     if request.htmx and request.htmx.target == "request-table":

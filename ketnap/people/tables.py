@@ -1,24 +1,64 @@
-"""The people list's table (django-tables2): columns, Vietnamese headers, sorting."""
+"""The people list's columns (declared once, for the page and its Excel export) and its table
+(django-tables2): Vietnamese headers, sorting."""
 
 import django_tables2 as tables
 from django.db.models import F
 
+from ketnap.core.exports import ROW_NUMBER, Column, column_header
+from ketnap.people.models import Education, Gender, SchoolRole, Stage
 from ketnap.people.queries import stage_order_expression
 from ketnap.people.templatetags.ketnap_tags import rule_title
+
+
+def _choice(choices):
+    labels = dict(choices)
+    return lambda value, **_: labels.get(value, value)
+
+
+def _due_rule(rule, **_):
+    return rule_title(rule) if rule else ""
+
+
+# The people list's columns, declared once: the page shows those with `page`, the Excel export all of them.
+COLUMNS = [
+    ROW_NUMBER,
+    Column("Họ", ("family_name",), 12),
+    Column("Tên đệm", ("middle_name",), 14),
+    Column("Tên", ("given_name",), 10),
+    Column("Ngày sinh", ("birth_date",), 12, page="birth_date"),
+    Column("Giới tính", ("gender",), 9, _choice(Gender.choices)),
+    Column("Số CCCD", ("citizen_id",), 15, lambda v, **_: v or ""),
+    Column("Giai đoạn", ("stage",), 22, _choice(Stage.choices), page="stage"),
+    Column("Từ ngày", ("stage_since",), 12),
+    Column("Chi bộ", ("unit__name",), 36, page="unit"),
+    Column("Trường", ("school__name",), 32, lambda v, **_: v or "", page="school"),
+    Column("Vai trò trong trường", ("school_role",), 16, _choice(SchoolRole.choices)),
+    Column("Khoa, lớp", ("faculty_class",), 18),
+    Column("Trình độ học vấn", ("education",), 18, _choice(Education.choices)),
+    Column("Đoàn viên", ("youth_union_member",), 10),
+    Column("Đoàn viên ưu tú", ("excellent_youth_union_member",), 12),
+    Column("Hạn tiếp theo", ("next_due",), 13, page="next_due"),
+    Column("Nội dung hạn", ("next_due_rule",), 30, _due_rule),
+    Column("Tuổi đảng tính từ", ("party_age_from",), 14),
+    Column("Ngày chính thức", ("official_date",), 14),
+]
+NAME_HEADER = "Họ và tên"  # the page joins the three name columns in one
 
 
 class PersonTable(tables.Table):
     """Columns, headers and sorting; the rows are rendered by people/_table.html directly from the records
     (a plain template loop is several times faster than per-cell rendering for 50 rows)."""
 
-    name = tables.Column("Họ và tên", accessor="sort_key", order_by=("sort_key", "id"))
-    birth_date = tables.Column("Ngày sinh", attrs={"th": {"class": "d-none d-md-table-cell"}})
-    stage = tables.Column("Giai đoạn")
-    unit = tables.Column("Chi bộ", accessor="unit__name", orderable=False,
+    name = tables.Column(NAME_HEADER, accessor="sort_key", order_by=("sort_key", "id"))
+    birth_date = tables.Column(
+        column_header(COLUMNS, "birth_date"), attrs={"th": {"class": "d-none d-md-table-cell"}}
+    )
+    stage = tables.Column(column_header(COLUMNS, "stage"))
+    unit = tables.Column(column_header(COLUMNS, "unit"), accessor="unit__name", orderable=False,
                          attrs={"th": {"class": "d-none d-md-table-cell"}})  # fmt: skip
-    school = tables.Column("Trường", accessor="school__name", orderable=False, default="",
+    school = tables.Column(column_header(COLUMNS, "school"), accessor="school__name", orderable=False, default="",
                            attrs={"th": {"class": "d-none d-lg-table-cell"}, "td": {"class": "d-none d-lg-table-cell"}})  # fmt: skip
-    next_due = tables.Column("Hạn tiếp theo", attrs={"td": {"class": "text-nowrap"}})
+    next_due = tables.Column(column_header(COLUMNS, "next_due"), attrs={"td": {"class": "text-nowrap"}})
 
     class Meta:
         orderable = True
@@ -45,32 +85,3 @@ class PersonTable(tables.Table):
 
     def order_birth_date(self, queryset, is_descending):
         return queryset.order_by("-birth_date" if is_descending else "birth_date", "sort_key", "id"), True
-
-
-EXPORT_HEADERS = [
-    "STT", "Họ", "Tên đệm", "Tên", "Ngày sinh", "Giới tính", "Số CCCD", "Giai đoạn", "Từ ngày", "Chi bộ",
-    "Trường", "Vai trò trong trường", "Khoa, lớp", "Trình độ học vấn", "Đoàn viên", "Đoàn viên ưu tú",
-    "Hạn tiếp theo", "Nội dung hạn", "Tuổi đảng tính từ", "Ngày chính thức",
-]  # fmt: skip
-EXPORT_WIDTHS = [6, 12, 14, 10, 12, 9, 15, 22, 12, 36, 32, 16, 18, 18, 10, 12, 13, 30, 14, 14]
-
-
-def export_rows(queryset):
-    """Rows of the Excel export, in the queryset's order (one query, values only)."""
-    from ketnap.people.models import Education, Gender, SchoolRole, Stage
-
-    stages, genders = dict(Stage.choices), dict(Gender.choices)
-    roles, educations = dict(SchoolRole.choices), dict(Education.choices)
-    fields = (
-        "family_name", "middle_name", "given_name", "birth_date", "gender", "citizen_id", "stage", "stage_since",
-        "unit__name", "school__name", "school_role", "faculty_class", "education", "youth_union_member",
-        "excellent_youth_union_member", "next_due", "next_due_rule", "party_age_from", "official_date",
-    )  # fmt: skip
-    for i, row in enumerate(queryset.values_list(*fields).iterator(chunk_size=2000), start=1):
-        (family, middle, given, birth, gender, cid, stage, since, unit, school, role, klass, edu, yu, eyu, due,
-         due_rule, age_from, official) = row  # fmt: skip
-        yield [
-            i, family, middle, given, birth, genders.get(gender, gender), cid or "", stages.get(stage, stage),
-            since, unit, school or "", roles.get(role, role), klass, educations.get(edu, edu), yu, eyu, due,
-            rule_title(due_rule) if due_rule else "", age_from, official,
-        ]  # fmt: skip

@@ -22,7 +22,7 @@ from django_tables2 import RequestConfig
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
-from ketnap.core.exports import xlsx_response
+from ketnap.core.exports import export, xlsx_response
 from ketnap.orgs import queries as org_queries
 from ketnap.people import actions, ledger, queries
 from ketnap.people.actions import ActionRefused
@@ -37,7 +37,7 @@ from ketnap.people.forms import (
     offered_kinds,
 )
 from ketnap.people.models import CLOSED_STAGES, PIPELINE_STAGES, Stage
-from ketnap.people.tables import EXPORT_HEADERS, EXPORT_WIDTHS, PersonTable, export_rows
+from ketnap.people.tables import COLUMNS, PersonTable
 
 PER_PAGE = 50
 BOARD_CARDS = 20
@@ -57,10 +57,9 @@ def person_list(request):
     table = PersonTable(qs, today=today)
     if request.GET.get("export") == "xlsx":
         RequestConfig(request, paginate=False).configure(table)
-        return xlsx_response(
-            f"Danh sách người {today:%d-%m-%Y}.xlsx", EXPORT_HEADERS, export_rows(table.data.data),
-            sheet_name="Danh sách", widths=EXPORT_WIDTHS,
-        )  # fmt: skip
+        headers, widths, rows = export(table.data.data, COLUMNS)
+        return xlsx_response(f"Danh sách người {today:%d-%m-%Y}.xlsx", headers, rows, sheet_name="Danh sách",
+                             widths=widths)  # fmt: skip
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context = {
         "filter": filterset,
