@@ -14,14 +14,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import scope_paths
 from ketnap.core.exports import export, xlsx_response
+from ketnap.core.perform import run_action
 from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
 from ketnap.interorg.forms import VERBS, HoldForm, NewRequestForm, allowed_verbs, build_verb_form
@@ -30,6 +31,7 @@ from ketnap.interorg.tables import COLUMNS, RequestTable
 from ketnap.orgs import queries as org_queries
 from ketnap.people import actions as people_actions
 from ketnap.people.forms import VNDateField
+from ketnap.people.templatetags.ketnap_tags import format_dmy
 
 PER_PAGE = 50
 NEW_KINDS = {
@@ -212,15 +214,15 @@ def request_act(request, pk, verb):
     today = timezone.localdate()
     form = build_verb_form(verb, req, user=request.user, today=today, data=request.POST)
     if form.is_valid():
-        try:
-            form.perform(req)
-        except ValidationError as exc:
-            form.add_validation_error(exc)
-        else:
+
+        def done(_) -> str:
             req.refresh_from_db()
-            messages.success(request, f"{VERBS[verb][2]}: đã ghi. Tình trạng: {req.get_status_display()}.")
-            url = reverse("request-detail", args=[req.pk])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return f"{VERBS[verb][2]}: đã ghi. Tình trạng: {req.get_status_display()}."
+
+        response = run_action(request, lambda: form.perform(req), form=form, success=done,
+                              to=reverse("request-detail", args=[req.pk]))  # fmt: skip
+        if response is not None:
+            return response
     req = queries.request_for(request.user, pk)
     return render(request, "interorg/detail.html", _detail_context(request, req, bound=(verb, form)))
 
@@ -236,14 +238,14 @@ def request_new(request, kind):
     today = timezone.localdate()
     form = NewRequestForm(request.POST or None, kind=kind, person=person, user=request.user, today=today)
     if request.method == "POST" and form.is_valid():
-        try:
-            req = form.perform(send=request.POST.get("action") != "draft")
-        except ValidationError as exc:
-            form.add_validation_error(exc)
-        else:
-            verb = "Đã gửi" if req.status == Status.SENT else "Đã lưu dự thảo"
-            messages.success(request, f"{verb} {req.get_kind_display().lower()} về {person.full_name}.")
-            return redirect("request-detail", pk=req.pk)
+        response = run_action(
+            request, lambda: form.perform(send=request.POST.get("action") != "draft"), form=form,
+            success=lambda req: f"{'Đã gửi' if req.status == Status.SENT else 'Đã lưu dự thảo'} "
+            f"{req.get_kind_display().lower()} về {person.full_name}.",
+            to=lambda req: reverse("request-detail", args=[req.pk]),
+        )  # fmt: skip
+        if response is not None:
+            return response
     return render(request, "interorg/new.html", {"form": form, "person": person, "kind": kind,
                                                  "kind_label": Kind(kind).label, "slug": KIND_SLUGS[kind]})  # fmt: skip
 
@@ -472,13 +474,18 @@ def assign_mentor(request, pk):
         raise PermissionDenied("Vai trò của bạn không được phép phân công đảng viên giúp đỡ.")
     mentor = queries.mentor_for(request.user, request.POST.get("mentor"))
     day = _date(request.POST.get("occurred_on")) or timezone.localdate()
-    try:
-        people_actions.assign_mentor(person, mentor, acting_user=request.user, occurred_on=day)
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    else:
-        messages.success(request, f"Đã phân công {mentor.full_name} giúp đỡ {person.full_name}.")
-    return redirect(request.POST.get("next") or reverse("mentors"))
+    return run_action(request, lambda: people_actions.assign_mentor(person, mentor, acting_user=request.user,
+                                                                    occurred_on=day),
+                      success=f"Đã phân công {mentor.full_name} giúp đỡ {person.full_name}.",
+                      to=_safe_next(request, reverse("mentors")))  # fmt: skip
+
+
+def _safe_next(request, default: str) -> str:
+    """The `next` address of a form, only when it points into this site (no open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                         require_https=request.is_secure())  # fmt: skip
+    return target if target and ok else default
 
 
 # ------------------------------------------------------------------------------------------ graduates held
@@ -488,17 +495,12 @@ def assign_mentor(request, pk):
 def hold_graduate(request, pk):
     person = queries.person_for(request.user, pk)
     form = HoldForm(request.POST, user=request.user, today=timezone.localdate(), prefix_id="hold")
-    if form.is_valid():
-        try:
-            event = form.perform(person)
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        else:
-            messages.success(request, f"Đã ghi: giữ sinh hoạt đảng đến {event.data['until'][8:10]}/"
-                                      f"{event.data['until'][5:7]}/{event.data['until'][:4]}.")  # fmt: skip
-    else:
+    to = reverse("person-detail", args=[person.pk])
+    if not form.is_valid():
         messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("person-detail", pk=person.pk)
+        return redirect(to)
+    return run_action(request, lambda: form.perform(person), to=to,
+                      success=lambda event: f"Đã ghi: giữ sinh hoạt đảng đến {format_dmy(event.data['until'])}.")  # fmt: skip
 
 
 def hold_form(user, today):

@@ -10,22 +10,21 @@ call ONE action, render. Role checks answer 403.
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.exports import export, xlsx_response
+from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
 from ketnap.people import actions, ledger, queries
-from ketnap.people.actions import ActionRefused
 from ketnap.people.filters import PersonFilter
 from ketnap.people.forms import (
     ACTIONS,
@@ -166,27 +165,17 @@ def _vote_warning(event) -> str:
 
 
 def _perform(request, form, person):
-    """Run the form's action: the rule book's refusal or a validation error goes back on the form; on
-    success a message (and a warning if any) and the person page. Returns a response or None."""
-    try:
-        event = form.perform()
-    except ActionRefused as exc:
-        form.add_refusals(exc.refusals)
-    except ValidationError as exc:
-        form.add_validation_error(exc)
-    else:
+    """Run the form's action (the rule book may refuse it: the refusal goes back on the form)."""
+
+    def success(event) -> str:
         what = "Đã đính chính" if form.corrects is not None else "Đã ghi"
         if event.data.get("void"):
             what = "Đã khôi phục hồ sơ" if event.data.get("reinstated_on") else "Đã hủy bản ghi"
-        messages.success(request, f"{what}: {event.get_kind_display()} ngày {event.occurred_on:%d/%m/%Y}.")
-        warning = _vote_warning(event)
-        if warning:
-            messages.warning(request, warning)
-        url = reverse("person-detail", args=[person.pk])
-        if request.htmx:
-            return HttpResponseClientRedirect(url)
-        return redirect(url)
-    return None
+        return f"{what}: {event.get_kind_display()} ngày {event.occurred_on:%d/%m/%Y}."
+
+    return run_action(request, form.perform, form=form, success=success,
+                      warnings=lambda event: [w for w in [_vote_warning(event)] if w],
+                      to=reverse("person-detail", args=[person.pk]))  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -265,13 +254,11 @@ def add_source(request, pk):
     today = timezone.localdate()
     form = SourceForm(request.POST or None, unit=unit, user=request.user, today=today)
     if request.method == "POST" and form.is_valid():
-        try:
-            person = form.perform()
-        except ValidationError as exc:
-            form.add_validation_error(exc)
-        else:
-            messages.success(request, f"Đã đưa {person.full_name} vào nguồn của {unit.name}.")
-            return redirect("person-detail", pk=person.pk)
+        response = run_action(request, form.perform, form=form,
+                              success=lambda person: f"Đã đưa {person.full_name} vào nguồn của {unit.name}.",
+                              to=lambda person: reverse("person-detail", args=[person.pk]))  # fmt: skip
+        if response is not None:
+            return response
     return render(request, "people/source_form.html", {"unit": unit, "form": form})
 
 
@@ -285,13 +272,10 @@ def person_edit(request, pk):
         raise PermissionDenied("Vai trò của bạn không được phép sửa thông tin người này.")
     form = PersonEditForm(request.POST or None, person=person, user=request.user, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
-        try:
-            form.perform()
-        except ValidationError as exc:
-            form.add_validation_error(exc)
-        else:
-            messages.success(request, f"Đã lưu thông tin của {person.full_name}.")
-            return redirect("person-detail", pk=person.pk)
+        response = run_action(request, form.perform, form=form, success=f"Đã lưu thông tin của {person.full_name}.",
+                              to=reverse("person-detail", args=[person.pk]))  # fmt: skip
+        if response is not None:
+            return response
     return render(request, "people/person_edit.html", {"person": person, "form": form})
 
 

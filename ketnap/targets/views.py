@@ -23,6 +23,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.exports import xlsx_response
+from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
 from ketnap.people import ledger
 from ketnap.people.models import SchoolRole, Stage
@@ -484,18 +485,13 @@ def no_source_withdraw(request, pk, record):
     today = _today()
     unit = queries.unit_for(request.user, pk)
     rec = queries.no_source_for(request.user, record)
-    try:
-        actions.withdraw_no_source(
-            acting_user=request.user, record=rec, reason=request.POST.get("reason", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    else:
-        messages.success(request, f"Đã hủy ghi nhận không còn nguồn của {rec.unit.name}.")
-    return redirect(
-        reverse("targets-no-source", args=[unit.pk])
-        + f"?ky={rec.window or conf.current_school_year(today).key}"
-    )
+    return run_action(
+        request,
+        lambda: actions.withdraw_no_source(acting_user=request.user, record=rec,
+                                           reason=request.POST.get("reason", "")),
+        success=f"Đã hủy ghi nhận không còn nguồn của {rec.unit.name}.",
+        to=reverse("targets-no-source", args=[unit.pk]) + f"?ky={rec.window or conf.current_school_year(today).key}",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------- annual review

@@ -359,6 +359,15 @@ def test_the_unit_sees_sympathisers_without_mentor_and_assigns_one(client, tree)
     assert "Nguyễn Văn Lan" in page
 
 
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_the_mentor_form_never_redirects_off_the_site(client, tree, target):
+    person = sympathiser(tree, tree.cell_a, given_name="Lan")
+    mentor = member(tree, tree.cell_a, family_name="Võ", middle_name="Thị", given_name="Mai")
+    login(client, tree, "secretary_a")
+    response = client.post(reverse("mentor-assign", args=[person.pk]), {"mentor": mentor.pk, "next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("mentors")
+
+
 def test_a_mentor_out_of_scope_is_404(client, tree):
     person = sympathiser(tree, tree.cell_a)
     other = member(tree, tree.cell_b)
