@@ -31,7 +31,17 @@ from typing import Any
 
 from .book import DEFAULT_PARAMS, RULES, Params, fmt_date, probation_end, vote_passes, votes_needed
 from .calendar import Calendar, add_months, full_years
-from .dossier import EDUCATION_LABELS, EDUCATION_LEVELS, STAGES, Deadline, Dossier, Event, Finding, Result
+from .dossier import (
+    EDUCATION_LABELS,
+    EDUCATION_LEVELS,
+    EVENT_KINDS,
+    STAGES,
+    Deadline,
+    Dossier,
+    Event,
+    Finding,
+    Result,
+)
 
 __all__ = ["Item", "Review", "check", "checklist", "fold", "review"]
 
@@ -644,16 +654,7 @@ _PATH_KINDS = (
     "recognition_vote",
     "recognition_decision",
 )
-_BEFORE_VOTE = (
-    "awareness_class",
-    "application",
-    "biography",
-    "youth_union_introduction",
-    "trade_union_introduction",
-    "member_introduction",
-    "comments",
-    "verification",
-)
+_BEFORE_VOTE = EVENT_KINDS[: EVENT_KINDS.index("cell_vote")]  # the dossier's papers, up to the cell vote
 
 
 def _next_steps(run: _Checker, dossier: Dossier, as_of: dt.date) -> frozenset[str]:
