@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -101,14 +101,6 @@ def _finding_key(f) -> tuple:
     return (f.rule, f.severity, f.date, f.message)
 
 
-def _apply(person: Person, events: list, result) -> dict:
-    before = {f: getattr(person, f) for f in ledger.STATE_FIELDS}
-    after = ledger.project(person, result, events)
-    for field, value in after.items():
-        setattr(person, field, value)
-    return {"before": before, "after": after}
-
-
 def record_event(
     person: Person,
     kind: str,
@@ -168,19 +160,58 @@ def record_event(
         except rules.DossierError as exc:
             raise ValidationError(str(exc.message_vi), code="invalid") from exc
         refuse_new_errors(before, after)
+        if corrects is None and authority is None:
+            refuse_if_not_offered(person, kind, events, occurred_on, w.calendar)
         w.add(new)
         change = w.finish(result=after)
+        verb, summary = _audit_wording(new, corrects, data, note)
         audit(
             actor=acting_user,
-            action=f"person.{kind}" if corrects is None else f"person.correct.{kind}",
+            action=f"person.{verb}",
             obj=person,
             unit=person.unit,
-            summary=f"{person.full_name}: {new.get_kind_display()} ngày {occurred_on:%d/%m/%Y}"
-            + (f" (đính chính: {note})" if corrects is not None else ""),
+            summary=f"{person.full_name}: {summary}"[:500],
             before=change["before"],
             after={**change["after"], "event_id": new.pk, "data": data},
         )
     return new
+
+
+# Kinds the ledger takes outside the path's offers: a person's creation, an import, a helper assigned early on.
+_ALWAYS = (K.SOURCE_IDENTIFIED, K.MEMBER_IMPORTED)
+_EARLY = (Stage.SOURCE, Stage.SYMPATHISER, Stage.APPLICANT)
+
+
+def refuse_if_not_offered(person: Person, kind: str, events: list, on: datetime.date, calendar) -> None:
+    """A new step must be one the rule book opens at its date (`rules.review(...).next_steps`, what the person
+    page offers): a POST cannot withdraw a member, remove an applicant or record a step of another stage."""
+    if kind in _ALWAYS or (kind == K.MENTOR_ASSIGNED and person.stage in _EARLY):
+        return
+    try:
+        review = ledger.review(person, events, max(on, ledger.ledger_date(events)), calendar)
+    except rules.DossierError as exc:
+        raise ValidationError(str(exc.message_vi), code="invalid") from exc
+    if kind in review.next_steps:
+        return
+    stage = Stage(review.result.stage).label
+    raise ValidationError(
+        f"Không ghi được «{K(kind).label}» khi hồ sơ đang ở giai đoạn «{stage}»: bước này không thuộc giai "
+        "đoạn hiện tại của hồ sơ.",
+        code="not_offered",
+    )
+
+
+def _audit_wording(new: PersonEvent, corrects, data: dict, note: str) -> tuple[str, str]:
+    """The audit row's action and summary: a step, a correction, a void or a reinstatement (with the reason)."""
+    what = f"{new.get_kind_display()} ngày {new.occurred_on:%d/%m/%Y}"
+    if corrects is None:
+        reason = f" — lý do: {note}" if new.kind in REASON_REQUIRED and note else ""
+        return new.kind, what + reason
+    if data.get("reinstated_on"):
+        return "reinstate", f"khôi phục hồ sơ (hủy {what.lower()}) — lý do: {note}"
+    if data.get("void"):
+        return f"void.{new.kind}", f"hủy bản ghi {what.lower()} — lý do: {note}"
+    return f"correct.{new.kind}", f"đính chính {what.lower()} — lý do: {note}"
 
 
 def check_date(day: datetime.date, as_of: datetime.date) -> None:
@@ -216,10 +247,22 @@ def identify_source(
         person = Person(unit=unit, **fields)
         _clean_particulars(person, acting_user)
         person.stage_since = occurred_on
-        person.save()
+        _save_unique(person)
         record_event(person, K.SOURCE_IDENTIFIED, acting_user=acting_user, occurred_on=occurred_on, note=note)
         person.refresh_from_db()
     return person
+
+
+_DUPLICATE_NOW = "Số CCCD này vừa được ghi cho một hồ sơ khác; hãy kiểm tra lại danh sách."
+
+
+def _save_unique(person: Person) -> None:
+    """Save a new person; two clerks entering the same citizen ID at the same moment get a clear message."""
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        raise ValidationError({"citizen_id": _DUPLICATE_NOW}) from exc
 
 
 def _clean_particulars(person: Person, user) -> None:
@@ -298,7 +341,11 @@ def update_person(person: Person, *, acting_user, reason: str, **fields) -> Pers
             result = w.evaluate()
         except rules.DossierError as exc:
             raise ValidationError(str(exc.message_vi), code="invalid") from exc
-        w.finish(result=result, fields=None)
+        try:
+            with transaction.atomic():
+                w.finish(result=result, fields=None)
+        except IntegrityError as exc:
+            raise ValidationError({"citizen_id": _DUPLICATE_NOW}) from exc
         audit(
             actor=acting_user,
             action="person.update",
@@ -417,10 +464,11 @@ def record_verification(person, *, acting_user, occurred_on, concluded: bool, no
                         data={"concluded": bool(concluded)}, note=note, corrects=corrects)  # fmt: skip
 
 
-def _vote_data(person: Person, occurred_on, official_members: int, in_favour: int) -> dict:
-    """A cell vote's counts, with the cell's roster of official members on that day as the system knows it
-    (kept for the record; the page warns when the two differ)."""
-    roster = queries.cell_roster(person.unit, occurred_on)
+def _vote_data(person: Person, occurred_on, official_members: int, in_favour: int, corrects=None) -> dict:
+    """A cell vote's counts, with the roster of official members of the cell that voted (the original vote's,
+    for a correction) on that day as the system knows it (kept for the record; the page warns when they
+    differ)."""
+    roster = queries.cell_roster(corrects.org if corrects is not None else person.unit, occurred_on)
     return {"official_members": official_members, "in_favour": in_favour, "roster": roster}
 
 
@@ -428,7 +476,7 @@ def record_cell_vote(
     person, *, acting_user, occurred_on, official_members: int, in_favour: int, note="", corrects=None
 ):
     return record_event(person, K.CELL_VOTE, acting_user=acting_user, occurred_on=occurred_on,
-                        data=_vote_data(person, occurred_on, official_members, in_favour), note=note,
+                        data=_vote_data(person, occurred_on, official_members, in_favour, corrects), note=note,
                         corrects=corrects)  # fmt: skip
 
 
@@ -531,7 +579,7 @@ def record_recognition_vote(
     person, *, acting_user, occurred_on, official_members: int, in_favour: int, note="", corrects=None
 ):
     return record_event(person, K.RECOGNITION_VOTE, acting_user=acting_user, occurred_on=occurred_on,
-                        data=_vote_data(person, occurred_on, official_members, in_favour), note=note,
+                        data=_vote_data(person, occurred_on, official_members, in_favour, corrects), note=note,
                         corrects=corrects)  # fmt: skip
 
 
@@ -593,17 +641,19 @@ def exit_event(person: Person) -> PersonEvent | None:
 def reinstate(person: Person, *, acting_user, occurred_on: datetime.date, note: str) -> PersonEvent:
     """Reopen a withdrawn (or removed) person's dossier: a new event voids the exit, by the role that may
     record it, with a reason; the path resumes where it was."""
-    exit = exit_event(person)
-    if exit is None or person.stage not in CLOSED_STAGES:
-        raise ValidationError("Hồ sơ đang mở; không có gì để khôi phục.", code="open")
     check_date(occurred_on, today())
-    if occurred_on < exit.occurred_on:
-        raise ValidationError(
-            {"occurred_on": f"Ngày khôi phục không được trước ngày {exit.occurred_on:%d/%m/%Y}."}
-        )
-    original = exit.corrects or exit
-    data = {**exit.data, "void": True, "reinstated_on": occurred_on.isoformat()}
-    return correct_event(original, acting_user=acting_user, data=data, note=note)
+    with transaction.atomic():
+        person = write.lock(person).person  # the exit is read under the lock: two reinstatements do not race
+        exit = exit_event(person)
+        if exit is None or person.stage not in CLOSED_STAGES:
+            raise ValidationError("Hồ sơ đang mở; không có gì để khôi phục.", code="open")
+        if occurred_on < exit.occurred_on:
+            raise ValidationError(
+                {"occurred_on": f"Ngày khôi phục không được trước ngày {exit.occurred_on:%d/%m/%Y}."}
+            )
+        original = exit.corrects or exit
+        data = {**exit.data, "void": True, "reinstated_on": occurred_on.isoformat()}
+        return correct_event(original, acting_user=acting_user, data=data, note=note)
 
 
 def rebuild_state(person: Person, calendar: rules.Calendar, events=None) -> dict:

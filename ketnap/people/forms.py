@@ -131,7 +131,7 @@ class ActionForm(MarkInvalidMixin, forms.Form):
         prefix = "fix" if corrects is not None else kind
         kwargs.setdefault("auto_id", f"id_{prefix}_%s")
         if corrects is not None:
-            kwargs.setdefault("initial", initial_from_event(corrects))
+            kwargs.setdefault("initial", initial_from_event(current_version(corrects)))
         super().__init__(data, **kwargs)
         self.person, self.user, self.kind, self.today, self.corrects = person, user, kind, today, corrects
         self.fields["occurred_on"].label = self.date_label
@@ -567,6 +567,12 @@ def offered_kinds(stage: str, next_steps) -> list[str]:
         if kind == "reinstate" or kind in next_steps or stage in LEDGER_ONLY_OFFERS.get(kind, ()):
             out.append(kind)
     return out
+
+
+def current_version(event):
+    """The entry as it stands now: its latest correction, or itself (a second correction starts from the
+    values of the first, not from the original's)."""
+    return event.corrections.order_by("-id").first() or event
 
 
 def initial_from_event(event) -> dict:

@@ -73,6 +73,19 @@ def voting_unit(person, effective: list) -> OrgUnit:
     return OrgUnit.objects.get(pk=org_id)
 
 
+def no_committee_above(unit: OrgUnit) -> bool:
+    """The rule book's `cell_is_grassroots`: no grassroots committee votes between this cell and the decider —
+    a grassroots cell, or a cell placed directly under a ward (the ward decides after the cell's vote alone;
+    `people.actions.deciders_for`)."""
+    if unit.kind == OrgUnit.Kind.GRASSROOTS_CELL:
+        return True
+    return (
+        unit.kind == OrgUnit.Kind.CELL
+        and unit.parent_id is not None
+        and unit.parent.kind == OrgUnit.Kind.WARD
+    )
+
+
 def dossier_json(person, events: Iterable, as_of: datetime.date, unit: OrgUnit | None = None) -> dict:
     effective = effective_events(events)
     unit = unit or voting_unit(person, effective)
@@ -98,10 +111,7 @@ def dossier_json(person, events: Iterable, as_of: datetime.date, unit: OrgUnit |
             "youth_union_member": person.youth_union_member,
             "excellent_youth_union_member": person.excellent_youth_union_member,
         },
-        "unit": {
-            "has_youth_union": unit.has_youth_union,
-            "cell_is_grassroots": unit.kind == OrgUnit.Kind.GRASSROOTS_CELL,
-        },
+        "unit": {"has_youth_union": unit.has_youth_union, "cell_is_grassroots": no_committee_above(unit)},
         "events": items,
     }
 
@@ -117,7 +127,7 @@ def evaluate(person, events: Iterable, as_of: datetime.date, calendar: rules.Cal
             dates["official_date"] = _d(imported.data["official_date"])
         return rules.Result(stage="OFFICIAL", findings=[], deadlines=[], dates=dates)
     obj = dossier_json(person, events, as_of, unit)
-    dossier, as_of, _ = rules.parse(obj, as_of)
+    dossier, as_of, _ = rules.parse(obj, as_of, extensions=True)
     return rules.check(dossier, as_of, calendar, rule_params())
 
 
@@ -130,7 +140,7 @@ def review(
     if imported is not None and imported.data.get("stage") == "OFFICIAL":
         return rules.Review(evaluate(person, events, as_of, calendar, unit), [], frozenset())
     obj = dossier_json(person, events, as_of, unit)
-    dossier, as_of, _ = rules.parse(obj, as_of)
+    dossier, as_of, _ = rules.parse(obj, as_of, extensions=True)
     return rules.review(dossier, as_of, calendar, rule_params())
 
 

@@ -114,7 +114,7 @@ class Person(models.Model):
         verbose_name="đảng viên giúp đỡ",
     )
 
-    # --- cached projection of the ledger (rules.fold); written only by people.actions ---
+    # --- cached projection of the ledger (rules.fold); written only through people.write (and the repairs) ---
     stage = models.CharField("giai đoạn", max_length=20, choices=Stage.choices, default=Stage.SOURCE)
     stage_since = models.DateField("từ ngày", null=True, blank=True)
     next_due = models.DateField("hạn tiếp theo", null=True, blank=True, db_index=True)

@@ -272,8 +272,16 @@ def person_edit(request, pk):
         raise PermissionDenied("Vai trò của bạn không được phép sửa thông tin người này.")
     form = PersonEditForm(request.POST or None, person=person, user=request.user, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
+        errors_before = person.error_count
+
+        def new_errors(saved) -> list[str]:
+            if saved.error_count <= errors_before:
+                return []
+            return [f"Sau khi sửa, hồ sơ có {saved.error_count} lỗi theo quy định (trước đó {errors_before}); "
+                    "xem mục «Kiểm tra theo quy định» trên trang hồ sơ."]  # fmt: skip
+
         response = run_action(request, form.perform, form=form, success=f"Đã lưu thông tin của {person.full_name}.",
-                              to=reverse("person-detail", args=[person.pk]))  # fmt: skip
+                              warnings=new_errors, to=reverse("person-detail", args=[person.pk]))  # fmt: skip
         if response is not None:
             return response
     return render(request, "people/person_edit.html", {"person": person, "form": form})

@@ -25,7 +25,7 @@ from ketnap import rules
 from ketnap.people import ledger
 from ketnap.people.models import Person, PersonEvent
 
-__all__ = ["PersonObserver", "PersonWrite", "lock", "observers", "register"]
+__all__ = ["PersonObserver", "PersonWrite", "lock", "register"]
 
 
 class PersonObserver(Protocol):
@@ -46,10 +46,6 @@ def register(observer: PersonObserver) -> None:
         _OBSERVERS.append(observer)
 
 
-def observers() -> list[PersonObserver]:
-    return list(_OBSERVERS)
-
-
 class PersonWrite:
     """One locked person being written. Create it with :func:`lock`."""
 
@@ -60,7 +56,6 @@ class PersonWrite:
         self._calendar = calendar
         self._snapshots = [(o, o.snapshot(person)) for o in _OBSERVERS]
         self.state_before = {f: getattr(person, f) for f in ledger.STATE_FIELDS}
-        self.finished = False
 
     @property
     def calendar(self) -> rules.Calendar:
@@ -125,7 +120,6 @@ class PersonWrite:
             self.person.save(update_fields=[*ledger.STATE_FIELDS, *fields, "updated_at"])
         for observer, before in self._snapshots:
             observer.changed(before, self.person, self.events_before, events, self.calendar)
-        self.finished = True
         return {"before": self.state_before, "after": after}
 
 
@@ -134,5 +128,6 @@ def lock(person: Person | int, calendar: rules.Calendar | None = None) -> Person
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("people.write.lock() must run inside transaction.atomic()")
     pk = person if isinstance(person, int) else person.pk
-    locked = Person.objects.select_for_update().select_related("unit").get(pk=pk)
+    # Lock the person's row only (on PostgreSQL, not the cell's row the join reads).
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
     return PersonWrite(locked, calendar)

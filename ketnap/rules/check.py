@@ -2,7 +2,9 @@
 
 Reading of the contract (spec/check-dossier.md) where it leaves room, decided once here:
 
-* Events are taken in date order (events of the same date keep their given order); events dated after
+* Events are taken in date order; within one day a step comes after what it needs (`_DAY_ORDER`: a paper,
+  then the cell vote, the committee vote, … the exits last), events of the same rank keep their given order;
+  events dated after
   ``as_of`` are ignored (the JSON reader refuses them).
 * Stage: each event can only move the stage forward; a vote below its threshold (including an authorised
   committee's decision vote below 2/3) does not move it at all, whatever came before. Removal and withdrawal
@@ -17,7 +19,7 @@ Reading of the contract (spec/check-dossier.md) where it leaves room, decided on
   one deadline is capped at ``Params.extension_max_days``.
 * ``ceremony_consent`` (anywhere in the dossier) makes a late ceremony ``met: true`` and keeps an unheld one
   open (``met: null``) after its due date.
-* THREE_VOTES: the first three recognition votes all below 2/3 (dated at the third).
+* THREE_VOTES: the first three recognition votes in their place all below 2/3 (dated at the third).
 * NEW_MEMBER_CLASS is checked at the latest recognition vote, or at the recognition decision if no vote.
 * A missed deadline's finding is dated at the due date and cites the text in force when the period started.
 """
@@ -225,14 +227,17 @@ class _Facts:
             members = _count(ev.data, "official_members")
             if members < params.min_cell_members:
                 bad("CELL_SIZE", members=members)
-        if kind == "recognition_vote":
-            ceremony = first_valid.get("ceremony")
-            if ceremony is not None:
-                end = probation_end(ceremony.date, params)
-                if ev.date < end:
-                    bad("PROBATION_COMPLETE", end=end)
-            # The file's papers count when present (one dated before the ceremony is STEP_ORDER's concern).
-            missing = [STEP_LABELS[k] for k in _RECOGNITION_FILE if not self.by_kind.get(k)]
+        ceremony = first_valid.get("ceremony")
+        if kind == "recognition_vote" and ceremony is not None:  # without a ceremony: STEP_ORDER says it all
+            end = probation_end(ceremony.date, params)
+            if ev.date < end:
+                bad("PROBATION_COMPLETE", end=end)
+            # The file's papers count when they are in their place (after the ceremony, on or before the vote).
+            missing = [
+                STEP_LABELS[k]
+                for k in _RECOGNITION_FILE
+                if not any(self.valid(d) for d in self.by_kind.get(k, ()))
+            ]
             if missing:
                 bad("RECOGNITION_FILE", missing="; ".join(missing))
 
@@ -313,7 +318,7 @@ def _eligibility(
     else:
         # Over the age limit: the city standing board's written consent, on or before the decision, allows it;
         # without it the dossier may go on (a warning) until a decision is recorded (then an error).
-        decision = f.latest("decision")
+        decision = f.first("decision", valid=f.ok)  # the admission's decision (a repeated one does not count)
         consent = f.latest("age_consent", decision.date if decision else None)
         if consent is not None:
             add(
@@ -543,7 +548,11 @@ class _Checker:
         last_vote = f.latest("recognition_vote")
         any_decision = f.latest("recognition_decision")
         checked_on = last_vote.date if last_vote else (any_decision.date if any_decision else None)
-        if checked_on is not None and f.latest("new_member_class", checked_on) is None:
+        if (
+            ceremony is not None  # recognition is judged against an admission: without one, STEP_ORDER
+            and checked_on is not None
+            and f.latest("new_member_class", checked_on, valid=f.valid) is None
+        ):
             self._add("NEW_MEMBER_CLASS", checked_on)
         if last_vote is not None and not f.passes(last_vote):
             self._add("CELL_VOTE", last_vote.date, "recognition", **f.vote_facts(last_vote))
@@ -690,8 +699,10 @@ def _next_steps(run: _Checker, dossier: Dossier, as_of: dt.date) -> frozenset[st
     if stage == "COMMITTEE_APPROVED":
         if grassroots or (latest["committee_vote"] is not None and f.ok(latest["committee_vote"])):
             out.add("decision")
+        elif not grassroots:
+            out.add("committee_vote")  # the latest committee vote failed: it may vote again
         out.add("withdrawal")
-    if stage in ("CELL_APPROVED", "COMMITTEE_APPROVED", "ADMITTED") or before_vote:
+    if stage in ("CELL_APPROVED", "COMMITTEE_APPROVED") or before_vote:  # the consent precedes the decision
         age = full_years(dossier.person.birth_date, as_of)
         if age > params.max_age:
             out.add("age_consent")
@@ -720,11 +731,31 @@ def _checklist(run: _Checker, dossier: Dossier, as_of: dt.date, calendar: Calend
         rule = RULES[rule_id]
         items.append(Item(rule_id, status, rule.title, message, rule.source_on(on, variant=variant)))
 
+    def out_of_place(ev: Event) -> bool:
+        """The step has a structural error: the checklist says so with the finding's own words."""
+        found = next(((r, v, facts) for r, e, v, facts in f.structural if e is ev), None)
+        if found is None:
+            return False
+        rule_id, variant, facts = found
+        text = RULES[rule_id].text(variant, **{**run.ctx, "date": ev.date, **facts})
+        items.append(
+            Item(
+                rule_id,
+                "error",
+                RULES[rule_id].title,
+                text,
+                RULES[rule_id].source_on(ev.date, variant=variant),
+            )
+        )
+        return True
+
     def vote(rule_id: str, kind: str, variant: str | None, ok: str) -> None:
         ev = f.latest(kind)
         if ev is None:
             missing = f"{variant}_missing" if variant else "missing"
             item(rule_id, "missing", RULES[rule_id].text(missing), variant=missing)
+        elif out_of_place(ev):
+            return
         elif f.passes(ev):
             item(rule_id, "ok", ok.format(date=fmt_date(ev.date)), ev.date, variant)
         else:
@@ -762,7 +793,7 @@ def _checklist(run: _Checker, dossier: Dossier, as_of: dt.date, calendar: Calend
         last = f.latest("decision")
         if last is None:
             item("DECIDER", "missing", RULES["DECIDER"].text("missing"))
-        else:
+        elif not out_of_place(last):  # in its place yet not valid: an authorised committee's vote fell short
             item("DECIDER", "error", RULES["DECIDER"].text(None, **f.vote_facts(last)), last.date)
         deadline("DECISION_DUE")
     elif stage == "ADMITTED":

@@ -124,7 +124,7 @@ def _date(value: Any, path: str) -> dt.date:
     if not DATE_MIN <= day <= DATE_MAX:
         raise DossierError(
             path,
-            f"ngày {value} nằm ngoài khoảng cho phép {DATE_MIN.isoformat()} – {DATE_MAX.isoformat()}",
+            f"ngày {day:%d/%m/%Y} nằm ngoài khoảng cho phép {DATE_MIN:%d/%m/%Y} – {DATE_MAX:%d/%m/%Y}",
             f"the date {value} is outside the allowed range {DATE_MIN.isoformat()} – {DATE_MAX.isoformat()}",
         )
     return day
@@ -135,7 +135,7 @@ def _date_list(obj: dict[str, Any], key: str) -> list[dt.date]:
     return [_date(v, f"{key}[{i}]") for i, v in enumerate(values or ())]
 
 
-def _event(raw: Any, path: str, as_of: dt.date, birth_date: dt.date) -> Event:
+def _event(raw: Any, path: str, as_of: dt.date, birth_date: dt.date, extensions: bool = False) -> Event:
     if not isinstance(raw, dict):
         got_vi, got_en = _json_type(raw)
         raise DossierError(path, f"sự kiện phải là một đối tượng JSON, không phải {got_vi}",
@@ -152,13 +152,13 @@ def _event(raw: Any, path: str, as_of: dt.date, birth_date: dt.date) -> Event:
     if date > as_of:
         raise DossierError(
             r.at("date"),
-            f"sự kiện ngày {date.isoformat()} sau ngày xét as_of {as_of.isoformat()}",
+            f"sự kiện ngày {date:%d/%m/%Y} sau ngày xét (as_of) {as_of:%d/%m/%Y}",
             f"the event is dated {date.isoformat()}, after as_of {as_of.isoformat()}",
         )
     if date < birth_date:
         raise DossierError(
             r.at("date"),
-            f"sự kiện ngày {date.isoformat()} trước ngày sinh {birth_date.isoformat()}",
+            f"sự kiện ngày {date:%d/%m/%Y} trước ngày sinh {birth_date:%d/%m/%Y}",
             f"the event is dated {date.isoformat()}, before the birth date {birth_date.isoformat()}",
         )
     data: dict[str, Any] = {}
@@ -193,7 +193,7 @@ def _event(raw: Any, path: str, as_of: dt.date, birth_date: dt.date) -> Event:
             "cowork_since": intro.date("cowork_since", required=not replacement),
             "replacement": replacement,
         }
-    if kind in ("decision", "ceremony") and r.get("imported", bool):
+    if extensions and kind in ("decision", "ceremony") and r.get("imported", bool):
         # Extension: the admission was recorded elsewhere (an existing member entered by import); the steps
         # before it are not required and the member's biography is not due here.
         data["imported"] = True
@@ -215,9 +215,13 @@ def _vote(r: _Reader, denominator: str, data: dict[str, Any], required: bool) ->
         data["in_favour"] = in_favour
 
 
-def parse(obj: Any, today: dt.date) -> tuple[Dossier, dt.date, Calendar]:
+def parse(obj: Any, today: dt.date, *, extensions: bool = False) -> tuple[Dossier, dt.date, Calendar]:
     """The dossier, the ``as_of`` date (default ``today``, which the caller gives in Asia/Ho_Chi_Minh) and the
-    calendar with the input's overrides; :class:`DossierError` for every invalid input."""
+    calendar with the input's overrides; :class:`DossierError` for every invalid input.
+
+    ``extensions``: read the fields the web application adds and the public contract does not have (an
+    imported member's ``decision``/``ceremony`` marked ``imported``: the admission was recorded elsewhere).
+    ``ketnap check-dossier`` never passes it: there, unknown fields are ignored, as the contract says."""
     if not isinstance(obj, dict):
         got_vi, got_en = _json_type(obj)
         raise DossierError("$", f"hồ sơ phải là một đối tượng JSON, không phải {got_vi}",
@@ -254,7 +258,9 @@ def parse(obj: Any, today: dt.date) -> tuple[Dossier, dt.date, Calendar]:
     )
 
     raw_events = top.get("events", list) or []
-    events = tuple(_event(raw, f"events[{i}]", as_of, birth_date) for i, raw in enumerate(raw_events))
+    events = tuple(
+        _event(raw, f"events[{i}]", as_of, birth_date, extensions) for i, raw in enumerate(raw_events)
+    )
     calendar = Calendar(_date_list(obj, "non_working_days"), _date_list(obj, "working_days"))
     return Dossier(person, unit, events), as_of, calendar
 

@@ -95,7 +95,7 @@ def test_the_demo_walks_valid_paths(small):
     warnings = set()
     for person in Person.objects.select_related("unit").prefetch_related("events"):
         events = list(person.events.all())
-        dossier, as_of, _ = rules.parse(ledger.dossier_json(person, events, TODAY), TODAY)
+        dossier, as_of, _ = rules.parse(ledger.dossier_json(person, events, TODAY), TODAY, extensions=True)
         result = rules.check(dossier, as_of, calendar, params)
         errors = [(f.rule, f.date) for f in result.findings if f.severity == "error"]
         assert errors == [], (person.pk, errors)

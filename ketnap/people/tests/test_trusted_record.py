@@ -156,7 +156,7 @@ def test_a_voided_document_stops_counting_and_the_state_is_recomputed(tree):
         actions.record_cell_vote(person, acting_user=tree.users["cell_secretary"], occurred_on=today(),
                                  official_members=12, in_favour=9)  # fmt: skip
     assert refusal_rules(exc) == {"COMMENTS"}
-    row = AuditLog.objects.filter(action="person.correct.comments").latest("id")
+    row = AuditLog.objects.filter(action="person.void.comments").latest("id")
     assert "Bản tổng hợp của người khác" in row.summary and row.after["data"]["void"] is True
 
 
@@ -212,6 +212,9 @@ def test_withdrawal_needs_a_reason_and_can_be_reinstated_by_the_same_role(tree):
     assert person.stage == "APPLICANT"
     back = person.events.latest("id")
     assert back.data["void"] is True and back.data["reinstated_on"] == today().isoformat()
+    row = AuditLog.objects.filter(action="person.reinstate").get()
+    assert "Đã về nước, xin tiếp tục" in row.summary
+    assert "Xin rút vì đi du học" in AuditLog.objects.get(action="person.withdrawal").summary
     # the path resumes where it was
     actions.record_cell_vote(person, acting_user=sec, occurred_on=today(), official_members=12, in_favour=9)
     person.refresh_from_db()
@@ -316,6 +319,18 @@ def test_a_cell_directly_under_a_ward_is_decided_by_the_ward(tree):
     OrgLink.objects.create(child=cell, parent=tree.ward_a, valid_from=datetime.date(2025, 7, 1))
     person = make_person(cell)
     assert actions.deciders_for(person) == [tree.ward_a]
+    # the whole path: the cell's vote, then the ward's decision (no committee vote in between)
+    prepare_applicant(person, tree.users["city_admin"], start=today() - 200 * DAY)
+    ward = tree.users["ward_a"]
+    actions.record_cell_vote(person, acting_user=ward, occurred_on=today() - 2 * DAY, official_members=9,
+                             in_favour=8)  # fmt: skip
+    person.refresh_from_db()
+    assert person.stage == "COMMITTEE_APPROVED"  # awaiting the decision
+    actions.record_decision(
+        person, acting_user=ward, occurred_on=today(), decider=tree.ward_a, number="5-QĐ/ĐU"
+    )
+    person.refresh_from_db()
+    assert person.stage == "ADMITTED" and person.events.get(kind="decision").data["authorized"] is False
     assert actions.deciders_for(make_person(tree.cell_a)) == [tree.ward_a]
     assert actions.deciders_for(make_person(tree.cell_student)) == [tree.uni, tree.upper]
 
@@ -414,3 +429,31 @@ def test_the_checklist_and_the_findings_come_from_one_evaluation(tree):
     failing = {i.rule for i in page.checklist if i.status == "error"}
     assert "INTRODUCER_OFFICIAL" in failing
     assert page.next_steps and "cell_vote" in page.next_steps
+
+
+def test_a_post_cannot_do_what_the_stage_does_not_allow(tree):
+    """Not only the rule book's errors: a step of another stage is refused too (a secretary cannot
+    'withdraw' a probationary member, a committee cannot 'remove' an applicant)."""
+    member = admitted(tree)
+    sec, committee = tree.users["cell_secretary"], tree.users["uni_committee"]
+    actions.record_simple(member, "ceremony", acting_user=sec, occurred_on=today())
+    with pytest.raises(ValidationError) as exc:
+        actions.record_simple(member, "withdrawal", acting_user=sec, occurred_on=today(), note="Xin rút")
+    assert "Đảng viên dự bị" in str(exc.value)
+    applicant = ready(tree, given_name="Bảo")
+    with pytest.raises(ValidationError):
+        actions.record_simple(applicant, "removal", acting_user=committee, occurred_on=today(), note="Sai")
+    with pytest.raises(ValidationError):
+        actions.record_document(applicant, "self_review", acting_user=sec, occurred_on=today())
+    assert not member.events.filter(kind="withdrawal").exists()
+    assert not applicant.events.filter(kind__in=["removal", "self_review"]).exists()
+
+
+def test_a_second_correction_starts_from_the_corrected_values(client, tree):
+    person = ready(tree)
+    cert = person.events.get(kind="awareness_class")
+    actions.correct_event(cert, acting_user=tree.users["cell_clerk"], data={"certificate_number": "MỚI-1"},
+                          note="Số giấy ghi thiếu")  # fmt: skip
+    client.force_login(tree.users["cell_secretary"])
+    page = client.get(reverse("person-correct", args=[person.pk, cert.pk])).content.decode()
+    assert 'value="MỚI-1"' in page

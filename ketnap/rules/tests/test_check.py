@@ -15,6 +15,7 @@ from ketnap.rules import (
     Unit,
     check,
     fold,
+    parse,
     vote_passes,
 )
 
@@ -411,10 +412,10 @@ CASES = [
         {"STEP_ORDER"},
     ),
     (
-        "new-member class before the ceremony",
+        "new-member class before the ceremony",  # out of its place, so it does not count for the recognition
         edit(spec(), "new_member_class", date="2026-05-18"),
-        {"STEP_ORDER"},
-        {"NEW_MEMBER_CLASS"},
+        {"STEP_ORDER", "NEW_MEMBER_CLASS"},
+        set(),
     ),
     (
         "member biography before the ceremony",
@@ -1116,11 +1117,13 @@ def test_an_imported_decision_needs_no_earlier_steps():
             {"kind": "ceremony", "date": "2025-05-19", "imported": True},
         ],
     }
-    result = run(obj)
+    dossier, as_of, calendar = parse(obj, D("2027-08-01"), extensions=True)  # as the web application reads it
+    result = check(dossier, as_of, calendar)
     assert result.stage == "PROBATIONARY" and result.findings == []
     assert "MEMBER_BIOGRAPHY_DUE" not in [d.rule for d in result.deadlines]
-    obj["events"][0].pop("imported")
-    assert "STEP_ORDER" in rule_ids(run(obj))
+    # `ketnap check-dossier` keeps to the public contract: an unknown field is ignored
+    result = run(obj)
+    assert result.stage == "SOURCE" and "STEP_ORDER" in rule_ids(result)
 
 
 def test_age_max_is_a_warning_until_a_decision_then_an_error():

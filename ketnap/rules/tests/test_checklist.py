@@ -6,7 +6,7 @@ import pytest
 
 from ketnap.rules import Calendar, checklist, parse
 
-from .factory import D, add, drop, edit, spec, until
+from .factory import D, add, drop, edit, run, spec, until
 
 CAL = Calendar()
 
@@ -211,3 +211,26 @@ def test_no_step_is_offered_once_withdrawn_and_the_trade_union_only_where_it_may
     obj["unit"] = {"has_youth_union": False}
     got = steps(obj)
     assert "trade_union_introduction" in got and "youth_union_introduction" not in got
+
+
+def test_a_step_out_of_place_is_an_error_in_the_checklist_with_the_findings_words():
+    small = edit(until(spec(), "2026-04-02"), "cell_vote", official_members=2, in_favour=2)
+    (item,) = [i for i in items(small) if i.rule == "CELL_SIZE"]
+    assert item.status == "error" and "2 đảng viên chính thức" in item.message
+    assert "CELL_VOTE" not in statuses(small)  # not "ok": the vote does not count
+    early = until(spec(), "2026-11-20")
+    for kind in ("self_review", "helper_comments", "recognition_comments"):
+        add(early, kind, "2026-11-19")
+    add(early, "recognition_vote", "2026-11-20", official_members=13, in_favour=12)
+    assert statuses(early)["PROBATION_COMPLETE"] == "error"
+
+
+def test_papers_before_the_ceremony_count_neither_in_the_check_nor_in_the_checklist():
+    obj = until(spec(), "2027-05-24")
+    for kind in ("self_review", "helper_comments", "recognition_comments"):
+        edit(obj, kind, date="2026-05-18")  # the day before the ceremony
+    assert statuses(obj)["RECOGNITION_FILE"] == "missing"
+    add(obj, "recognition_vote", "2027-05-24", official_members=13, in_favour=12)
+    obj["as_of"] = "2027-05-24"
+    result_rules = {f.rule for f in run(obj).findings}
+    assert {"STEP_ORDER", "RECOGNITION_FILE"} <= result_rules
