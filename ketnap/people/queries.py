@@ -152,16 +152,28 @@ def board(user, unit: OrgUnit | None = None, per_column: int = 20) -> Board:
     return columns
 
 
-def mentor_options(user, person: Person) -> list[tuple[int, str]]:
-    """Official members in the user's scope and in the person's grassroots organisation."""
+def official_members_near(user, person: Person) -> list[tuple]:
+    """The official members in the user's scope and in the person's grassroots organisation, as
+    (pk, full name, unit name, official date) — the people who may help or introduce the person. One query,
+    kept on the person object for the request (the person page offers both forms)."""
+    cached = getattr(person, "_official_members_near", None)
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
     grassroots = person.unit.grassroots() or person.unit
     qs = persons_in_subtree(persons_for(user), grassroots).filter(stage=Stage.OFFICIAL).exclude(pk=person.pk)
-    rows = (
-        qs.select_related("unit")
-        .order_by("sort_key", "id")
-        .values_list("pk", "family_name", "middle_name", "given_name", "unit__name")[:1000]
-    )
-    return [(pk, f"{' '.join(p for p in (f, m, g) if p)} — {unit}") for pk, f, m, g, unit in rows]
+    rows = [
+        (pk, " ".join(p for p in (family, middle, given) if p), unit_name, official)
+        for pk, family, middle, given, unit_name, official in qs.order_by("sort_key", "id").values_list(
+            "pk", "family_name", "middle_name", "given_name", "unit__name", "official_date"
+        )[:1000]
+    ]
+    person._official_members_near = (user.pk, rows)
+    return rows
+
+
+def mentor_options(user, person: Person) -> list[tuple[int, str]]:
+    """Official members who may help the person (đảng viên giúp đỡ)."""
+    return [(pk, f"{name} — {unit}") for pk, name, unit, _ in official_members_near(user, person)]
 
 
 def mentor_for(user, pk) -> Person:
@@ -169,22 +181,12 @@ def mentor_for(user, pk) -> Person:
 
 
 def introducer_options(user, person: Person) -> list[tuple[int, str]]:
-    """Official members who may introduce the person: in the user's scope and in the person's grassroots
-    organisation (they must have worked or studied with the applicant in a unit of the same grassroots
-    organisation), with the date they became official members (from their ledger)."""
-    grassroots = person.unit.grassroots() or person.unit
-    qs = persons_in_subtree(persons_for(user), grassroots).filter(stage=Stage.OFFICIAL).exclude(pk=person.pk)
-    rows = (
-        qs.select_related("unit")
-        .order_by("sort_key", "id")
-        .values_list("pk", "family_name", "middle_name", "given_name", "unit__name", "official_date")[:1000]
-    )
-    out = []
-    for pk, family, middle, given, unit_name, official in rows:
-        name = " ".join(p for p in (family, middle, given) if p)
-        since = f", chính thức từ {official:%d/%m/%Y}" if official else ""
-        out.append((pk, f"{name} — {unit_name}{since}"))
-    return out
+    """Official members who may introduce the person (they must have worked or studied with the applicant in
+    a unit of the same grassroots organisation), with the date they became official members (their ledger)."""
+    return [
+        (pk, f"{name} — {unit}" + (f", chính thức từ {official:%d/%m/%Y}" if official else ""))
+        for pk, name, unit, official in official_members_near(user, person)
+    ]
 
 
 def introducer_for(user, pk) -> Person:
@@ -196,11 +198,13 @@ def cell_roster(unit: OrgUnit, on: datetime.date) -> int:
     with it). A person is on the roster from the day they are official — the recognition decision, or for an
     imported official member the official date of the import — for as long as the cell holds them: from the
     start or a move into it (``unit_changed``) until a move out. The demo's vote counts use the same reading."""
-    moved = PersonEvent.objects.filter(kind=PersonEvent.Kind.UNIT_CHANGED).filter(
-        Q(data__from_id=unit.pk) | Q(data__to_id=unit.pk)
+    # Who can be on it: the official members it holds now, and those who left it after that day. (An official
+    # member stays one: nobody leaves the path after recognition but by a move.)
+    left_after = PersonEvent.objects.filter(
+        kind=PersonEvent.Kind.UNIT_CHANGED, occurred_on__gt=on, data__from_id=unit.pk
     )
-    ids = set(Person.objects.filter(unit=unit).values_list("pk", flat=True))
-    ids |= set(moved.values_list("person_id", flat=True))
+    ids = set(Person.objects.filter(unit=unit, stage=Stage.OFFICIAL).values_list("pk", flat=True))
+    ids |= set(left_after.values_list("person_id", flat=True))
     kinds = (
         PersonEvent.Kind.RECOGNITION_DECISION,
         PersonEvent.Kind.MEMBER_IMPORTED,
