@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
@@ -62,6 +63,15 @@ class Command(BaseCommand):
         )
         if busiest is None:
             raise CommandError("Cơ sở dữ liệu chưa có hồ sơ; hãy chạy `ketnap seed --size city` trước.")
+        # The heaviest applicant page: the most forms (cell vote, introducers, helpers), in the cell with the
+        # most persons (its roster and the official members near it are the longest lists).
+        applicant = (
+            Person.objects.filter(stage="APPLICANT")
+            .annotate(peers=Count("unit__persons"))
+            .order_by("-peers", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
         client = Client()
         client.force_login(account)
         cases = {
@@ -69,6 +79,7 @@ class Command(BaseCommand):
             "people_list_filtered": reverse("person-list") + "?stage=APPLICANT",
             "people_list_search": reverse("person-list") + "?q=nguyen+van",
             "person_page": reverse("person-detail", args=[busiest]),
+            **({"person_page_applicant": reverse("person-detail", args=[applicant])} if applicant else {}),
             "pipeline_board": reverse("pipeline"),
             "home": reverse("home"),
             "inbox": reverse("inbox"),
