@@ -107,7 +107,7 @@ class Board(list):
 
 CARD_FIELDS = (
     "id", "family_name", "middle_name", "given_name", "stage", "next_due", "next_due_rule", "error_count",
-    "warning_count", "unit__name", "unit__code",
+    "warning_count", "unit__name", "unit__code", "unit__kind", "unit__path",
 )  # fmt: skip
 
 
@@ -149,6 +149,11 @@ def board(user, unit: OrgUnit | None = None, per_column: int = 20) -> Board:
                 rest = column.filter(next_due__isnull=True).order_by("sort_key", "id")
                 cards += list(rest[: per_column - len(cards)])
         columns.append(BoardColumn(stage, labels[stage], n, cards, blocked.get(stage, 0)))
+    # "Chi bộ Sinh viên" alone says little on a city-wide board: a cell is named with its school.
+    names = org_queries.names_with_school({c.unit_id: c.unit for col in columns for c in col.cards}.values())
+    for col in columns:
+        for card in col.cards:
+            card.unit_label = names.get(card.unit_id, card.unit.name)
     return columns
 
 
