@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ketnap.core.middleware.LoginRequiredMiddleware",
+    "ketnap.core.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "ketnap.urls"

@@ -97,3 +97,21 @@ def verify_chain() -> list[int]:
             bad.append(row.id)
         prev = row.row_hash
     return bad
+
+
+def read_log(request, action: str, *, obj=None, unit=None, summary: str = "") -> None:
+    """Who read what (a person page opened, a list exported): one row, outside any transaction."""
+    from ketnap.core.models import ReadLog
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    ReadLog.objects.create(
+        actor=user,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        unit=unit,
+        summary=summary[:500],
+        path=request.get_full_path()[:500],
+    )

@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
+from ketnap.core.audit import read_log
 from ketnap.core.exports import export, xlsx_response
 from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
@@ -105,6 +106,10 @@ def pipeline(request):
 
 def person_detail(request, pk):
     person = queries.person_for(request.user, pk)
+    if not request.htmx:
+        read_log(
+            request, "person.view", obj=person, unit=person.unit, summary=f"Xem hồ sơ {person.full_name}"
+        )
     return _render_person(request, person)
 
 
