@@ -19,7 +19,9 @@ def scope_paths(user) -> list[str]:
         if user.is_superuser:
             cached = [""]
         else:
-            from ketnap.accounts.permissions import _grants  # one query for the roles, shared with the permissions
+            from ketnap.accounts.permissions import (
+                _grants,  # one query for the roles, shared with the permissions
+            )
 
             paths = sorted({path for path, _ in _grants(user)})
             # Drop paths already covered by an ancestor path.
