@@ -23,6 +23,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.audit import read_log
 from ketnap.core.exports import export, xlsx_response
+from ketnap.core.paging import paginate_table
 from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
 from ketnap.people import actions, ledger, queries
@@ -60,7 +61,8 @@ def person_list(request):
         headers, widths, rows = export(table.data.data, COLUMNS)
         return xlsx_response(f"Danh sách người {today:%d-%m-%Y}.xlsx", headers, rows, sheet_name="Danh sách",
                              widths=widths)  # fmt: skip
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)  # ordering from the request
+    paginate_table(request, table, PER_PAGE)
     context = {
         "filter": filterset,
         "table": table,
