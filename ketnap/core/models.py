@@ -71,6 +71,17 @@ class ReadLog(models.Model):
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
+class FormToken(models.Model):
+    """A form sent once: the token a page puts in each form, taken in the same transaction as the action it
+    runs, so a double click or a second tab records the step once (`core.perform.run_action`)."""
+
+    token = models.CharField(max_length=64, primary_key=True)
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    def __str__(self):
+        return self.token
+
+
 class CalendarOverride(models.Model):
     """Government announcements on top of the statutory calendar (`holidays`, country VN)."""
 

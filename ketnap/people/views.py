@@ -291,6 +291,12 @@ def person_edit(request, pk):
                               warnings=new_errors, to=reverse("person-detail", args=[person.pk]))  # fmt: skip
         if response is not None:
             return response
+        if any(e.code == "stale" for e in form.non_field_errors().as_data()):
+            # Someone changed the person meanwhile: show the current values, with the message.
+            current = queries.person_for(request.user, pk)
+            stale = form.non_field_errors()
+            form = PersonEditForm(None, person=current, user=request.user, today=timezone.localdate())
+            form.stale_errors = stale
     return render(request, "people/person_edit.html", {"person": person, "form": form})
 
 

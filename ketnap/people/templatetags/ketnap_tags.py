@@ -306,3 +306,11 @@ def is_admin(user) -> bool:
     from ketnap.accounts.roles import Perm
 
     return has_perm_anywhere(user, Perm.ADMIN)
+
+
+@register.simple_tag
+def form_token() -> str:
+    """A hidden one-time token for a form that writes: sent twice, it is recorded once (core.perform)."""
+    import uuid
+
+    return format_html('<input type="hidden" name="form_token" value="{}">', uuid.uuid4().hex)
