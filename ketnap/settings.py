@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "ketnap.core.middleware.LoginRequiredMiddleware",
     "ketnap.core.middleware.PrivatePagesMiddleware",
+    "ketnap.core.middleware.IdleSessionMiddleware",
 ]
 
 ROOT_URLCONF = "ketnap.urls"
@@ -116,8 +117,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/dang-nhap/"
 LOGIN_REDIRECT_URL = "home"
@@ -148,7 +151,11 @@ STORAGES = {
     },
 }
 
-SESSION_COOKIE_AGE = 8 * 3600
+# A session ends after this many minutes without a request (ketnap.core.middleware.IdleSessionMiddleware keeps it
+# alive while the user works), and at the latest when the browser closes.
+KETNAP_SESSION_IDLE_MINUTES = int(os.getenv("KETNAP_SESSION_IDLE_MINUTES", "60"))
+SESSION_COOKIE_AGE = KETNAP_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -45,3 +45,26 @@ class PrivatePagesMiddleware:
 
             read_log(request, "export", summary=f"Tải về {unquote(name)}")
         return response
+
+
+class IdleSessionMiddleware:
+    """Sliding expiry without a write on every request: the session's expiry moves forward when a tenth of the
+    idle window has passed since it was last moved (SESSION_COOKIE_AGE = the idle window)."""
+
+    KEY = "_ketnap_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        import time
+
+        now = int(time.time())
+        if now - int(session.get(self.KEY, 0) or 0) >= max(30, settings.SESSION_COOKIE_AGE // 10):
+            session[self.KEY] = now  # modified: the session is saved with a new expiry
+        return response
