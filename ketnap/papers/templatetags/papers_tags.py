@@ -72,6 +72,9 @@ def paper_links(person, event, events=None) -> str:
     correction (the original's paper prints the corrected facts) or a voided entry."""
     if event.corrects_id or (event.data or {}).get("void"):
         return ""
+    corrections = [e for e in (events or []) if e.corrects_id == event.pk]
+    if corrections and (max(corrections, key=lambda e: e.pk).data or {}).get("void"):
+        return ""  # voided: the step no longer counts, nor its paper
     forms = forms_of_kind(event.kind)
     if not forms:
         return ""
