@@ -21,7 +21,7 @@ from django.conf import settings
 from ketnap.orgs.actions import parent_on
 from ketnap.orgs.models import OrgUnit
 from ketnap.papers import words
-from ketnap.papers.catalog import BLANK_FORMS, FORMS, Form
+from ketnap.papers.catalog import BLANK_FORMS, BY_CODE, FORMS, Form
 from ketnap.people import ledger
 from ketnap.people.actions import deciders_for
 from ketnap.people.models import Person, PersonEvent
@@ -170,8 +170,6 @@ class Facts:
         """The number of another paper of this person (a resolution a later paper cites), if issued."""
         if event is None:
             return ""
-        from ketnap.papers.catalog import BY_CODE
-
         form = BY_CODE[form_code]
         if form.typed_number and event.data.get("number"):
             return event.data["number"]

@@ -91,7 +91,7 @@ def paper_links(person, event, events=None) -> str:
         title = f"{form.title} (mẫu {form.code})" if form.code.endswith("KNĐ") else form.title
         note = f" ({form.note})" if form.note else ""
         parts.append(format_html(
-            '<span class="paper-links text-nowrap" data-form="{}"><span class="text-secondary">{}{}:</span> '
+            '<span class="paper-links text-nowrap me-2" data-form="{}"><span class="text-secondary">{}{}:</span> '
             '<a href="{}" class="paper-docx" title="{} — tệp Word để sửa">Word</a> · '
             '<a href="{}" class="paper-pdf" title="{} — tệp PDF để in">PDF</a></span>',
             form.code, form.code if form.code.endswith("KNĐ") else "Quyết định", note, docx, title, pdf, title,
