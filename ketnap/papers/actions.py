@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 
+from ketnap.accounts.permissions import user_can
+from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.audit import audit
 from ketnap.orgs.models import OrgUnit
@@ -40,10 +42,15 @@ def needs_number(ref: Ref, facts: Facts) -> bool:
     return ref.form.numbered or bool(ref.form.typed_number and ref.event.data.get("number"))
 
 
-def may_number(user, person, ref: Ref, perms: PermissionContext | None = None) -> bool:
-    """Whoever may record the step may number its paper; a viewer prints it with the number left blank."""
+def may_number(user, person, ref: Ref, facts: Facts, perms: PermissionContext | None = None) -> bool:
+    """Who may number a paper: for a committee's paper, whoever decides for that committee; for a cell's,
+    whoever may record the step. Others (a viewer, a secretary printing the committee's resolution) print it
+    with the number left blank."""
     if ref.event is None:
         return False
+    if ref.form.issuer in ("grassroots", "decider"):
+        issuer = issuer_of(ref, facts)
+        return issuer is not None and user_can(user, Perm.DECIDE, issuer)
     perms = perms or PermissionContext(user, person)
     return perms.allows(ref.event.kind)
 
@@ -58,7 +65,7 @@ def issue_numbers(person, refs: list[Ref], facts: Facts, *, acting_user=None) ->
         if not path_in_scope(person.unit.path, acting_user):
             raise Http404("Không tìm thấy hoặc bạn không có quyền xem.")
         perms = PermissionContext(acting_user, person)
-        if not all(may_number(acting_user, person, ref, perms) for ref in wanted):
+        if not all(may_number(acting_user, person, ref, facts, perms) for ref in wanted):
             raise PermissionDenied("Vai trò của bạn không được phép cấp số cho văn bản này.")
     issued: dict[str, str] = {}
     for ref in wanted:

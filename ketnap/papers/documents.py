@@ -45,7 +45,9 @@ def prepare(person, events, refs: list[Ref], *, user=None, system: bool = False)
     elif user is not None:
         perms = PermissionContext(user, person)
         mine = [
-            r for r in refs if actions.needs_number(r, facts) and actions.may_number(user, person, r, perms)
+            r
+            for r in refs
+            if actions.needs_number(r, facts) and actions.may_number(user, person, r, facts, perms)
         ]
         if mine:
             actions.issue_numbers(person, mine, facts, acting_user=user)

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.http import Http404
 from django.urls import reverse
 
 from ketnap.core.models import AuditLog
@@ -78,6 +79,34 @@ def test_a_viewer_prints_the_paper_without_issuing_its_number(client, tree, vote
     as_user(client, tree, "cell_secretary").get(paper_url(voted, "6-KNĐ", "cell_vote"))
     as_user(client, tree, "cell_viewer")
     assert "Số 01-NQ/CB" in pdf_text(client.get(paper_url(voted, "6-KNĐ", "cell_vote")).content)
+
+
+def test_the_committees_resolution_is_numbered_by_the_committee_not_by_the_cell(client, tree):
+    person = full_path(tree, until="committee_vote")
+    url = paper_url(person, "8-KNĐ", "committee_vote")
+    as_user(client, tree, "cell_secretary")
+    assert "Số ……-NQ/ĐU" in pdf_text(client.get(url).content)
+    assert not PaperNumber.objects.filter(form="8-KNĐ").exists()
+    as_user(client, tree, "uni_committee")
+    assert "Số 01-NQ/ĐU" in pdf_text(client.get(url).content)
+    row = PaperNumber.objects.get(form="8-KNĐ")
+    assert (row.unit, row.issued_by) == (tree.uni, tree.users["uni_committee"])
+
+
+def test_numbering_refuses_a_user_who_may_not_issue_it(tree):
+    from django.core.exceptions import PermissionDenied
+
+    from ketnap.papers import actions
+
+    person = full_path(tree, until="committee_vote")
+    events = list(person.events.all())
+    facts = build.Facts.of(person, events)
+    refs = [r for r in build.refs_for(person, events) if r.form.code == "8-KNĐ"]
+    with pytest.raises(PermissionDenied):
+        actions.issue_numbers(person, refs, facts, acting_user=tree.users["cell_secretary"])
+    with pytest.raises(Http404):
+        actions.issue_numbers(person, refs, facts, acting_user=tree.users["secretary_a"])
+    assert not PaperNumber.objects.exists()
 
 
 @pytest.mark.parametrize("username", ["secretary_a", "ward_a", "ward_a_viewer"])
