@@ -175,6 +175,12 @@ class Facts:
             return event.data["number"]
         return self.numbers.get(f"{form_code}:{original_id(event)}", "")
 
+    def member(self, pk) -> Person | None:
+        """An introducing member who is in the system (their date of admission and cell)."""
+        if not pk:
+            return None
+        return Person.objects.select_related("unit").filter(pk=pk).first()
+
     def mentor_name(self) -> str:
         assigned = self.latest("mentor_assigned")
         if assigned is not None and assigned.data.get("mentor_name"):
@@ -298,6 +304,7 @@ def context(ref: Ref, facts: Facts, *, anchor: str = "") -> dict:
             ev, "members" if ev is not None and ev.kind == "committee_vote" else "official_members"
         ),
         "introducer": intro,
+        "introducer_person": facts.member(intro.get("person_id")),
         "introducer_official": _iso(intro.get("official_since")),
         "introducer_cowork": _iso(intro.get("cowork_since")),
         "partner": partner,

@@ -222,6 +222,8 @@ class DocxWriter:
             table.style = self.document.styles["Table Grid"]
         table.autofit = False
         widths = self._widths(rows[0], width, grid)
+        for column, w in zip(table.columns, widths, strict=False):  # the grid (Word and LibreOffice read it)
+            column.width = Mm(w)
         for r, tr in enumerate(rows):
             cells = [c for c in tr if c.tag in ("td", "th")]
             for c, td in enumerate(cells):

@@ -189,3 +189,23 @@ def test_a_trade_union_introduction_gives_form_4a(tree):
             "giới thiệu đoàn viên công đoàn vào Đảng",
         ]:
             assert needle in text
+
+
+def test_an_introducer_in_the_system_is_described_from_their_own_record(tree):
+    """3-KNĐ: the introducing member's date of admission and cell come from their record, not typed again."""
+    import datetime
+
+    from ketnap.interorg.tests.conftest import member
+    from ketnap.people import actions as a
+
+    introducer = member(tree, tree.cell_staff, family_name="Võ", middle_name="Minh", given_name="Khôi",
+                        citizen_id="079080000111")  # fmt: skip
+    person = full_path(tree, until="biography")
+    a.record_member_introduction(person, acting_user=tree.users["city_admin"], occurred_on=datetime.date(2024, 7, 15),
+                                 introducer=introducer, cowork_since=datetime.date(2022, 9, 5))  # fmt: skip
+    events = list(person.events.all())
+    ref = next(r for r in build.refs_for(person, events) if r.form.code == "3-KNĐ")
+    text = pdf_text(documents.one_paper(person, events, ref, system=True).pdf())
+    assert "Tôi là: Võ Minh Khôi" in text
+    assert "Vào Đảng ngày 19/05/2019; chính thức ngày 01/06/2020" in text
+    assert f"Đang sinh hoạt tại: {tree.cell_staff.name}" in text
