@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIZE ?= city
 STAMP := $(VENV)/.installed
+# A random SECRET_KEY made once on this machine and kept in var/ (never committed); the environment's wins.
+KEYFILE := var/secret_key
+WITH_KEY = SECRET_KEY=$${SECRET_KEY:-$$(cat $(KEYFILE))}
 
 .PHONY: install demo serve test test-unit test-browser test-pg lint bench clean
 
@@ -18,20 +21,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(KEYFILE):
+	@mkdir -p var
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
 ## make demo: build everything, load the demo city on SQLite and serve it on http://$(HOST):$(PORT)
-demo: install
-	DEBUG=1 $(BIN)/ketnap migrate --noinput -v 0
-	DEBUG=1 $(BIN)/ketnap seed --size $(SIZE) --if-empty
-	DEBUG=1 $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
+demo: install $(KEYFILE)
+	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap migrate --noinput -v 0
+	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap seed --size $(SIZE) --if-empty
+	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
 
-serve: install
-	$(BIN)/ketnap serve --host $(HOST) --port $(PORT)
+serve: install $(KEYFILE)
+	$(WITH_KEY) $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: install $(KEYFILE)
 	$(BIN)/ruff check ketnap
 	$(BIN)/ruff format --check ketnap
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
+	$(WITH_KEY) $(BIN)/python manage.py makemigrations --check --dry-run -v 1
 
 ## make test: the whole suite (lint, migrations, unit and view tests; browser tests when chromium is there)
 test: lint test-unit test-browser
@@ -56,7 +63,8 @@ BENCH_DASH_DB ?= var/bench-dashboard-city.sqlite3
 BENCH_PG ?= postgres://ketnap:ketnap@127.0.0.1:5432
 BENCH_PG_SIZES ?= city nation
 BENCH_RUNS ?= 15
-bench: install
+bench: export SECRET_KEY ?= $(shell cat $(KEYFILE))
+bench: install $(KEYFILE)
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap migrate --noinput -v 0
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap seed --size city --if-empty
 	$(BIN)/ketnap collectstatic --noinput -v 0

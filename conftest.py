@@ -1,4 +1,4 @@
-"""Shared pytest fixtures live in ketnap/core/testing.py (the fixed org tree and users)."""
+"""Shared pytest fixtures live in ketnap/testing.py (the fixed org tree and users)."""
 
 pytest_plugins = ["ketnap.testing"]
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from ketnap.settings_messages import MISSING_SECRET_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -23,8 +25,15 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 DEBUG = envbool("DEBUG")
 DEV_SECRET_KEY = "ketnap-development-key-not-for-production-use-0123456789abcdefghijklmnop"
-# Development and tests only; production sets SECRET_KEY (`check --deploy` fails on the dev key).
-SECRET_KEY = os.getenv("SECRET_KEY", "") or DEV_SECRET_KEY
+# With DEBUG on (make demo, development) a missing key falls back to the development key; with DEBUG off the
+# process refuses to start (`ketnap.cli`, `ketnap.wsgi`, and here for every other entry point).
+SECRET_KEY = os.getenv("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(MISSING_SECRET_KEY)
+    SECRET_KEY = DEV_SECRET_KEY
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -64,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ketnap.core.middleware.LoginRequiredMiddleware",
+    "ketnap.core.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "ketnap.urls"

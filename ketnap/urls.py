@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from ketnap.orgs import calendar_views
+from ketnap.people import audit_views
 from ketnap.people import views as people_views
 
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("", people_views.home, name="home"),
+    path("nhat-ky/", audit_views.audit_page, name="audit-log"),
     path("lich-lam-viec/", calendar_views.calendar_page, name="calendar"),
     path("lich-lam-viec/bo/", calendar_views.calendar_remove, name="calendar-remove"),
     path("to-chuc/", include("ketnap.people.org_urls")),

@@ -39,3 +39,10 @@ def user_perms(user, unit) -> set[str]:
 def require(user, perm: str, unit) -> None:
     if not user_can(user, perm, unit):
         raise PermissionDenied("Vai trò của bạn không được phép thực hiện thao tác này tại đơn vị này.")
+
+
+def has_perm_anywhere(user, perm: str) -> bool:
+    """Does one of the user's roles grant `perm` at some unit (e.g. to show an administrator's menu)?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or any(perm in perms for _, perms in _grants(user))

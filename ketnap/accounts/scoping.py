@@ -19,9 +19,11 @@ def scope_paths(user) -> list[str]:
         if user.is_superuser:
             cached = [""]
         else:
-            from ketnap.accounts.models import RoleAssignment
+            from ketnap.accounts.permissions import (
+                _grants,  # one query for the roles, shared with the permissions
+            )
 
-            paths = sorted(set(RoleAssignment.objects.filter(user=user).values_list("unit__path", flat=True)))
+            paths = sorted({path for path, _ in _grants(user)})
             # Drop paths already covered by an ancestor path.
             cached = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
         user._ketnap_scope_paths = cached

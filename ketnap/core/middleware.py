@@ -20,3 +20,28 @@ class LoginRequiredMiddleware:
                 return response
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Every page a logged-in user sees shows data of their scope: never stored by a browser or a proxy
+    (`Cache-Control: no-store, private`). Every file downloaded (an Excel export, a paper) is written in the
+    read log with its name and address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith("/static/"):
+            return response
+        response["Cache-Control"] = "no-store, private"
+        disposition = response.get("Content-Disposition", "")
+        if response.status_code == 200 and disposition.startswith("attachment"):
+            from ketnap.core.audit import read_log
+
+            name = disposition.split("filename*=UTF-8''")[-1] if "filename*=" in disposition else disposition
+            from urllib.parse import unquote
+
+            read_log(request, "export", summary=f"Tải về {unquote(name)}")
+        return response

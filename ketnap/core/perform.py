@@ -10,9 +10,12 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
+
+from ketnap.core.models import FormToken
 
 T = TypeVar("T")
 
@@ -31,13 +34,25 @@ def run_action(
     """Run ``action``. Success: the ``success`` message (a string or a function of the result), any
     ``warnings`` of the result, and a redirect to ``to``. A ``ValidationError`` (the rule book's refusal is
     one, with ``refusals``): with a ``form``, the errors are added to it and None is returned so that the
-    caller renders the form again; without, they become an error message and the redirect still happens."""
+    caller renders the form again; without, they become an error message and the redirect still happens.
+
+    A form sent with a ``form_token`` (the `{% form_token %}` tag) runs at most once: the token is taken in
+    the action's transaction, so a double click or a second tab finds it taken and records nothing."""
+    token = (request.POST.get("form_token") or "")[:64] if request.method == "POST" else ""
     try:
-        result = action()
+        with transaction.atomic():
+            if token:
+                try:
+                    with transaction.atomic():
+                        FormToken.objects.create(token=token)
+                except IntegrityError:
+                    messages.info(request, "Biểu mẫu này đã được gửi và ghi nhận; lần gửi lại được bỏ qua.")
+                    return _redirect(request, to if isinstance(to, str) else request.get_full_path())
+            result = action()
     except ValidationError as exc:
         if form is None:
             messages.error(request, "; ".join(exc.messages))
-            return _redirect(request, to if isinstance(to, str) else to(None))
+            return _redirect(request, to if isinstance(to, str) else request.get_full_path())
         if getattr(exc, "refusals", None) is not None and hasattr(form, "add_refusals"):
             form.add_refusals(exc.refusals)
         elif hasattr(form, "add_validation_error"):

@@ -25,6 +25,7 @@ from ketnap.accounts.models import RoleAssignment
 from ketnap.core.audit import audit
 from ketnap.orgs.models import Authorization, OrgLink, OrgUnit, School
 from ketnap.people import ledger
+from ketnap.people.integrity import fill_chains
 from ketnap.people.models import Person, PersonEvent, Stage
 
 from .city import Ids, build_city
@@ -232,6 +233,7 @@ def seed(size: str = "city", *, seed: int = DEFAULT_SEED, today: dt.date | None 
                     _bulk(PersonEvent, events)
                     events = []
         _bulk(PersonEvent, events)
+        fill_chains()  # written in bulk: every person's ledger gets its hash chain (ketnap verify-audit)
         stages = Counter(p.stage for p in builder.persons)
         report.stages = {s.value: stages.get(s.value, 0) for s in Stage}
         report.persons, report.events = len(builder.persons), n_events

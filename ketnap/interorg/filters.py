@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from ketnap.core.paging import search_text
 from ketnap.core.text import fold
 from ketnap.interorg import queries
 from ketnap.interorg.models import OPEN_STATUSES, Kind, Status
@@ -40,7 +41,7 @@ class RequestFilter(django_filters.FilterSet):
         self.today = today or timezone.localdate()
 
     def filter_q(self, queryset, name, value):
-        key = fold(value)
+        key = fold(search_text(value))  # bounded: a search of thousands of characters is cut, never an error
         if not key:
             return queryset
         for word in key.split(" "):

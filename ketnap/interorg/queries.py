@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.http import Http404
 from django.urls import reverse
 
 from ketnap import rules
@@ -48,15 +49,21 @@ def requests_for(user):
     if org_queries.covers_whole_tree(user):
         return Request.objects.all()
     ids = org_queries.unit_ids_subquery(user)
+    # A draft is the sender's own business: the receiver's side sees a request only once it is sent.
     return Request.objects.filter(
-        Q(sender_id__in=ids) | Q(receiver_id__in=ids) | Q(origin_id__in=ids) | Q(person__unit_id__in=ids)
+        Q(sender_id__in=ids)
+        | Q(origin_id__in=ids)
+        | (~Q(status=Status.DRAFT) & (Q(receiver_id__in=ids) | Q(person__unit_id__in=ids)))
     )
 
 
 def request_for(user, pk) -> Request:
-    qs = Request.objects.select_related("person", "person__unit", "sender", "receiver", "origin", "into", "batch",
-                                        "created_by", "closed_by")  # fmt: skip
-    return get_visible_or_404(qs, user, pk=pk)
+    qs = requests_for(user).select_related("person", "person__unit", "sender", "receiver", "origin", "into",
+                                           "batch", "created_by", "closed_by")  # fmt: skip
+    try:
+        return qs.get(pk=pk)
+    except (Request.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("Không tìm thấy hoặc bạn không có quyền xem.") from None
 
 
 def requests_of_person(user, person: Person) -> list[Request]:
@@ -162,6 +169,7 @@ class Item:
     target: tuple[str, int]  # (url name, pk): reversed only for the items shown
     detail: str = ""
     rule: str = ""
+    person_link: bool = False  # the user may open the person's page (set for the items shown)
 
     @property
     def url(self) -> str:
@@ -531,6 +539,11 @@ def _inbox_page(ctx: _Ctx, category: str, page: int, per_page: int) -> InboxPage
         lists.append(items)
     merged = list(heapq.merge(*lists, key=Item.sort_key))
     items = merged[(page - 1) * per_page : page * per_page]
+    # A letter about someone of another subtree (a ward's student) links to the letter, not to the person.
+    ids = {i.person_id for i in items if i.person_id}
+    visible = set(people_queries.persons_for(ctx.user).filter(pk__in=ids).values_list("pk", flat=True))
+    for item in items:
+        item.person_link = item.person_id in visible
     overdue = sum(1 for i in items if i.due is not None and i.due < today)
     return InboxPage(items, sum(counts.values()), counts, overdue, page, per_page, today)
 

@@ -22,6 +22,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import scope_paths
 from ketnap.core.exports import export, xlsx_response
+from ketnap.core.paging import page_number, paginate_table
 from ketnap.core.perform import run_action
 from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
@@ -72,7 +73,7 @@ def inbox(request):
         category = ""
     overdue_only = request.GET.get("qua-han") == "1"
     unit = _unit_param(request)
-    page = max(1, _int(request.GET.get("trang"), 1))
+    page = page_number(request.GET.get("trang"))
     if request.GET.get("export") == "xlsx":
         data = queries.inbox(request.user, today, category=category, overdue_only=overdue_only, unit=unit,
                              page=1, per_page=5000)  # fmt: skip
@@ -130,7 +131,8 @@ def request_list(request):
         headers, widths, rows = export(table.data.data, COLUMNS, today=today)
         return xlsx_response(f"Văn bản liên tổ chức {today:%d-%m-%Y}.xlsx", headers, rows, sheet_name="Văn bản",
                              widths=widths)  # fmt: skip
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)  # ordering from the request
+    paginate_table(request, table, PER_PAGE)
     template = "interorg/list.html"
     if request.htmx and request.htmx.target == "request-table":
         template += "#results"
@@ -445,7 +447,7 @@ def quarterly(request):
 def mentors(request):
     unit = _unit_param(request)
     without = queries.without_mentor(request.user, unit)
-    page = max(1, _int(request.GET.get("trang"), 1))
+    page = page_number(request.GET.get("trang"))
     total = without.count()
     rows = list(without[(page - 1) * PER_PAGE : page * PER_PAGE])
     options: dict[int, list] = {}

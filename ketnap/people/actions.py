@@ -317,7 +317,12 @@ EDITABLE_FIELDS = (
 )
 
 
-def update_person(person: Person, *, acting_user, reason: str, **fields) -> Person:
+def person_version(person: Person) -> str:
+    """What a form remembers of the person it was opened on: the time of the person's last change."""
+    return person.updated_at.isoformat() if person.updated_at else ""
+
+
+def update_person(person: Person, *, acting_user, reason: str, version: str = "", **fields) -> Person:
     """Correct a person's particulars. The old values stay in the audit row; the cached state is recomputed,
     since birth date, education and the Youth Union flags feed the rule book."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -330,6 +335,12 @@ def update_person(person: Person, *, acting_user, reason: str, **fields) -> Pers
         person = w.person
         _check_scope(acting_user, person.unit)
         require(acting_user, Perm.PREPARE, person.unit)
+        if version and version != person_version(person):
+            raise ValidationError(
+                f"Người khác đã thay đổi hồ sơ này (lúc {timezone.localtime(person.updated_at):%H:%M %d/%m/%Y}) "
+                "sau khi bạn mở trang. Biểu mẫu đã hiện giá trị hiện tại; hãy xem lại và nhập lại thay đổi của bạn.",
+                code="stale",
+            )
         before = {f: _plain(getattr(person, f)) for f in fields}
         for field, value in fields.items():
             setattr(person, field, value)

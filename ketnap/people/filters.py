@@ -5,6 +5,7 @@ import datetime
 import django_filters
 from django.utils import timezone
 
+from ketnap.core.paging import search_text
 from ketnap.core.text import fold
 from ketnap.orgs import queries as org_queries
 from ketnap.people import queries
@@ -53,7 +54,7 @@ class PersonFilter(django_filters.FilterSet):
         self.today = today or timezone.localdate()
 
     def filter_q(self, queryset, name, value):
-        key = fold(value)
+        key = fold(search_text(value))  # bounded: a search of thousands of characters is cut, never an error
         if not key:
             return queryset
         for word in key.split(" "):

@@ -806,6 +806,8 @@ class PersonEditForm(SourceForm):
     """Correcting a person's particulars (actions.update_person); the reason goes into the audit log."""
 
     reason = _text("Lý do sửa", required=True, max_length=300)
+    # The version the user saw (the person's last change): a stale form is refused, never silently applied.
+    version = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, data=None, *, person, user, today, **kwargs):
         initial = {
@@ -822,6 +824,7 @@ class PersonEditForm(SourceForm):
             "excellent_youth_union_member": person.excellent_youth_union_member,
             "residence_ward": person.residence_ward_id,
         }
+        initial["version"] = actions.person_version(person)
         super().__init__(data, unit=person.unit, user=user, today=today, initial=initial, **kwargs)
         self.person = person
         del self.fields["occurred_on"]
@@ -839,5 +842,9 @@ class PersonEditForm(SourceForm):
 
     def perform(self):
         return actions.update_person(
-            self.person, acting_user=self.user, reason=self.cleaned_data["reason"], **self.person_fields()
+            self.person,
+            acting_user=self.user,
+            reason=self.cleaned_data["reason"],
+            version=self.cleaned_data.get("version") or "",
+            **self.person_fields(),
         )

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from ketnap.accounts.scoping import ScopedQuerySet
+from ketnap.core.integrity import event_digest
 from ketnap.core.text import fold, sort_key
 
 CITIZEN_ID_RE = re.compile(r"^[0-9]{12}$")  # ASCII digits only (\d would accept full-width digits)
@@ -218,7 +220,7 @@ class PersonEvent(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=40, choices=Kind.choices)
     occurred_on = models.DateField("ngày")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)  # part of the event's hash
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     org = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
@@ -226,6 +228,10 @@ class PersonEvent(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
     note = models.CharField("ghi chú", max_length=500, blank=True)
+    # The person's ledger is a hash chain in insertion order (ketnap.core.integrity): a changed, removed or
+    # inserted event shows in `ketnap verify-audit`.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     SCOPE_FIELDS = ("person__unit__path",)
     objects = LedgerQuerySet.as_manager()
@@ -243,6 +249,17 @@ class PersonEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise TypeError("Sổ sự kiện chỉ được ghi thêm; không được sửa. Hãy ghi một sự kiện đính chính.")
+        if self.recorded_at is None:
+            self.recorded_at = timezone.now()
+        # Chained to the person's latest event (the one write path holds the person's row lock meanwhile).
+        self.prev_hash = (
+            PersonEvent.objects.filter(person_id=self.person_id)
+            .order_by("-id")
+            .values_list("row_hash", flat=True)
+            .first()
+            or ""
+        )
+        self.row_hash = event_digest(self.prev_hash, self)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -354,3 +354,66 @@ def tree_rows(user, q: str = "") -> list[TreeRow]:
         wanted = {u[0] for u in units if key in fold(f"{u[1]} {u[2]}")}
         rows = [r for r in rows if r.pk in wanted]
     return rows
+
+
+# ------------------------------------------------------------------------------------------ audit page
+
+
+def admin_units(user) -> list[OrgUnit]:
+    """The units where the user holds the admin role (the audit page shows their subtrees)."""
+    from ketnap.accounts.models import RoleAssignment
+
+    if user.is_superuser:
+        return list(OrgUnit.objects.filter(parent__isnull=True))
+    return [ra.unit for ra in RoleAssignment.objects.filter(user=user, role="admin").select_related("unit")]
+
+
+def log_rows(user, tab: str, *, user_id=None, unit=None, person=None, since=None, until=None):
+    """The audit log ("thay-doi") or the read log ("truy-cap") rows the admin may see, newest first: rows about
+    units in their admin subtrees, and rows without a unit written by users who hold a role there."""
+    from ketnap.accounts.models import RoleAssignment
+    from ketnap.core.models import AuditLog, ReadLog
+
+    model = ReadLog if tab == "truy-cap" else AuditLog
+    qs = model.objects.select_related("actor", "unit")
+    roots = admin_units(user)
+    if not any(r.parent_id is None for r in roots):
+        paths = Q()
+        for root in roots:
+            paths |= Q(unit__path__startswith=root.path)
+        members = Q()
+        for root in roots:
+            members |= Q(unit__path__startswith=root.path)
+        actors = RoleAssignment.objects.filter(members).values("user_id")
+        qs = qs.filter(paths | Q(unit__isnull=True, actor_id__in=actors))
+    if user_id:
+        qs = qs.filter(actor_id=user_id)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if person is not None:
+        qs = qs.filter(object_type="people.person", object_id=str(person.pk))
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs.order_by("-id")
+
+
+def log_user_options(user) -> list[tuple[int, str]]:
+    """The users who hold a role in the admin's subtrees (for the filter), by name."""
+    from django.contrib.auth import get_user_model
+
+    from ketnap.accounts.models import RoleAssignment
+
+    roots = admin_units(user)
+    qs = RoleAssignment.objects.all()
+    if not any(r.parent_id is None for r in roots):
+        where = Q()
+        for root in roots:
+            where |= Q(unit__path__startswith=root.path)
+        qs = qs.filter(where)
+    ids = qs.values("user_id")
+    rows = get_user_model().objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk")
+    return [
+        (u.pk, f"{u.last_name} {u.first_name}".strip() or "Người dùng chưa ghi họ tên") for u in rows[:2000]
+    ]

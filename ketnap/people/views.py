@@ -21,7 +21,9 @@ from django_tables2 import RequestConfig
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
+from ketnap.core.audit import read_log
 from ketnap.core.exports import export, xlsx_response
+from ketnap.core.paging import paginate_table
 from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
 from ketnap.people import actions, ledger, queries
@@ -59,7 +61,8 @@ def person_list(request):
         headers, widths, rows = export(table.data.data, COLUMNS)
         return xlsx_response(f"Danh sách người {today:%d-%m-%Y}.xlsx", headers, rows, sheet_name="Danh sách",
                              widths=widths)  # fmt: skip
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)  # ordering from the request
+    paginate_table(request, table, PER_PAGE)
     context = {
         "filter": filterset,
         "table": table,
@@ -105,6 +108,10 @@ def pipeline(request):
 
 def person_detail(request, pk):
     person = queries.person_for(request.user, pk)
+    if not request.htmx:
+        read_log(
+            request, "person.view", obj=person, unit=person.unit, summary=f"Xem hồ sơ {person.full_name}"
+        )
     return _render_person(request, person)
 
 
@@ -284,6 +291,12 @@ def person_edit(request, pk):
                               warnings=new_errors, to=reverse("person-detail", args=[person.pk]))  # fmt: skip
         if response is not None:
             return response
+        if any(e.code == "stale" for e in form.non_field_errors().as_data()):
+            # Someone changed the person meanwhile: show the current values, with the message.
+            current = queries.person_for(request.user, pk)
+            stale = form.non_field_errors()
+            form = PersonEditForm(None, person=current, user=request.user, today=timezone.localdate())
+            form.stale_errors = stale
     return render(request, "people/person_edit.html", {"person": person, "form": form})
 
 

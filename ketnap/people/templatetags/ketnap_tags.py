@@ -260,3 +260,57 @@ def user_name(user) -> str:
     if user is None:
         return ""
     return full_name_of(user) or UNNAMED_USER
+
+
+@register.simple_tag
+def query_with(params, **changes) -> str:
+    """The query string of ``params`` (request.GET) with some keys replaced (pagination links)."""
+    from urllib.parse import urlencode
+
+    merged = {key: params.get(key) for key in params if params.get(key)}
+    merged.update({key: value for key, value in changes.items() if value not in (None, "")})
+    return urlencode(merged)
+
+
+LOG_ACTIONS = (  # (prefix of an audit or read log action, what users read)
+    ("person.view", "Xem hồ sơ"),
+    ("export", "Tải tệp"),
+    ("person.correct.", "Đính chính bản ghi"),
+    ("person.void.", "Hủy bản ghi"),
+    ("person.reinstate", "Khôi phục hồ sơ"),
+    ("person.update", "Sửa thông tin người"),
+    ("person.rebuild_state", "Tính lại trạng thái"),
+    ("person.", "Ghi bước của hồ sơ"),
+    ("interorg.", "Văn bản liên tổ chức"),
+    ("calendar.", "Lịch ngày làm việc"),
+    ("org.", "Cây tổ chức"),
+    ("target", "Chỉ tiêu"),
+    ("nosource", "Chỉ tiêu"),
+    ("user.", "Người dùng và vai trò"),
+    ("role.", "Người dùng và vai trò"),
+    ("audit.", "Nhật ký kiểm toán"),
+    ("demo.", "Dữ liệu mẫu"),
+)
+
+
+@register.filter
+def log_action(action) -> str:
+    action = str(action or "")
+    return next((label for prefix, label in LOG_ACTIONS if action.startswith(prefix)), "Thao tác khác")
+
+
+@register.filter
+def is_admin(user) -> bool:
+    """Holds the admin role somewhere (the audit page's menu link)."""
+    from ketnap.accounts.permissions import has_perm_anywhere
+    from ketnap.accounts.roles import Perm
+
+    return has_perm_anywhere(user, Perm.ADMIN)
+
+
+@register.simple_tag
+def form_token() -> str:
+    """A hidden one-time token for a form that writes: sent twice, it is recorded once (core.perform)."""
+    import uuid
+
+    return format_html('<input type="hidden" name="form_token" value="{}">', uuid.uuid4().hex)

@@ -52,7 +52,7 @@ def test_it_reports_a_tampered_date(seeded):
     assert code == 1 and "\tprobation_end\t" in out
 
 
-def test_without_check_it_fixes_the_cache_with_one_audit_row(seeded):
+def test_without_check_it_fixes_the_cache_with_an_audit_row_per_person(seeded):
     tampered = list(Person.objects.filter(stage=Stage.SOURCE)[:3])
     Person.objects.filter(pk__in=[p.pk for p in tampered]).update(stage=Stage.WITHDRAWN, warning_count=9)
     out = io.StringIO()
@@ -62,8 +62,11 @@ def test_without_check_it_fixes_the_cache_with_one_audit_row(seeded):
         "SOURCE"
     }
     assert check()[0] == 0
-    row = AuditLog.objects.get(action="person.rebuild_state")
-    assert sorted(row.after["persons"]) == sorted(p.pk for p in tampered)
+    rows = AuditLog.objects.filter(action="person.rebuild_state").order_by("object_id")
+    assert sorted(int(r.object_id) for r in rows) == sorted(p.pk for p in tampered)  # one row per person
+    for row in rows:
+        assert row.before["stage"] == "WITHDRAWN" and row.after["stage"] == "SOURCE"
+        assert row.before["warning_count"] == 9
     call_command("verify_audit", stdout=io.StringIO())
 
 

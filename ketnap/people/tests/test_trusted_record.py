@@ -457,3 +457,50 @@ def test_a_second_correction_starts_from_the_corrected_values(client, tree):
     client.force_login(tree.users["cell_secretary"])
     page = client.get(reverse("person-correct", args=[person.pk, cert.pk])).content.decode()
     assert 'value="MỚI-1"' in page
+
+
+def test_a_stale_edit_is_refused_with_the_current_values(client, tree):
+    person = ready(tree)
+    client.force_login(tree.users["cell_clerk"])
+    url = reverse("person-edit", args=[person.pk])
+    page = client.get(url).content.decode()
+    import re
+
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    data = {"full_name": "Nguyễn Văn An", "birth_date": "15/03/2004", "gender": "M", "citizen_id": "",
+            "education": "upper_secondary", "school_role": "student", "youth_union_member": "on",
+            "faculty_class": "K50", "reason": "Bổ sung lớp", "version": version}  # fmt: skip
+    # meanwhile someone else records a step (the person changes)
+    actions.record_document(person, "application", acting_user=tree.users["cell_secretary"],
+                            occurred_on=today() - DAY)  # fmt: skip
+    response = client.post(url, data)
+    body = response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Người khác đã thay đổi hồ sơ này" in body
+        and 'id="stale-form"' in body
+    )
+    person.refresh_from_db()
+    assert person.faculty_class != "K50"
+    fresh = re.search(r'name="version" value="([^"]+)"', body).group(1)
+    assert fresh != version
+    assert client.post(url, {**data, "version": fresh}).status_code == 302
+    person.refresh_from_db()
+    assert person.faculty_class == "K50"
+
+
+def test_the_same_step_sent_twice_is_recorded_once(client, tree):
+    person = ready(tree)
+    client.force_login(tree.users["cell_clerk"])
+    page = client.get(reverse("person-detail", args=[person.pk])).content.decode()
+    import re
+
+    tokens = re.findall(r'name="form_token" value="([0-9a-f]{32})"', page)
+    assert tokens and len(set(tokens)) == len(tokens)  # every step form carries its own token
+    url = reverse("person-record", args=[person.pk, "comments"])
+    data = {"occurred_on": today().strftime("%d/%m/%Y"), "number": "", "note": "", "form_token": "tok-123"}
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert person.events.filter(kind="comments").count() == 2  # the one prepared before, and one now
+    messages = [m.message for m in second.wsgi_request._messages]
+    assert any("đã được gửi" in m for m in messages)

@@ -1,7 +1,7 @@
 """`ketnap rebuild-state [--check]`: replay every ledger and compare with the cached state of each person.
 
 With --check: list the drifting persons (id, name, field, cached, computed) and exit 1 when there is any.
-Without: write the computed state back (one transaction, one audit row).
+Without: write the computed state back (one transaction, one audit row per person changed, before/after).
 """
 
 import sys
@@ -81,13 +81,15 @@ class Command(BaseCommand):
         if drifted:
             with transaction.atomic():
                 fields = sorted({f for _, diff in drifted for f in diff})
+                before = {p.pk: {f: getattr(p, f) for f in diff} for p, diff in drifted}
                 for person, diff in drifted:
                     for field, value in diff.items():
                         setattr(person, field, value)
                 Person.objects.bulk_update([p for p, _ in drifted], fields, batch_size=1000)
-                audit(actor=None, action="person.rebuild_state", object_type="people.person",
-                      summary=f"Tính lại trạng thái từ sổ sự kiện: sửa {len(drifted)} người",
-                      after={"persons": [p.pk for p, _ in drifted][:1000], "fields": fields})  # fmt: skip
+                for person, diff in drifted:  # one audit row per person changed, with before and after
+                    audit(actor=None, action="person.rebuild_state", obj=person, unit=person.unit,
+                          summary=f"{person.full_name}: tính lại trạng thái từ sổ sự kiện ({', '.join(diff)})",
+                          before=before[person.pk], after=diff)  # fmt: skip
         self.stdout.write(
             f"Đã tính lại {total} người trong {time.perf_counter() - started:.1f} s: sửa {len(drifted)} người, "
             f"{len(invalid)} sổ sự kiện không hợp lệ."
