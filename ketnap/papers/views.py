@@ -31,7 +31,7 @@ def _send(rendered: documents.Rendered, fmt: str) -> HttpResponse:
     body = rendered.pdf() if fmt == "pdf" else rendered.docx()
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, f"{rendered.filename}.{fmt}")
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
