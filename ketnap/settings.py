@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ketnap.people",
     "ketnap.interorg",
     "ketnap.targets",
+    "ketnap.papers",  # the forms and letters as DOCX and PDF
     "ketnap.demo",  # `ketnap seed`
     "ketnap.bench",  # `ketnap bench`
 ]
@@ -179,6 +180,8 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "ketnap@localhost")
 
 # Parameters of the rule book that a deployment may change (JSON), e.g. '{"cert_validity_months": 60}'.
+# The city on the place-and-date line of the papers (ketnap/papers).
+KETNAP_PAPER_PLACE = os.getenv("KETNAP_PAPER_PLACE", "Thành phố Hồ Chí Minh")
 KETNAP_RULE_PARAMS = json.loads(os.getenv("KETNAP_RULE_PARAMS", "") or "{}")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

@@ -23,4 +23,5 @@ urlpatterns = [
     path("nguoi/", include("ketnap.people.urls")),
     path("lien-to-chuc/", include("ketnap.interorg.urls")),
     path("chi-tieu/", include("ketnap.targets.urls")),
+    path("giay-to/", include("ketnap.papers.urls")),
 ]

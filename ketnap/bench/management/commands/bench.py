@@ -21,9 +21,9 @@ class Command(BaseCommand):
     help = "Đo thời gian phục vụ (trung vị) của các trang chính trên cơ sở dữ liệu hiện tại."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", nargs="?", default="pages", choices=["pages", "dataset", "dashboard"],
+        parser.add_argument("what", nargs="?", default="pages", choices=["pages", "dataset", "dashboard", "papers"],
                             help="pages: các trang chính; dataset: tạo dữ liệu đo; dashboard: đo bảng điều khiển "
-                            "so với một truy vấn SQL viết tay (ketnap/bench)")  # fmt: skip
+                            "so với một truy vấn SQL viết tay (ketnap/bench); papers: toàn bộ hồ sơ thành PDF")  # fmt: skip
         parser.add_argument("--size", choices=["mini", "city", "nation"], default="city",
                             help="dữ liệu đo cho dataset/dashboard (cơ sở dữ liệu trống: tạo mới)")  # fmt: skip
         parser.add_argument(
@@ -36,6 +36,20 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, what, runs, user, json: bool, **options):
+        if what == "papers":
+            from ketnap.bench.papers import measure
+
+            result = measure(runs=min(runs, 20))
+            if json:
+                self.stdout.write(_json(result))
+            else:
+                self.stdout.write(
+                    f"Toàn bộ hồ sơ của người số {result['person_id']}: {result['papers']} giấy tờ, "
+                    f"{result['pages']} trang PDF ({result['bytes'] // 1024} KB); lần đầu {result['first_ms']} ms, "
+                    f"trung vị {result['median_ms']} ms, chậm nhất {result['max_ms']} ms ({result['runs']} lần); "
+                    f"một tệp Word {result['docx_one_ms']} ms"
+                )
+            return
         if what in ("dataset", "dashboard"):
             from ketnap.bench.measure import run
 
