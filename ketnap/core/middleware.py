@@ -32,6 +32,7 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.KETNAP_PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith("/static/"):
             return response

@@ -36,3 +36,16 @@ document.addEventListener("submit", function (evt) {
     evt.stopImmediatePropagation();
   }
 }, true);
+
+// No inline script anywhere (Content-Security-Policy: script-src 'self'): behaviours are data attributes.
+// <select data-autosubmit> (and checkboxes) send their form when changed; <button data-print> prints the page.
+document.addEventListener("change", function (evt) {
+  var el = evt.target;
+  if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
+    if (typeof el.form.requestSubmit === "function") el.form.requestSubmit(); else el.form.submit();
+  }
+});
+document.addEventListener("click", function (evt) {
+  var el = evt.target && evt.target.closest ? evt.target.closest("[data-print]") : null;
+  if (el) { evt.preventDefault(); window.print(); }
+});
