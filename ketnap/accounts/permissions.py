@@ -39,3 +39,13 @@ def user_perms(user, unit) -> set[str]:
 def require(user, perm: str, unit) -> None:
     if not user_can(user, perm, unit):
         raise PermissionDenied("Vai trò của bạn không được phép thực hiện thao tác này tại đơn vị này.")
+
+
+def paths_with(user, perm: str) -> list[str]:
+    """The paths of the subtrees where the user holds ``perm`` ([""]: everywhere, for a superuser)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return [""]
+    paths = sorted({path for path, perms in _grants(user) if perm in perms})
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]

@@ -200,3 +200,20 @@ class Authorization(models.Model):
 
     def covers(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class OrgName(models.Model):
+    """An earlier name of a unit: it was called ``name`` until ``valid_to`` (exclusive). Renaming a unit keeps
+    its old name here (``orgs.actions.rename_unit``), so history pages and letters can still name it."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField("tên trước đây", max_length=200)
+    valid_to = models.DateField("dùng đến ngày")
+    reason = models.CharField("lý do", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["unit_id", "-valid_to", "-id"]
+        verbose_name = "tên trước đây"
+
+    def __str__(self):
+        return f"{self.name} (đến {self.valid_to:%d/%m/%Y})"

@@ -244,6 +244,8 @@ def identify_source(
         require(acting_user, Perm.PREPARE, unit)
         if not unit.is_cell:
             raise ValidationError("Chỉ chi bộ mới quản lý nguồn phát triển đảng viên.", code="unit")
+        if unit.dissolved_on is not None:
+            raise ValidationError(f"{unit.name} đã giải thể; không thêm người vào được.", code="dissolved")
         person = Person(unit=unit, **fields)
         _clean_particulars(person, acting_user)
         person.stage_since = occurred_on

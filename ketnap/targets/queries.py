@@ -825,7 +825,7 @@ def no_source_for(user, pk) -> NoSourceRecord:
 
 def child_targets(user, unit: OrgUnit, wkey: str, ids: list[str]):
     """The unit's children (current tree) with their own targets and the targets they inherit."""
-    kids = list(org_queries.children_of(user, unit))
+    kids = list(org_queries.children_of(user, unit, live=True))  # a dissolved unit gets no target
     explicit = _explicit_targets([k.pk for k in kids] + _path_ids(unit.path), [wkey], ids)
     parent_row = row_at(unit.pk, wkey)
     return kids, explicit, parent_row
