@@ -41,12 +41,15 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "django_tables2",
+    "django_tasks",
+    "django_tasks_db",
     "ketnap.core",
     "ketnap.accounts",
     "ketnap.orgs",
     "ketnap.people",
     "ketnap.interorg",
     "ketnap.targets",
+    "ketnap.exchange",  # imports from Excel/CSV
     "ketnap.demo",  # `ketnap seed`
     "ketnap.bench",  # `ketnap bench`
 ]
@@ -164,6 +167,18 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "ketnap@localhost")
 
 # Parameters of the rule book that a deployment may change (JSON), e.g. '{"cert_validity_months": 60}'.
 KETNAP_RULE_PARAMS = json.loads(os.getenv("KETNAP_RULE_PARAMS", "") or "{}")
+
+# Background work (large imports): django-tasks with its database backend, no broker. Worker: `ketnap db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("KETNAP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# An import with more data rows than this is checked and written by the worker, with a progress bar.
+KETNAP_IMPORT_BACKGROUND_ROWS = int(os.getenv("KETNAP_IMPORT_BACKGROUND_ROWS", "300"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_PAGE_RANGE = 7

@@ -28,7 +28,7 @@ from ketnap.accounts.permissions import require
 from ketnap.accounts.roles import Perm
 from ketnap.core.audit import audit
 from ketnap.core.hooks import Hook
-from ketnap.orgs.models import Authorization, OrgLink, OrgName, OrgUnit, School, path_segment
+from ketnap.orgs.models import CHILD_KINDS, Authorization, OrgLink, OrgName, OrgUnit, School, path_segment
 
 # Called with the date from which the tree changed, inside the action's transaction.
 tree_changed = Hook("orgs.tree_changed")
@@ -82,12 +82,15 @@ def _place(unit: OrgUnit, parent: OrgUnit | None) -> None:
     unit.depth = parent.depth + 1 if parent else 0
 
 
-def _check_parent(parent: OrgUnit, doing: str) -> None:
+def _check_parent(parent: OrgUnit, doing: str, kind: str | None = None) -> None:
     _live(parent, doing)
     if parent.is_cell:
         raise ValidationError(
             {"parent": f"{parent.name} là chi bộ: chi bộ không có tổ chức đảng trực thuộc."}
         )
+    if kind is not None and kind not in CHILD_KINDS.get(parent.kind, ()):
+        label = OrgUnit.Kind(kind).label.lower()
+        raise ValidationError({"parent": f"{parent.get_kind_display()} không có {label} trực thuộc."})
 
 
 def create_unit(
@@ -109,7 +112,7 @@ def create_unit(
         if parent is not None:
             parent = _lock(parent)
             require(acting_user, Perm.ADMIN, parent)
-            _check_parent(parent, "thêm tổ chức trực thuộc được")
+            _check_parent(parent, "thêm tổ chức trực thuộc được", kind)
             if parent.founded_on and valid_from < parent.founded_on:
                 raise ValidationError(
                     {"on": f"Ngày thành lập không được trước ngày thành lập của {parent.name} "
@@ -228,7 +231,7 @@ def move_unit(
         else:
             require(acting_user, Perm.ADMIN, unit)
         _live(unit, "chuyển được")
-        _check_parent(new_parent, "nhận tổ chức trực thuộc được")
+        _check_parent(new_parent, "nhận tổ chức trực thuộc được", unit.kind)
         if new_parent.pk == unit.parent_id:
             raise ValidationError({"parent": f"{unit.name} đang trực thuộc {new_parent.name}."})
         old_parent = unit.parent

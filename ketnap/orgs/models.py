@@ -99,6 +99,20 @@ class OrgUnit(models.Model):
         return Q(**{f"{prefix}path__startswith": self.path})
 
 
+# Which kinds of unit may sit under which (creating and moving a unit respect it).
+CHILD_KINDS = {
+    OrgUnit.Kind.CITY: [
+        OrgUnit.Kind.UPPER,
+        OrgUnit.Kind.WARD,
+        OrgUnit.Kind.GRASSROOTS,
+        OrgUnit.Kind.GRASSROOTS_CELL,
+    ],
+    OrgUnit.Kind.UPPER: [OrgUnit.Kind.UPPER, OrgUnit.Kind.GRASSROOTS, OrgUnit.Kind.GRASSROOTS_CELL],
+    OrgUnit.Kind.WARD: [OrgUnit.Kind.GRASSROOTS, OrgUnit.Kind.GRASSROOTS_CELL, OrgUnit.Kind.CELL],
+    OrgUnit.Kind.GRASSROOTS: [OrgUnit.Kind.CELL],
+}
+
+
 class OrgLink(models.Model):
     """Parent history: child was under parent from valid_from until valid_to (exclusive)."""
 
