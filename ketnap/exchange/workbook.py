@@ -39,13 +39,20 @@ def _write(sheet, row: int, col: int, value, formats) -> None:
         return
     if isinstance(value, datetime.date):
         sheet.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), formats["date"])
-    elif isinstance(value, str) and DATE_RE.match(value):
-        day = datetime.datetime.strptime(value, "%d/%m/%Y")
-        sheet.write_datetime(row, col, day, formats["date"])
+    elif isinstance(value, str) and DATE_RE.match(value) and _real_date(value):
+        sheet.write_datetime(row, col, datetime.datetime.strptime(value, "%d/%m/%Y"), formats["date"])
     elif isinstance(value, int | float) and not isinstance(value, bool):
         sheet.write_number(row, col, value)
     else:
         sheet.write_string(row, col, str(value))
+
+
+def _real_date(value: str) -> bool:
+    try:
+        datetime.datetime.strptime(value, "%d/%m/%Y")
+    except ValueError:
+        return False  # kept as the text it was (a rejected row's impossible date, to be fixed)
+    return True
 
 
 def _data_sheet(book, formats, name: str, cols: list[C.Col]) -> None:

@@ -21,7 +21,7 @@ def xlsx(rows, sheet="Danh sách", sheets=None) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
     date_fmt = book.add_format({"num_format": "dd/mm/yyyy"})
-    for name, data in (sheets or [(sheet, rows)]):
+    for name, data in sheets or [(sheet, rows)]:
         ws = book.add_worksheet(name)
         for i, row in enumerate(data):
             for j, value in enumerate(row):

@@ -105,13 +105,17 @@ def test_an_exported_list_imports_back_unchanged(tree, client):
                                                           "Trường Đại học Khoa học Tự nhiên", "Đảng ủy phường Sài Gòn"],
             person_row(given="Bình") + ["", "", "01/01/2015", "10/01/2015", "10/01/2016", "", "", ""]]  # fmt: skip
     user = tree.users["cell_secretary"]
-    job = actions.start(acting_user=user, unit=tree.cell_student, kind="persons", filename="a.xlsx", data=xlsx(rows))
+    job = actions.start(
+        acting_user=user, unit=tree.cell_student, kind="persons", filename="a.xlsx", data=xlsx(rows)
+    )
     job = actions.check(job.pk)
     actions.begin_commit(job, acting_user=user)
     assert actions.commit(job.pk).written["create"] == 2
     client.force_login(user)
     exported = client.get(reverse("person-list"), {"export": "xlsx"}).content
-    again = actions.start(acting_user=user, unit=tree.cell_student, kind="persons", filename="xuat.xlsx", data=exported)
+    again = actions.start(
+        acting_user=user, unit=tree.cell_student, kind="persons", filename="xuat.xlsx", data=exported
+    )
     again = actions.check(again.pk)
     assert again.status == "checked", again.error
     assert again.counts["unchanged"] == 2 and again.counts["rows"] == 2, again.result["rows"]
@@ -131,13 +135,17 @@ def test_a_large_file_is_checked_and_committed_by_the_worker(tree, client, setti
     assert response.status_code == 302 and job.status == "checking" and job.background
     page = client.get(reverse("import-job", args=[job.pk])).content.decode()
     assert 'id="import-progress"' in page and "hx-trigger" in page
-    call_command("db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(), stderr=io.StringIO()
+    )
     job.refresh_from_db()
     assert job.status == "checked" and job.counts["create"] == 6
     client.post(reverse("import-commit", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == "committing" and not Person.objects.exists()
-    call_command("db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(), stderr=io.StringIO()
+    )
     job.refresh_from_db()
     assert job.status == "committed" and Person.objects.count() == 6
     assert PersonEvent.objects.filter(kind="source_identified").count() == 6

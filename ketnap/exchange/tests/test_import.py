@@ -90,7 +90,11 @@ def test_every_rejection_reason_names_its_column(tree, head, row, column, words)
 
 def test_the_rule_book_refusing_a_step_is_a_reason_not_a_silent_drop(tree):
     """A cell vote below two thirds is refused by the rule book: the row says so, with the rule's reason."""
-    head = HEAD + STEPS + ["Ngày lý lịch", "Ngày nghị quyết giới thiệu của Đoàn", "Ngày kết luận thẩm tra lý lịch"]
+    head = (
+        HEAD
+        + STEPS
+        + ["Ngày lý lịch", "Ngày nghị quyết giới thiệu của Đoàn", "Ngày kết luận thẩm tra lý lịch"]
+    )
     row = person_row() + ["01/10/2025", "01/01/2026", "01/04/2026", "10", "5", "05/01/2026", "10/01/2026",
                           "01/03/2026"]  # fmt: skip
     (column, message), *_ = only_reject(run(tree, [head, row]))
@@ -161,7 +165,11 @@ def test_sources_candidates_and_members_are_written_through_the_ledger(tree):
     stages = dict(Person.objects.values_list("given_name", "stage"))
     assert stages == {"Nguồn": "SOURCE", "Đơn": "APPLICANT", "Chính": "OFFICIAL", "Dự": "PROBATIONARY"}
     applicant = Person.objects.get(given_name="Đơn")
-    assert list(applicant.events.values_list("kind", flat=True)) == ["source_identified", "awareness_class", "application"]
+    assert list(applicant.events.values_list("kind", flat=True)) == [
+        "source_identified",
+        "awareness_class",
+        "application",
+    ]
     assert all("Nhập từ tệp danh-sach.xlsx" in n for n in PersonEvent.objects.values_list("note", flat=True))
     row = AuditLog.objects.get(action="import.persons")
     assert row.after["sha256"] == job.sha256 and row.after["created"] == 4
@@ -170,7 +178,12 @@ def test_sources_candidates_and_members_are_written_through_the_ledger(tree):
 
 
 def test_reimporting_the_same_file_changes_nothing(tree):
-    head = HEAD + ["Ngày học lớp nhận thức về Đảng", "Tuổi đảng tính từ", "Ngày lễ kết nạp", "Ngày chính thức"]
+    head = HEAD + [
+        "Ngày học lớp nhận thức về Đảng",
+        "Tuổi đảng tính từ",
+        "Ngày lễ kết nạp",
+        "Ngày chính thức",
+    ]
     rows = [head, person_row(given="An") + ["01/10/2025", "", "", ""],
             person_row(given="Bình", cid="079304001235") + ["", "01/01/2015", "15/01/2015", "15/01/2016"]]  # fmt: skip
     run(tree, rows, commit=True)
@@ -272,7 +285,16 @@ def test_accents_and_case_do_not_make_a_new_person(tree):
 
 
 def test_headers_are_matched_without_accents_or_case_and_names_are_nfc(tree):
-    head = ["ho", "TEN DEM", "Tên", "ngay sinh", "GIOI TINH", "so cccd", "vai tro trong truong", "trinh do hoc van"]
+    head = [
+        "ho",
+        "TEN DEM",
+        "Tên",
+        "ngay sinh",
+        "GIOI TINH",
+        "so cccd",
+        "vai tro trong truong",
+        "trinh do hoc van",
+    ]
     decomposed = "Nguye\u0302\u0303n"  # NFD
     job = run(tree, [head, [decomposed, "Văn", "An", "15/03/2004", "nam", "079304001234", "sinh vien", "dai hoc"]],
               commit=True)  # fmt: skip

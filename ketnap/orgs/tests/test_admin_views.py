@@ -50,7 +50,9 @@ def test_create_rename_move_through_the_pages(client, tree):
     assert response.status_code == 302 and response["Location"] == reverse("org-detail", args=[cell.pk])
     assert cell.parent == tree.uni and cell.founded_on == D(2026, 9, 1)
     # a bad date is a message on the form, not a 500
-    page = client.post(reverse("admin-unit-rename", args=[cell.pk]), {"name": "X", "on": "31/02/2026", "reason": "a"})
+    page = client.post(
+        reverse("admin-unit-rename", args=[cell.pk]), {"name": "X", "on": "31/02/2026", "reason": "a"}
+    )
     assert page.status_code == 200 and "dd/mm/yyyy" in page.content.decode()
     client.post(reverse("admin-unit-rename", args=[cell.pk]),
                 {"name": "Chi bộ Sinh viên Vật lý", "on": "01/10/2026", "reason": "QĐ 2"})  # fmt: skip
@@ -67,7 +69,9 @@ def test_merge_page_offers_only_units_of_the_same_family(client, tree):
     client.force_login(tree.users["city_admin"])
     page = client.get(reverse("admin-unit-merge", args=[tree.cell_a.pk])).content.decode()
     form = page.split('id="merge-form"')[1]
-    assert tree.cell_b.name in form and tree.ward_b.name not in form and f'value="{tree.cell_a.pk}"' not in form
+    assert (
+        tree.cell_b.name in form and tree.ward_b.name not in form and f'value="{tree.cell_a.pk}"' not in form
+    )
 
 
 def test_dissolve_page_says_what_is_left(client, tree):
@@ -98,7 +102,9 @@ def test_dissolved_units_are_never_offered_where_a_live_unit_is_expected(client,
 
 def test_school_pages(client, tree):
     client.force_login(tree.users["ward_a"])
-    assert client.get(reverse("admin-school", args=[tree.school_a.pk])).status_code == 403  # committee, no admin
+    assert (
+        client.get(reverse("admin-school", args=[tree.school_a.pk])).status_code == 403
+    )  # committee, no admin
     assert client.get(reverse("admin-school", args=[tree.school_b.pk])).status_code == 404
     client.force_login(tree.users["city_admin"])
     response = client.post(reverse("admin-school-create"), {
@@ -123,7 +129,9 @@ def test_authorisation_pages(client, tree):
     client.post(reverse("admin-authorize", args=[tree.uni.pk]),
                 {"valid_from": "01/01/2027", "valid_to": "", "document_number": "20-QĐ/ĐU"})  # fmt: skip
     auth = tree.uni.authorizations.get(document_number="20-QĐ/ĐU")
-    client.post(reverse("admin-authorization-revoke", args=[auth.pk]), {"on": "01/03/2027", "reason": "QĐ thu hồi"})
+    client.post(
+        reverse("admin-authorization-revoke", args=[auth.pk]), {"on": "01/03/2027", "reason": "QĐ thu hồi"}
+    )
     auth.refresh_from_db()
     assert auth.valid_to == D(2027, 2, 28)
     page = client.get(reverse("org-authorized-decisions", args=[tree.uni.pk]))
@@ -140,7 +148,9 @@ def test_the_unit_page_lists_who_has_which_role_there(client, tree):
     assert "Trần Văn Bí" in roles and "Bí thư chi bộ" in roles and "cell_secretary" not in roles
     assert 'id="admin-menu"' not in page
     client.force_login(tree.users["city_admin"])
-    assert 'id="admin-menu"' in client.get(reverse("org-detail", args=[tree.cell_student.pk])).content.decode()
+    assert (
+        'id="admin-menu"' in client.get(reverse("org-detail", args=[tree.cell_student.pk])).content.decode()
+    )
 
 
 # ---------------------------------------------------------------------------------------------- users
@@ -178,7 +188,9 @@ def test_disable_enable_and_reset_password(client, tree):
     client.post(reverse("admin-user-active", args=[target.pk]), {"active": "0", "reason": "Chuyển công tác"})
     target.refresh_from_db()
     assert not target.is_active and AuditLog.objects.filter(action="account.disable").exists()
-    assert not client.login(username="cell_viewer", password=TEST_PASSWORD)  # a disabled account cannot log in
+    assert not client.login(
+        username="cell_viewer", password=TEST_PASSWORD
+    )  # a disabled account cannot log in
     client.force_login(tree.users["city_admin"])
     client.post(reverse("admin-user-active", args=[target.pk]), {"active": "1"})
     page = client.post(reverse("admin-user-password", args=[target.pk])).content.decode()
@@ -197,15 +209,22 @@ def test_user_pages_are_scoped(client, tree):
     listing = client.get(reverse("admin-users")).content.decode()
     assert "cell_secretary" in listing and "ward_b" not in listing
     assert client.get(reverse("admin-user", args=[tree.users["ward_b"].pk])).status_code == 404
-    assert client.post(reverse("admin-user-password", args=[tree.users["upper_committee"].pk])).status_code == 404
+    assert (
+        client.post(reverse("admin-user-password", args=[tree.users["upper_committee"].pk])).status_code
+        == 404
+    )
     secretary = tree.users["cell_secretary"]
-    client.post(reverse("admin-user-grant", args=[secretary.pk]), {"unit": tree.cell_staff.pk, "role": "viewer"})
+    client.post(
+        reverse("admin-user-grant", args=[secretary.pk]), {"unit": tree.cell_staff.pk, "role": "viewer"}
+    )
     assert RoleAssignment.objects.filter(user=secretary, unit=tree.cell_staff, role="viewer").exists()
     ra = RoleAssignment.objects.get(user=secretary, unit=tree.cell_staff)
     client.post(reverse("admin-role-revoke", args=[ra.pk]))
     assert not RoleAssignment.objects.filter(pk=ra.pk).exists()
     # a role granted outside the admin's subtree is refused (the unit is not offered: 404)
-    response = client.post(reverse("admin-user-grant", args=[secretary.pk]), {"unit": tree.ward_b.pk, "role": "viewer"})
+    response = client.post(
+        reverse("admin-user-grant", args=[secretary.pk]), {"unit": tree.ward_b.pk, "role": "viewer"}
+    )
     assert response.status_code in (302, 404)
     assert not RoleAssignment.objects.filter(user=secretary, unit=tree.ward_b).exists()
 
