@@ -8,7 +8,7 @@ PORT ?= 8000
 SIZE ?= city
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test test-unit test-browser test-pg lint bench clean
+.PHONY: install demo serve worker test test-unit test-browser test-pg lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,10 +22,17 @@ install: $(STAMP)
 demo: install
 	DEBUG=1 $(BIN)/ketnap migrate --noinput -v 0
 	DEBUG=1 $(BIN)/ketnap seed --size $(SIZE) --if-empty
-	DEBUG=1 $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
+	@# the background worker (large imports) runs beside the web server and stops with it
+	DEBUG=1 $(BIN)/ketnap db_worker --interval 2 --no-startup-delay -v 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/ketnap serve --host $(HOST) --port $(PORT)
+
+## make worker: the background worker alone (django-tasks' database queue: large imports)
+worker: install
+	$(BIN)/ketnap db_worker --interval 2
 
 lint: install
 	$(BIN)/ruff check ketnap
