@@ -4,7 +4,7 @@ administrator sees the users who hold a role in the subtrees they administer (40
 only those whose roles all lie there (403 otherwise)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -46,7 +46,7 @@ def user_create(request):
                 acting_user=request.user, username=d["username"], full_name=d["full_name"], email=d["email"],
                 unit=unit, role=d["role"],
             )  # fmt: skip
-        except account_actions.ValidationError as exc:
+        except ValidationError as exc:
             form.add_validation_error(exc)
         else:
             return _show_password(request, user, password, created=True)

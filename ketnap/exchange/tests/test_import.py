@@ -335,3 +335,15 @@ def test_the_encoding_can_be_chosen(tree):
     assert table.encoding == "cp1258" and not table.encoding_guessed
     with pytest.raises(Unreadable):
         read_table("Hằng".encode("utf-16-le"), "a.csv", "utf-8")
+
+
+def test_a_guessed_encoding_can_be_changed_and_the_file_read_again(tree):
+    text = csv_text([HEAD, person_row(family="Trần", given="Hằng")])
+    job = run(tree, None, data=cp1258(text), filename="a.csv")
+    assert job.encoding_guessed
+    user = tree.users["cell_secretary"]
+    job = actions.check(actions.recheck(job, acting_user=user, encoding="cp1252").pk)
+    assert job.status == "unreadable"  # read as Western European, even the headers are wrong letters
+    job = actions.check(actions.recheck(job, acting_user=user, encoding="cp1258").pk)
+    assert job.status == "checked" and job.encoding_used == "cp1258" and not job.encoding_guessed
+    assert job.result["rows"][0]["name"] == "Trần Văn Hằng"

@@ -243,3 +243,24 @@ def test_the_tree_opens_folded_and_a_search_unfolds_down_to_the_matches(client, 
     row = page.split(f'data-unit="{tree.cell_student.pk}"')[1].split(">")[0]
     assert "hidden" not in row and "org-match" in row
     assert tree.ward_a.name not in page
+
+
+def test_the_decisions_of_an_authorised_committee_are_listed(client, tree):
+    from ketnap.people.models import PersonEvent
+
+    person = make_person(tree.cell_student, given_name="Quyết")
+    PersonEvent.objects.create(person=person, kind="decision", occurred_on=D(2026, 5, 6), org=tree.cell_student,
+                               data={"decider_id": tree.uni.pk, "authorized": True, "number": "5-QĐ/ĐU",
+                                     "members": 9, "in_favour": 8})  # fmt: skip
+    other = make_person(tree.cell_student, given_name="Khác")
+    PersonEvent.objects.create(person=other, kind="decision", occurred_on=D(2026, 5, 6), org=tree.cell_student,
+                               data={"decider_id": tree.upper.pk, "authorized": False})  # fmt: skip
+    client.force_login(tree.users["uni_committee"])
+    table = client.get(reverse("org-authorized-decisions", args=[tree.uni.pk])).content.decode()
+    table = table.split('id="authorized-decisions"')[1]
+    assert (
+        "Nguyễn Văn Quyết" in table
+        and "5-QĐ/ĐU" in table
+        and "8/9" in table
+        and "Nguyễn Văn Khác" not in table
+    )
