@@ -69,7 +69,7 @@ def _live(unit: OrgUnit, doing: str) -> None:
 
 
 def _lock(unit: OrgUnit) -> OrgUnit:
-    return OrgUnit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+    return OrgUnit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
 
 
 def _family(unit: OrgUnit) -> str:
@@ -509,7 +509,11 @@ def revoke_authorization(
     reason = _reason(reason)
     check_effective(on, what="Ngày thu hồi")
     with transaction.atomic():
-        auth = Authorization.objects.select_for_update().select_related("grantor", "grantee").get(pk=auth.pk)
+        auth = (
+            Authorization.objects.select_for_update(of=("self",))
+            .select_related("grantor", "grantee")
+            .get(pk=auth.pk)
+        )
         require(acting_user, Perm.DECIDE, auth.grantor)
         if on < auth.valid_from:
             raise ValidationError(
