@@ -9,4 +9,6 @@ def jobs_for(user):
 
 
 def job_for(user, pk) -> ImportJob:
-    return get_visible_or_404(ImportJob.objects.select_related("unit", "created_by"), user, pk=pk)
+    return get_visible_or_404(
+        ImportJob.objects.select_related("unit", "created_by").defer("content"), user, pk=pk
+    )

@@ -347,3 +347,31 @@ def test_a_guessed_encoding_can_be_changed_and_the_file_read_again(tree):
     job = actions.check(actions.recheck(job, acting_user=user, encoding="cp1258").pk)
     assert job.status == "checked" and job.encoding_used == "cp1258" and not job.encoding_guessed
     assert job.result["rows"][0]["name"] == "Trần Văn Hằng"
+
+
+def test_a_run_that_stopped_moving_is_shown_as_stopped_and_can_be_checked_again(tree, client):
+    """A worker killed during the commit: its transaction never ended, nothing is written; after a while
+    without progress the page says so, and the file can be checked and committed again."""
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from ketnap.exchange import progress
+
+    user = tree.users["cell_secretary"]
+    job = run(tree, [HEAD, person_row()])
+    actions.begin_commit(job, acting_user=user)  # … and the process died here
+    progress.clear(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(minutes=10))
+    job.refresh_from_db()
+    assert job.status == "committing" and actions.stale(job) and not Person.objects.exists()
+    client.force_login(user)
+    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert 'id="import-stale"' in page and "Không có dòng nào được ghi" in page
+    assert client.get(reverse("import-progress", args=[job.pk]))["HX-Refresh"] == "true"
+    client.post(reverse("import-recheck", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "checked"
+    client.post(reverse("import-commit", args=[job.pk]))
+    assert Person.objects.count() == 1
