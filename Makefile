@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 KEYFILE := var/secret_key
 WITH_KEY = SECRET_KEY=$${SECRET_KEY:-$$(cat $(KEYFILE))}
 
-.PHONY: install demo serve test test-unit test-browser test-pg lint bench clean
+.PHONY: install demo serve worker test test-unit test-browser test-pg lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,17 @@ $(KEYFILE):
 demo: install $(KEYFILE)
 	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap migrate --noinput -v 0
 	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap seed --size $(SIZE) --if-empty
-	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
+	@# the background worker (large imports) runs beside the web server and stops with it
+	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap db_worker --interval 2 --no-startup-delay -v 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(WITH_KEY) DEBUG=1 $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
 
 serve: install $(KEYFILE)
 	$(WITH_KEY) $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
+
+## make worker: the background worker alone (django-tasks' database queue: large imports)
+worker: install $(KEYFILE)
+	$(WITH_KEY) $(BIN)/ketnap db_worker --interval 2
 
 lint: install $(KEYFILE)
 	$(BIN)/ruff check ketnap

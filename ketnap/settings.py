@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "ketnap.core",
     "ketnap.accounts",
     "ketnap.orgs",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "ketnap.interorg",
     "ketnap.targets",
     "ketnap.papers",  # the forms and letters as DOCX and PDF
+    "ketnap.exchange",  # imports from Excel/CSV
     "ketnap.demo",  # `ketnap seed`
     "ketnap.bench",  # `ketnap bench`
 ]
@@ -77,6 +80,7 @@ MIDDLEWARE = [
     "ketnap.core.middleware.LoginRequiredMiddleware",
     "ketnap.core.middleware.PrivatePagesMiddleware",
     "ketnap.core.middleware.IdleSessionMiddleware",
+    "ketnap.accounts.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "ketnap.urls"
@@ -203,6 +207,18 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "ketnap@localhost")
 # The city on the place-and-date line of the papers (ketnap/papers).
 KETNAP_PAPER_PLACE = os.getenv("KETNAP_PAPER_PLACE", "Thành phố Hồ Chí Minh")
 KETNAP_RULE_PARAMS = json.loads(os.getenv("KETNAP_RULE_PARAMS", "") or "{}")
+
+# Background work (large imports): django-tasks with its database backend, no broker. Worker: `ketnap db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("KETNAP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# An import with more data rows than this is checked and written by the worker, with a progress bar.
+KETNAP_IMPORT_BACKGROUND_ROWS = int(os.getenv("KETNAP_IMPORT_BACKGROUND_ROWS", "300"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_PAGE_RANGE = 7

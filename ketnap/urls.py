@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
 
+from ketnap.accounts.views import PasswordChangeView
 from ketnap.orgs import calendar_views
 from ketnap.people import audit_views
 from ketnap.people import views as people_views
@@ -14,6 +15,7 @@ def healthz(request):
 urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doi-mat-khau/", PasswordChangeView.as_view(), name="password-change"),
     path("healthz", healthz, name="healthz"),
     path("", people_views.home, name="home"),
     path("nhat-ky/", audit_views.audit_page, name="audit-log"),
@@ -24,4 +26,6 @@ urlpatterns = [
     path("lien-to-chuc/", include("ketnap.interorg.urls")),
     path("chi-tieu/", include("ketnap.targets.urls")),
     path("giay-to/", include("ketnap.papers.urls")),
+    path("quan-tri/", include("ketnap.orgs.admin_urls")),
+    path("nhap/", include("ketnap.exchange.urls")),
 ]

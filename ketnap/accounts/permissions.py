@@ -46,3 +46,13 @@ def has_perm_anywhere(user, perm: str) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or any(perm in perms for _, perms in _grants(user))
+
+
+def paths_with(user, perm: str) -> list[str]:
+    """The paths of the subtrees where the user holds ``perm`` ([""]: everywhere, for a superuser)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return [""]
+    paths = sorted({path for path, perms in _grants(user) if perm in perms})
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]

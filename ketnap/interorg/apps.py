@@ -7,7 +7,12 @@ class InterorgConfig(AppConfig):
 
     def ready(self):
         from ketnap.core.calendar import calendar_changed
+        from ketnap.interorg import reorg
         from ketnap.interorg.deadlines import on_calendar_changed
+        from ketnap.orgs import actions as org_actions
 
         # Recompute, in the calendar action's transaction, what this app computed with working days.
         calendar_changed.register(on_calendar_changed)
+        # Open requests follow a merge of their organisations; a unit with open requests is not dissolved.
+        org_actions.unit_merged.register(reorg.on_unit_merged)
+        org_actions.unit_contents.register(reorg.on_unit_contents)

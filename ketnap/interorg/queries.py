@@ -651,7 +651,7 @@ ESCALATION_COLUMNS = [
 def escalation(user, today: datetime.date, unit: OrgUnit, *, calendar=None) -> list[EscalationRow]:
     """Everything overdue in the unit's subtree, counted per directly subordinate unit (worst first)."""
     ctx = _context(user, today, unit, True, calendar)
-    children = list(org_queries.children_of(user, unit))
+    children = list(org_queries.children_of(user, unit, live=True))
     rows = {c.pk: EscalationRow(c, Counter()) for c in children}
     own = EscalationRow(unit, Counter())
 

@@ -99,6 +99,20 @@ class OrgUnit(models.Model):
         return Q(**{f"{prefix}path__startswith": self.path})
 
 
+# Which kinds of unit may sit under which (creating and moving a unit respect it).
+CHILD_KINDS = {
+    OrgUnit.Kind.CITY: [
+        OrgUnit.Kind.UPPER,
+        OrgUnit.Kind.WARD,
+        OrgUnit.Kind.GRASSROOTS,
+        OrgUnit.Kind.GRASSROOTS_CELL,
+    ],
+    OrgUnit.Kind.UPPER: [OrgUnit.Kind.UPPER, OrgUnit.Kind.GRASSROOTS, OrgUnit.Kind.GRASSROOTS_CELL],
+    OrgUnit.Kind.WARD: [OrgUnit.Kind.GRASSROOTS, OrgUnit.Kind.GRASSROOTS_CELL, OrgUnit.Kind.CELL],
+    OrgUnit.Kind.GRASSROOTS: [OrgUnit.Kind.CELL],
+}
+
+
 class OrgLink(models.Model):
     """Parent history: child was under parent from valid_from until valid_to (exclusive)."""
 
@@ -200,3 +214,20 @@ class Authorization(models.Model):
 
     def covers(self, day) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class OrgName(models.Model):
+    """An earlier name of a unit: it was called ``name`` until ``valid_to`` (exclusive). Renaming a unit keeps
+    its old name here (``orgs.actions.rename_unit``), so history pages and letters can still name it."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField("tên trước đây", max_length=200)
+    valid_to = models.DateField("dùng đến ngày")
+    reason = models.CharField("lý do", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["unit_id", "-valid_to", "-id"]
+        verbose_name = "tên trước đây"
+
+    def __str__(self):
+        return f"{self.name} (đến {self.valid_to:%d/%m/%Y})"

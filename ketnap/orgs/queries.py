@@ -7,6 +7,7 @@ Views call these functions and never touch `OrgUnit.objects`, `School.objects` o
 from django.db.models import Q
 
 from ketnap.accounts.scoping import get_visible_or_404, scope_paths
+from ketnap.core.text import fold
 from ketnap.orgs.models import Authorization, OrgUnit, School
 
 
@@ -68,20 +69,91 @@ def ward_options() -> list[tuple[int, str]]:
 
 
 def unit_options(user) -> list[tuple[int, str, int]]:
-    """(pk, name, indent) of the visible units in tree order, for a <select>; indent starts at 0."""
-    rows = list(units_for(user).order_by("path").values_list("pk", "name", "depth"))
+    """(pk, name, indent) of the visible live units in tree order, for a <select>; indent starts at 0. A
+    dissolved unit is never offered where a live one is expected."""
+    rows = list(
+        units_for(user).filter(dissolved_on__isnull=True).order_by("path").values_list("pk", "name", "depth")
+    )
     if not rows:
         return []
     top = min(depth for _, _, depth in rows)
     return [(pk, name, depth - top) for pk, name, depth in rows]
 
 
+def admin_units(user):
+    """The live units the user administers (the subtrees of their admin roles)."""
+    from ketnap.accounts.permissions import paths_with
+    from ketnap.accounts.roles import Perm
+
+    paths = paths_with(user, Perm.ADMIN)
+    if not paths:
+        return OrgUnit.objects.none()
+    qs = OrgUnit.objects.filter(dissolved_on__isnull=True)
+    if "" not in paths:
+        where = Q(pk__in=[])
+        for path in paths:
+            where |= Q(path__startswith=path)
+        qs = qs.filter(where)
+    return qs
+
+
+def admin_unit_options(
+    user, *, cells: bool | None = None, kinds=None, outside=None
+) -> list[tuple[int, str, int]]:
+    """(pk, name, indent) of the live units the user administers, for the administration forms: only cells
+    (``cells=True``), only units that can have children (``cells=False``), of ``kinds``, and not in the
+    subtree of ``outside``."""
+    qs = admin_units(user)
+    if cells is True:
+        qs = qs.filter(kind__in=[OrgUnit.Kind.CELL, OrgUnit.Kind.GRASSROOTS_CELL])
+    elif cells is False:
+        qs = qs.exclude(kind__in=[OrgUnit.Kind.CELL, OrgUnit.Kind.GRASSROOTS_CELL])
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    if outside is not None:
+        qs = qs.exclude(path__startswith=outside.path)
+    rows = list(qs.order_by("path").values_list("pk", "name", "depth"))
+    if not rows:
+        return []
+    top = min(depth for _, _, depth in rows)
+    return [(pk, name, depth - top) for pk, name, depth in rows]
+
+
+def ward_options_for_admin(user) -> list[tuple[int, str]]:
+    return [(pk, name) for pk, name, _ in admin_unit_options(user, kinds=[OrgUnit.Kind.WARD])]
+
+
+def school_for(user, pk) -> School:
+    return get_visible_or_404(School.objects.select_related("ward", "party_org"), user, pk=pk)
+
+
+def schools_list(user, q: str = ""):
+    qs = schools_for(user).select_related("ward", "party_org").order_by("name")
+    if q:
+        qs = qs.filter(search_key__contains=fold(q))
+    return qs
+
+
+def authorization_for(user, pk) -> Authorization:
+    return get_visible_or_404(Authorization.objects.select_related("grantor", "grantee"), user, pk=pk)
+
+
+def former_names(unit: OrgUnit):
+    return list(unit.former_names.all())
+
+
+def links_of(unit: OrgUnit):
+    """The unit's parents over time, latest first."""
+    return list(unit.parent_links.select_related("parent").order_by("-valid_from"))
+
+
 def school_options(user) -> list[tuple[int, str]]:
     return list(schools_for(user).order_by("name").values_list("pk", "name").distinct())
 
 
-def children_of(user, unit: OrgUnit):
-    return units_for(user).filter(parent=unit).order_by("path")
+def children_of(user, unit: OrgUnit, *, live: bool = False):
+    qs = units_for(user).filter(parent=unit).order_by("path")
+    return qs.filter(dissolved_on__isnull=True) if live else qs
 
 
 def schools_of(user, unit: OrgUnit):

@@ -244,11 +244,38 @@ def identify_source(
         require(acting_user, Perm.PREPARE, unit)
         if not unit.is_cell:
             raise ValidationError("Chỉ chi bộ mới quản lý nguồn phát triển đảng viên.", code="unit")
+        if unit.dissolved_on is not None:
+            raise ValidationError(f"{unit.name} đã giải thể; không thêm người vào được.", code="dissolved")
         person = Person(unit=unit, **fields)
         _clean_particulars(person, acting_user)
         person.stage_since = occurred_on
         _save_unique(person)
         record_event(person, K.SOURCE_IDENTIFIED, acting_user=acting_user, occurred_on=occurred_on, note=note)
+        person.refresh_from_db()
+    return person
+
+
+def import_member(
+    *, acting_user, unit: OrgUnit, occurred_on: datetime.date, data: dict, note: str = "", **fields
+) -> Person:
+    """Enter an existing member (probationary or official) kept until now outside Ketnap: the person and one
+    `member_imported` event (``data``: stage, party_age_from, ceremony_date, official_date, admitted_at), checked
+    by the rule book like any step. The admission happened elsewhere: it is not counted as one of this unit's."""
+    with transaction.atomic():
+        _check_scope(acting_user, unit)
+        require(acting_user, Perm.PREPARE, unit)
+        if not unit.is_cell:
+            raise ValidationError("Chỉ chi bộ mới quản lý đảng viên.", code="unit")
+        if unit.dissolved_on is not None:
+            raise ValidationError(f"{unit.name} đã giải thể; không thêm người vào được.", code="dissolved")
+        person = Person(unit=unit, **fields)
+        _clean_particulars(person, acting_user)
+        person.stage = data.get("stage", Stage.OFFICIAL)
+        person.stage_since = occurred_on
+        _save_unique(person)
+        record_event(
+            person, K.MEMBER_IMPORTED, acting_user=acting_user, occurred_on=occurred_on, data=data, note=note
+        )
         person.refresh_from_db()
     return person
 
@@ -684,6 +711,7 @@ __all__ = [
     "reinstate",
     "deciders_for",
     "identify_source",
+    "import_member",
     "record_awareness_class",
     "record_cell_vote",
     "record_committee_vote",

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.org_tree, name="org-tree"),
     path("<int:pk>/", views.org_detail, name="org-detail"),
     path("<int:pk>/them-nguon/", people_views.add_source, name="org-add-source"),
+    path("<int:pk>/quyet-dinh-uy-quyen/", views.authorized_decisions, name="org-authorized-decisions"),
 ]

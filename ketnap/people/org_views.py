@@ -2,8 +2,10 @@
 `orgs`, in `people`). Reads go through orgs.queries and people.queries."""
 
 from django.shortcuts import render
+from django.utils import timezone
 
-from ketnap.accounts.permissions import user_perms
+from ketnap.accounts import queries as account_queries
+from ketnap.accounts.permissions import paths_with, user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.orgs import queries
 from ketnap.people import queries as people_queries
@@ -13,7 +15,12 @@ from ketnap.people.models import PIPELINE_STAGES, Stage
 def org_tree(request):
     q = request.GET.get("q", "").strip()
     rows = people_queries.tree_rows(request.user, q=q)
-    return render(request, "orgs/tree.html", {"rows": rows, "q": q})
+    return render(request, "orgs/tree.html", {
+        "rows": rows,
+        "q": q,
+        "matches": sum(1 for r in rows if r.match),
+        "can_admin": bool(paths_with(request.user, Perm.ADMIN)),
+    })  # fmt: skip
 
 
 def org_detail(request, pk):
@@ -24,12 +31,29 @@ def org_detail(request, pk):
     return render(request, "orgs/detail.html", {
         "unit": unit,
         "ancestors": queries.visible_ancestors(request.user, unit),
-        "children": queries.children_of(request.user, unit),
+        "children": queries.children_of(request.user, unit, live=True),
+        "dissolved_children": queries.children_of(request.user, unit).filter(dissolved_on__isnull=False),
+        "former_names": queries.former_names(unit),
+        "links": queries.links_of(unit),
+        "roles": account_queries.roles_at(unit),
+        "can_admin": Perm.ADMIN in perms,
+        "can_import": Perm.PREPARE in perms and unit.dissolved_on is None,
         "schools": queries.schools_of(request.user, unit),
         "authorizations": queries.authorizations_of(request.user, unit),
         "members": members,
         "pool": pool,
         "stage_counts": [(s, labels[s], counts.get(s, 0)) for s in PIPELINE_STAGES],
         "subtree_total": sum(counts.values()),
-        "can_add_source": unit.is_cell and Perm.PREPARE in perms,
+        "can_add_source": unit.is_cell and Perm.PREPARE in perms and unit.dissolved_on is None,
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+def authorized_decisions(request, pk):
+    """What a committee decided under its authorisations to admit (the decisions it signed itself)."""
+    unit = queries.unit_for(request.user, pk)
+    return render(request, "orgs/authorized_decisions.html", {
+        "unit": unit,
+        "authorizations": queries.authorizations_of(request.user, unit).filter(grantee=unit),
+        "decisions": people_queries.authorized_decisions(request.user, unit),
     })  # fmt: skip

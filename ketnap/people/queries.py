@@ -297,10 +297,18 @@ class TreeRow:
     total: int  # persons in the unit's subtree
     members: int  # probationary + official in the subtree
     dissolved: bool
+    path: str = ""
+    has_children: bool = False
+    shown: bool = True  # shown when the page opens (the rest is folded away)
+    expanded: bool = False  # its children are shown when the page opens
+    match: bool = False  # matches the search
 
 
-def tree_rows(user, q: str = "") -> list[TreeRow]:
-    """The visible units as an indented tree, with person counts (two queries)."""
+def tree_rows(user, q: str = "", open_depth: int = 1) -> list[TreeRow]:
+    """The visible units as an indented tree, with person counts (two queries). The page opens folded: the
+    units down to ``open_depth`` levels below the top are shown. With a search ``q`` (accents and case
+    ignored), the matching units, their ancestors (unfolded down to them) and their subtrees (folded) are
+    listed, and nothing else."""
     units = list(
         org_queries.units_for(user)
         .order_by("path")
@@ -333,6 +341,7 @@ def tree_rows(user, q: str = "") -> list[TreeRow]:
             total_members[path[:cut]] += n
     kinds = dict(OrgUnit.Kind.choices)
     top = min(u[6] for u in units)
+    parents = {path[: len(path) - segment] for *_, path, _depth, _d in units}
     rows = [
         TreeRow(
             pk,
@@ -346,13 +355,32 @@ def tree_rows(user, q: str = "") -> list[TreeRow]:
             total[path],
             total_members[path],
             dissolved is not None,
+            path,
+            path in parents,
+            depth - top <= open_depth,
+            depth - top < open_depth,
         )  # fmt: skip
         for pk, name, code, kind, cell_kind, path, depth, dissolved in units
     ]
     if q:
         key = fold(q)
-        wanted = {u[0] for u in units if key in fold(f"{u[1]} {u[2]}")}
-        rows = [r for r in rows if r.pk in wanted]
+        matched = [r for r in rows if key in fold(f"{r.name} {r.code}")]
+        matched_ids = {r.pk for r in matched}
+        above = {r.path[:cut] for r in matched for cut in range(segment, len(r.path), segment)}
+        inside = tuple(r.path for r in matched)
+        kept = []
+        for r in rows:
+            r.match = r.pk in matched_ids
+            if r.path in above:
+                r.shown, r.expanded = True, True
+            elif r.match:
+                r.shown, r.expanded = True, False
+            elif r.path.startswith(inside):
+                r.shown, r.expanded = False, False
+            else:
+                continue
+            kept.append(r)
+        rows = kept
     return rows
 
 
@@ -417,3 +445,16 @@ def log_user_options(user) -> list[tuple[int, str]]:
     return [
         (u.pk, f"{u.last_name} {u.first_name}".strip() or "Người dùng chưa ghi họ tên") for u in rows[:2000]
     ]
+
+
+def authorized_decisions(user, unit):
+    """The admission decisions ``unit`` signed under an authorisation (effective ones: neither corrected nor
+    voided), latest first, with the person and the cell."""
+    return (
+        PersonEvent.objects.visible_to(user)
+        .filter(kind=PersonEvent.Kind.DECISION, data__decider_id=unit.pk, data__authorized=True)
+        .filter(corrections__isnull=True)
+        .exclude(data__has_key="void")
+        .select_related("person", "org")
+        .order_by("-occurred_on", "-id")
+    )

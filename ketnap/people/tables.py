@@ -41,6 +41,9 @@ COLUMNS = [
     Column("Nội dung hạn", ("next_due_rule",), 30, _due_rule),
     Column("Tuổi đảng tính từ", ("party_age_from",), 14),
     Column("Ngày chính thức", ("official_date",), 14),
+    # Also read by the import (ketnap.exchange.columns), so that an exported list imports back unchanged.
+    Column("Dự kiến tốt nghiệp", ("expected_graduation",), 14),
+    Column("Nơi cư trú", ("residence_ward__name",), 28, lambda v, **_: v or ""),
 ]
 NAME_HEADER = "Họ và tên"  # the page joins the three name columns in one
 

@@ -10,8 +10,9 @@ How the numbers are made (the Django side, ``ketnap/targets``, loads the records
 * Each **person** contributes counters to ``(window, unit)`` cells: flows (events dated in the window,
   attributed to the event's ``org``, the organisation that held the person then, so a transfer never moves
   an admission) and stocks (members, pool, dossiers in progress, at the unit that held the person then).
-  Admissions are ``decision`` events; party age counts from the decision (an imported member's decision
-  date is the import's ``party_age_from``).
+  Admissions are ``decision`` events recorded in Ketnap; an existing member entered by import
+  (``member_imported``) is a member from the import's ``party_age_from`` but never an admission: the
+  admission happened elsewhere, before the unit kept its records here, and is not the importing unit's.
 * Each unit gets **static** facts from the tree and the schools (is it a K-12 cell, a cell directly under a
   university's committee, an eligible student cell, exempt for "no source left") and **flags** computed from
   its totals (admitted ≥ 2, ≥ 1 teacher, …). Totals add up the tree: a unit's total is its own counters and
@@ -143,7 +144,7 @@ FLOW_FIELDS = (
     "sources",  # became a source (source_identified)
     "sympathisers",  # took the awareness class (awareness_class)
     "applicants",  # wrote the application (application)
-    "admitted",  # admission decision (decision; member_imported at its party_age_from)
+    "admitted",  # admission decision recorded here (decision; never an imported member's)
     "admitted_teacher",
     "admitted_excellent",
     "recognised",  # recognition decision
@@ -991,12 +992,6 @@ def effective_events(events: Iterable) -> list:
     return out
 
 
-def _iso(value) -> dt.date | None:
-    if not value:
-        return None
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
 def holders(person: PersonRec, effective: Sequence) -> list[tuple[dt.date, int]]:
     """(from, unit) of the organisations that held the person: the first event's org, then the destination
     of each move. A person whose ledger has no move is held by their current unit throughout."""
@@ -1083,11 +1078,9 @@ def contributions(
     teacher = person.school_role in TEACHER_ROLES
     pool_from = pool_start(eff)
     for ev in eff:
-        if ev.kind == "member_imported":
-            day, name = _iso(ev.data.get("party_age_from")), "admitted"
-        else:
-            day, name = ev.occurred_on, FLOW_KINDS.get(ev.kind)
-        if name is None or day is None:
+        # An imported member (member_imported) is not a flow: the admission was not this unit's.
+        day, name = ev.occurred_on, FLOW_KINDS.get(ev.kind)
+        if name is None:
             continue
         for w in windows:
             if not w.contains(day):

@@ -78,6 +78,14 @@ def set_target(
         unit = OrgUnit.objects.select_related("parent").get(pk=unit.pk)
         _check_scope(acting_user, unit)
         require(acting_user, Perm.DECIDE, target_setter(unit))
+        if (
+            value not in (None, "")
+            and unit.dissolved_on is not None
+            and conf.window(window).end >= unit.dissolved_on
+        ):
+            raise ValidationError(
+                f"{unit.name} đã giải thể từ ngày {unit.dissolved_on:%d/%m/%Y}; không giao chỉ tiêu."
+            )
         current = (
             Target.objects.select_for_update().filter(unit=unit, indicator=indicator, window=window).first()
         )

@@ -11,8 +11,9 @@ class TargetsConfig(AppConfig):
         from ketnap.core.calendar import calendar_changed
         from ketnap.orgs import actions as org_actions
         from ketnap.people import write
-        from ketnap.targets import rollups
+        from ketnap.targets import reorg, rollups
 
         write.register(rollups.OBSERVER)
         org_actions.tree_changed.register(rollups.tree_changed)
+        org_actions.unit_merged.register(reorg.on_unit_merged)
         calendar_changed.register(rollups.on_calendar_changed)

@@ -612,16 +612,10 @@ def flow_persons(user, row: Rollup, name: str, *, he_only: bool = False):
     where = _in_subtree(row)
     if he_only:
         where = Q(org_id__in=units.filter(school_kind="he").values("unit_id"))
-    unit_ids = units.values("unit_id")
     events = PersonEvent.objects.filter(where, kind__in=FIELD_KINDS[name], occurred_on__gte=w.start,
                                         occurred_on__lte=w.end, corrections__isnull=True)  # fmt: skip
     events = events.exclude(data__has_key="void")
     ids = Q(pk__in=events.values("person_id"))
-    if name == "admitted":
-        imported = PersonEvent.objects.filter(kind="member_imported", org_id__in=unit_ids,
-                                              person__party_age_from__gte=w.start,
-                                              person__party_age_from__lte=w.end)  # fmt: skip
-        ids |= Q(pk__in=imported.values("person_id"))
     return people_queries.persons_for(user).filter(ids).select_related("unit", "school")
 
 
@@ -831,7 +825,7 @@ def no_source_for(user, pk) -> NoSourceRecord:
 
 def child_targets(user, unit: OrgUnit, wkey: str, ids: list[str]):
     """The unit's children (current tree) with their own targets and the targets they inherit."""
-    kids = list(org_queries.children_of(user, unit))
+    kids = list(org_queries.children_of(user, unit, live=True))  # a dissolved unit gets no target
     explicit = _explicit_targets([k.pk for k in kids] + _path_ids(unit.path), [wkey], ids)
     parent_row = row_at(unit.pk, wkey)
     return kids, explicit, parent_row

@@ -150,7 +150,7 @@ def _window_case(column: str, windows: Sequence[ind.Window], args: list) -> str:
 
 def _sql_own(windows: Sequence[ind.Window], special: Sequence[int], calendar, params) -> dict:
     """own[window key][unit id] = list of PERSON_FIELDS counts, for the persons without corrections and moves:
-    one pass over the events per kind of window, one over the imported members, one over the persons."""
+    one pass over the events per kind of window, one over the persons."""
     person_t, event_t = _tables()
     own: dict[str, dict[int, list[int]]] = {w.key: {} for w in windows}
     width = len(ind.PERSON_FIELDS)
@@ -215,28 +215,7 @@ def _sql_own(windows: Sequence[ind.Window], special: Sequence[int], calendar, pa
                         target[org] = values + tail
                     else:
                         row[:nf] = map(_add, row[:nf], values)
-            # Imported members: admitted on the decision date they were imported with.
-            args = []
-            cases = [_window_case("p.party_age_from", g, args) for g in groups]
-            cur.execute(
-                f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, COUNT(*),
-                       COUNT(*) FILTER (WHERE p.school_role IN ({teacher_in})),
-                       COUNT(*) FILTER (WHERE p.excellent_youth_union_member)
-                FROM {event_t} e JOIN {person_t} p ON p.id = e.person_id
-                WHERE e.kind = 'member_imported' AND p.party_age_from >= %s AND p.party_age_from <= %s
-                  AND {plain.format("e.person_id")}
-                GROUP BY e.org_id, {", ".join(aliases)}""",
-                [*args, *TEACHER, first, last],
-            )
-            for org, *rest in cur.fetchall():
-                count, teachers, excellent = rest[n:]
-                for g, idx in enumerate(rest[:n]):
-                    if idx is None:
-                        continue
-                    row = cell(keys[g][idx], org)
-                    row[P["admitted"]] += int(count)
-                    row[P["admitted_teacher"]] += int(teachers or 0)
-                    row[P["admitted_excellent"]] += int(excellent or 0)
+            # Imported members (member_imported) are members, never admissions: no flow to add.
 
         # Stocks and projections of every window in one pass over the persons, in PERSON_FIELDS order.
         cols, args = [], []

@@ -238,13 +238,14 @@ def test_a_voided_decision_is_not_an_admission_and_a_corrected_date_moves_it():
     assert c == {("SY2026", 10): {"admitted": 1, "admitted_teacher": 1}}  # the original's org is kept
 
 
-def test_an_imported_member_is_admitted_on_the_decision_date_it_was_imported_with():
+def test_an_imported_member_is_a_member_from_the_decision_date_but_never_an_admission():
+    """An existing member entered by import was admitted elsewhere: not an admission of the importing unit."""
     person = PersonRec(1, 10, "lecturer", True, "OFFICIAL", party_age_from=D(2025, 12, 1))
     events = [
         ev("member_imported", D(2026, 1, 5), 10, {"stage": "OFFICIAL", "party_age_from": "2025-12-01"}, 1)
     ]
     c = ind.contributions(person, events, [SY25], CAL)
-    assert c[("SY2025", 10)] == {"admitted": 1, "admitted_excellent": 1, "members_end": 1}
+    assert c[("SY2025", 10)] == {"members_end": 1}
 
 
 def test_pool_members_and_projection_at_the_window_end():

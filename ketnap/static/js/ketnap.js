@@ -48,4 +48,57 @@ document.addEventListener("change", function (evt) {
 document.addEventListener("click", function (evt) {
   var el = evt.target && evt.target.closest ? evt.target.closest("[data-print]") : null;
   if (el) { evt.preventDefault(); window.print(); }
+// Organisation tree: fold and unfold a unit's subtree. Rows are in tree order, each with its materialized
+// path; a row is shown when every ancestor row is unfolded (aria-expanded="true").
+document.addEventListener("DOMContentLoaded", function () {
+  var table = document.getElementById("org-tree");
+  if (!table) return;
+  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+
+  function setOpen(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.firstElementChild.textContent = open ? "▾" : "▸";
+    var label = button.getAttribute("aria-label") || "";
+    button.setAttribute("aria-label", (open ? "Thu gọn" : "Mở") + label.replace(/^(Thu gọn|Mở)/, ""));
+  }
+
+  function refresh(from) {
+    // Recompute visibility of the rows after `from` inside its subtree (all rows when from < 0).
+    var base = from >= 0 ? rows[from].getAttribute("data-path") : "";
+    var closed = [];  // paths of folded ancestors
+    if (from >= 0) {
+      var own = rows[from].querySelector(".org-toggle");
+      if (rows[from].hidden || (own && own.getAttribute("aria-expanded") !== "true")) closed.push(base);
+    }
+    for (var i = from + 1; i < rows.length; i++) {
+      var path = rows[i].getAttribute("data-path");
+      if (base && path.indexOf(base) !== 0) break;
+      while (closed.length && path.indexOf(closed[closed.length - 1]) !== 0) closed.pop();
+      rows[i].hidden = closed.length > 0;
+      var toggle = rows[i].querySelector(".org-toggle");
+      if (!rows[i].hidden && toggle && toggle.getAttribute("aria-expanded") !== "true") closed.push(path);
+      else if (rows[i].hidden) closed.push(path);
+    }
+  }
+
+  table.addEventListener("click", function (evt) {
+    var button = evt.target.closest(".org-toggle");
+    if (!button) return;
+    setOpen(button, button.getAttribute("aria-expanded") !== "true");
+    refresh(rows.indexOf(button.closest("tr")));
+  });
+  document.querySelectorAll("[data-tree-all]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("data-tree-all") === "open";
+      table.querySelectorAll(".org-toggle").forEach(function (t) { setOpen(t, open); });
+      if (!open) {
+        // keep the top level and its children visible
+        rows.forEach(function (r) {
+          var t = r.querySelector(".org-toggle");
+          if (t && r.querySelector(".org-indent").style.getPropertyValue("--indent").trim() === "0") setOpen(t, true);
+        });
+      }
+      refresh(-1);
+    });
+  });
 });
