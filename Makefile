@@ -45,6 +45,8 @@ lint: install $(KEYFILE)
 	$(BIN)/ruff check ketnap
 	$(BIN)/ruff format --check ketnap
 	$(BIN)/lint-imports --no-cache
+	@if command -v node >/dev/null; then for f in $$(git ls-files 'ketnap/*.js' | grep -v /vendor/); do \
+	  node --check "$$f" || exit 1; done; else echo "Bỏ qua kiểm tra cú pháp JavaScript: chưa có node"; fi
 	$(WITH_KEY) $(BIN)/python manage.py makemigrations --check --dry-run -v 1
 
 ## make test: the whole suite (lint, migrations, unit and view tests; browser tests when chromium is there)

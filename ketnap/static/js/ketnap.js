@@ -48,6 +48,8 @@ document.addEventListener("change", function (evt) {
 document.addEventListener("click", function (evt) {
   var el = evt.target && evt.target.closest ? evt.target.closest("[data-print]") : null;
   if (el) { evt.preventDefault(); window.print(); }
+});
+
 // Organisation tree: fold and unfold a unit's subtree. Rows are in tree order, each with its materialized
 // path; a row is shown when every ancestor row is unfolded (aria-expanded="true").
 document.addEventListener("DOMContentLoaded", function () {
