@@ -10,6 +10,8 @@ STAMP := $(VENV)/.installed
 # A random SECRET_KEY made once on this machine and kept in var/ (never committed); the environment's wins.
 KEYFILE := var/secret_key
 WITH_KEY = SECRET_KEY=$${SECRET_KEY:-$$(cat $(KEYFILE))}
+# The demo users log in without a phone: no role requires two factors in `make demo` (production: committee, admin)
+DEMO_ENV = DEBUG=1 KETNAP_2FA_REQUIRED_ROLES=$${KETNAP_2FA_REQUIRED_ROLES-}
 
 .PHONY: install demo serve worker test test-unit test-browser test-pg lint bench clean
 
@@ -27,12 +29,12 @@ $(KEYFILE):
 
 ## make demo: build everything, load the demo city on SQLite and serve it on http://$(HOST):$(PORT)
 demo: install $(KEYFILE)
-	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap migrate --noinput -v 0
-	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap seed --size $(SIZE) --if-empty
+	$(WITH_KEY) $(DEMO_ENV) $(BIN)/ketnap migrate --noinput -v 0
+	$(WITH_KEY) $(DEMO_ENV) $(BIN)/ketnap seed --size $(SIZE) --if-empty
 	@# the background worker (large imports) runs beside the web server and stops with it
-	$(WITH_KEY) DEBUG=1 $(BIN)/ketnap db_worker --interval 2 --no-startup-delay -v 0 & worker=$$!; \
+	$(WITH_KEY) $(DEMO_ENV) $(BIN)/ketnap db_worker --interval 2 --no-startup-delay -v 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(WITH_KEY) DEBUG=1 $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
+	  $(WITH_KEY) $(DEMO_ENV) $(BIN)/ketnap serve --host $(HOST) --port $(PORT)
 
 serve: install $(KEYFILE)
 	$(WITH_KEY) $(BIN)/ketnap serve --host $(HOST) --port $(PORT)

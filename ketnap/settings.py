@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "csp",
+    "axes",  # login throttling and lockout per account and per address
+    "django_otp",  # two factors: TOTP apps and single-use backup codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "ketnap.core",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -81,6 +86,13 @@ MIDDLEWARE = [
     "ketnap.core.middleware.PrivatePagesMiddleware",
     "ketnap.core.middleware.IdleSessionMiddleware",
     "ketnap.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "ketnap.accounts.middleware.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "ketnap.urls"
@@ -124,12 +136,33 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ketnap.accounts.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "ketnap.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "ketnap.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "ketnap.accounts.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/dang-nhap/"
+
+# Login throttling (django-axes): after KETNAP_LOGIN_FAILURES wrong passwords an account — and, separately, an
+# address — is locked for KETNAP_LOCKOUT_MINUTES; a success resets the count; an administrator can unlock.
+AXES_FAILURE_LIMIT = int(os.getenv("KETNAP_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = int(os.getenv("KETNAP_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ketnap.accounts.views.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Behind a reverse proxy, the number of proxies in front (their X-Forwarded-For) so the client's address counts.
+AXES_IPWARE_PROXY_COUNT = int(os.getenv("KETNAP_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Two factors (django-otp): required for the roles listed (comma separated; "all" for every user); optional for
+# the others. `make demo` lists none, so the demo users log in without a phone.
+KETNAP_2FA_REQUIRED_ROLES = [r.strip() for r in os.getenv("KETNAP_2FA_REQUIRED_ROLES", "committee,admin").split(",")
+                             if r.strip()]  # fmt: skip
+OTP_TOTP_ISSUER = "Ketnap"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
 
+from ketnap.accounts import views as account_views
 from ketnap.accounts.views import PasswordChangeView
 from ketnap.orgs import calendar_views
 from ketnap.people import audit_views
@@ -15,6 +16,9 @@ def healthz(request):
 urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dang-xuat/moi-noi/", account_views.logout_everywhere, name="logout-everywhere"),
+    path("xac-thuc/", account_views.two_factor_verify, name="two-factor-verify"),
+    path("xac-thuc/thiet-lap/", account_views.two_factor_setup, name="two-factor-setup"),
     path("doi-mat-khau/", PasswordChangeView.as_view(), name="password-change"),
     path("healthz", healthz, name="healthz"),
     path("", people_views.home, name="home"),

@@ -204,3 +204,44 @@ def password_changed(user) -> None:
 
 def must_change_password(user) -> bool:
     return AccountState.objects.filter(user=user, must_change_password=True).exists()
+
+
+def logout_everywhere(user, *, acting_user) -> int:
+    """End every session of the user (every browser, every device); returns how many. Audited."""
+    from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500):
+        try:
+            data = session.get_decoded()
+        except Exception:  # a session that no longer decodes (key rotated): it is dead already
+            continue
+        if str(data.get(AUTH_SESSION_KEY)) == str(user.pk):
+            ended.append(session.session_key)
+    with transaction.atomic():
+        Session.objects.filter(session_key__in=ended).delete()
+        audit(actor=acting_user, action="user.logout_everywhere", obj=user,
+              summary=f"Đăng xuất mọi nơi: {len(ended)} phiên của {user.get_full_name() or 'người dùng'}")  # fmt: skip
+    return len(ended)
+
+
+def unlock(user, *, acting_user) -> None:
+    """Lift a login lockout (too many wrong passwords) of the user's account. Audited."""
+    from axes.utils import reset
+
+    require_manage(acting_user, user)
+    with transaction.atomic():
+        reset(username=user.get_username())
+        audit(actor=acting_user, action="user.unlock", obj=user,
+              summary=f"Mở khóa đăng nhập của {user.get_full_name() or 'người dùng'}")  # fmt: skip
+
+
+def is_locked(user) -> bool:
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return AccessAttempt.objects.filter(
+        username=user.get_username(), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).exists()

@@ -19,7 +19,7 @@ from ketnap.core.models import FormToken
 
 T = TypeVar("T")
 
-__all__ = ["run_action"]
+__all__ = ["already_sent", "run_action"]
 
 
 def run_action(
@@ -64,6 +64,16 @@ def run_action(
     for warning in warnings(result) if warnings else ():
         messages.warning(request, warning)
     return _redirect(request, to if isinstance(to, str) else to(result))
+
+
+def already_sent(request, to: str) -> HttpResponse | None:
+    """For a view that checks what may be done before it runs the action: the same form sent again (its token
+    taken) goes back to ``to`` with the note that it was recorded, instead of a refusal of a step now done."""
+    token = (request.POST.get("form_token") or "")[:64] if request.method == "POST" else ""
+    if token and FormToken.objects.filter(token=token).exists():
+        messages.info(request, "Biểu mẫu này đã được gửi và ghi nhận; lần gửi lại được bỏ qua.")
+        return _redirect(request, to)
+    return None
 
 
 def _redirect(request, url: str) -> HttpResponse:

@@ -32,7 +32,7 @@ from django.db.models import Max
 from ketnap import rules
 from ketnap.interorg import deadlines
 from ketnap.interorg.actions import NUMBER_PREFIX, answer_note
-from ketnap.interorg.models import Kind, Request, RequestBatch, Status
+from ketnap.interorg.models import Kind, Request, RequestBatch, Status, person_letter
 from ketnap.people import ledger
 from ketnap.people.models import Person, PersonEvent
 
@@ -180,6 +180,7 @@ class _Gen:
         req.sent_on = sent_on
         req.due_on, req.due_rule = deadlines.due_for(kind, sent_on, self.cal)
         req.status = Status.SENT
+        req.person_letter = person_letter(person)
         sent_kind = {Kind.VERIFICATION: E.VERIFICATION_REQUESTED, Kind.TRANSFER: E.TRANSFER_SENT,
                      Kind.INTRODUCTION: E.INTRODUCTION_SENT, Kind.WARD_EVALUATION: E.WARD_EVALUATION_SENT,
                      Kind.RESIDENCE_NOTICE: E.RESIDENCE_NOTICE_SENT}[kind]  # fmt: skip
@@ -366,6 +367,7 @@ class _Gen:
                           closed_on=answer.occurred_on, received_on=self.work(sent_on + dt.timedelta(days=3)),
                           answer="Gia đình chấp hành tốt chủ trương, chính sách",
                           content="Đề nghị thẩm tra, xác minh lý lịch của người xin vào Đảng.")  # fmt: skip
+            req.person_letter = person_letter(p)
             self.next_request += 1
             self.reply(req, state_receiver, answer.occurred_on)
             req.received_on = min(req.received_on, req.closed_on)

@@ -37,6 +37,7 @@ from ketnap.interorg.models import (
     Request,
     RequestBatch,
     Status,
+    person_letter,
 )
 from ketnap.orgs.models import OrgUnit
 from ketnap.people import actions as people_actions
@@ -97,6 +98,14 @@ def _lock(request: Request) -> Request:
         .select_related("person", "person__unit", "sender", "receiver", "origin")
         .get(pk=request.pk)
     )
+
+
+def check_version(request: Request, version: str, message: str) -> None:
+    """Refuse (code "stale") when the request changed since the page showing ``version`` was opened; call it
+    inside the transaction of the step, which it locks."""
+    current = Request.objects.select_for_update().only("updated_at").get(pk=request.pk)
+    if version and current.updated_at.isoformat() != version:
+        raise ValidationError(message, code="stale")
 
 
 def _as_sender(user, request: Request) -> None:
@@ -290,6 +299,7 @@ def send_request(
         request.sent_on = sent_on
         request.due_on, request.due_rule = deadlines.due_for(request.kind, sent_on, calendar)
         request.status = Status.SENT
+        request.person_letter = person_letter(person)
         try:
             with transaction.atomic():
                 request.save()

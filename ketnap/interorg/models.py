@@ -123,6 +123,10 @@ class Request(models.Model):
     received_on = models.DateField("ngày nơi nhận nhận", null=True, blank=True)
     closed_on = models.DateField("ngày kết thúc", null=True, blank=True)
 
+    # What the letter said of the person when it was sent (name, school, class): the receiver of another
+    # subtree's person sees this, not the person's live record.
+    person_letter = models.JSONField("người trong văn bản khi gửi", default=dict, blank=True)
+
     answer = models.TextField("nội dung trả lời", blank=True)
     concluded = models.BooleanField("đã có kết luận thẩm tra", null=True, blank=True)
     documents = models.JSONField("văn bản kèm theo", default=list, blank=True, encoder=DjangoJSONEncoder)
@@ -263,3 +267,13 @@ class BackgroundTask(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_state_display()})"
+
+
+def person_letter(person) -> dict:
+    """The person as a letter names them (kept on the request when it is sent)."""
+    school = getattr(person, "school", None)
+    return {
+        "name": person.full_name,
+        "school": school.name if school else "",
+        "class": person.faculty_class or "",
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import scope_paths
 from ketnap.core.exports import export, xlsx_response
 from ketnap.core.paging import page_number, paginate_table
-from ketnap.core.perform import run_action
+from ketnap.core.perform import already_sent, run_action
 from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
 from ketnap.interorg.forms import VERBS, HoldForm, NewRequestForm, allowed_verbs, build_verb_form
@@ -143,6 +144,12 @@ def request_list(request):
     })  # fmt: skip
 
 
+STALE = (
+    "Văn bản này vừa được người khác thay đổi từ khi bạn mở trang; trang dưới đây là tình trạng hiện tại. "
+    "Hãy xem lại rồi thực hiện lại nếu vẫn cần."
+)
+
+
 def _detail_context(request, req, bound=None):
     today = timezone.localdate()
     side = queries.side_of(request.user, req)
@@ -210,6 +217,9 @@ def request_act(request, pk, verb):
     req = queries.request_for(request.user, pk)
     if verb not in VERBS:
         raise Http404("Không có thao tác này.")
+    repeated = already_sent(request, reverse("request-detail", args=[req.pk]))
+    if repeated is not None:
+        return repeated
     context = _detail_context(request, req)
     if verb not in [f["slug"] for f in context["forms"]]:
         raise PermissionDenied("Bạn không được thực hiện thao tác này với văn bản này.")
@@ -221,7 +231,14 @@ def request_act(request, pk, verb):
             req.refresh_from_db()
             return f"{VERBS[verb][2]}: đã ghi. Tình trạng: {req.get_status_display()}."
 
-        response = run_action(request, lambda: form.perform(req), form=form, success=done,
+        version = request.POST.get("version", "")[:64]
+
+        def act():
+            with transaction.atomic():  # the version is compared under the request's lock
+                actions.check_version(req, version, STALE)
+                return form.perform(req)
+
+        response = run_action(request, act, form=form, success=done,
                               to=reverse("request-detail", args=[req.pk]))  # fmt: skip
         if response is not None:
             return response

@@ -20,5 +20,10 @@ urlpatterns = [
     path("nguoi-dung/<int:pk>/vai-tro/", user_views.user_grant, name="admin-user-grant"),
     path("nguoi-dung/<int:pk>/khoa/", user_views.user_active, name="admin-user-active"),
     path("nguoi-dung/<int:pk>/mat-khau/", user_views.user_reset_password, name="admin-user-password"),
+    path("nguoi-dung/<int:pk>/mo-khoa-dang-nhap/", user_views.user_unlock, name="admin-user-unlock"),
+    path(
+        "nguoi-dung/<int:pk>/tat-xac-thuc/", user_views.user_two_factor_off, name="admin-user-two-factor-off"
+    ),
+    path("nguoi-dung/<int:pk>/dang-xuat/", user_views.user_logout_everywhere, name="admin-user-logout"),
     path("vai-tro/<int:pk>/thu-hoi/", user_views.role_revoke, name="admin-role-revoke"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ketnap.accounts import actions as account_actions
 from ketnap.accounts import queries as account_queries
+from ketnap.accounts import two_factor
 from ketnap.accounts.models import AccountState
 from ketnap.accounts.permissions import paths_with
 from ketnap.accounts.roles import Perm
@@ -75,6 +76,8 @@ def user_detail(request, pk):
         "administered": {ra.pk for ra in account.roles.all() if _administers(request.user, ra.unit)},
         "grant_form": f.GrantRoleForm(units=queries.admin_unit_options(request.user)),
         "disable_form": f.DisableForm(),
+        "locked": account_actions.is_locked(account),
+        "two_factor": two_factor.has_device(account),
     })  # fmt: skip
 
 
@@ -137,3 +140,55 @@ def user_reset_password(request, pk):
     account = account_queries.user_for(request.user, pk)
     password = account_actions.reset_password(account, acting_user=request.user)
     return _show_password(request, account, password, created=False)
+
+
+@require_POST
+def user_unlock(request, pk):
+    """Lift a lockout after too many wrong passwords (the account itself stays active)."""
+    _require_admin(request)
+    account = account_queries.user_for(request.user, pk)
+    return run_action(
+        request,
+        lambda: account_actions.unlock(account, acting_user=request.user),
+        success="Đã mở khóa đăng nhập: người dùng đăng nhập lại được ngay.",
+        to=reverse("admin-user", args=[account.pk]),
+    )
+
+
+@require_POST
+def user_two_factor_off(request, pk):
+    """Remove a user's second factor (a lost phone); if their role requires one they set it up at next login."""
+    _require_admin(request)
+    account = account_queries.user_for(request.user, pk)
+    reason = request.POST.get("reason", "").strip()[:300]
+    if not reason:
+        messages.error(request, "Hãy ghi lý do tắt xác thực hai lớp (ví dụ: mất điện thoại).")
+        return redirect("admin-user", account.pk)
+
+    def act():
+        account_actions.require_manage(request.user, account)
+        two_factor.disable(account, acting_user=request.user, reason=reason)
+        account_actions.logout_everywhere(account, acting_user=request.user)
+
+    return run_action(
+        request, act,
+        success="Đã tắt xác thực hai lớp và đăng xuất người dùng khỏi mọi thiết bị.",
+        to=reverse("admin-user", args=[account.pk]),
+    )  # fmt: skip
+
+
+@require_POST
+def user_logout_everywhere(request, pk):
+    _require_admin(request)
+    account = account_queries.user_for(request.user, pk)
+
+    def act():
+        account_actions.require_manage(request.user, account)
+        return account_actions.logout_everywhere(account, acting_user=request.user)
+
+    return run_action(
+        request,
+        act,
+        success="Đã đăng xuất người dùng khỏi mọi thiết bị.",
+        to=reverse("admin-user", args=[account.pk]),
+    )

@@ -57,6 +57,12 @@ def _clean_value(indicator: ind.Indicator, value) -> float:
     return float(int(value))
 
 
+def same_value(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) < 1e-9
+
+
 def _show(indicator: ind.Indicator, value) -> str:
     if value is None:
         return "(không giao)"
@@ -65,11 +71,17 @@ def _show(indicator: ind.Indicator, value) -> str:
     return f"{int(value)}"
 
 
+ANY = object()  # set_target(expected=ANY): no version check
+
+
 def set_target(
-    *, acting_user, unit: OrgUnit, indicator: str, window: str, value, note: str = ""
+    *, acting_user, unit: OrgUnit, indicator: str, window: str, value, note: str = "", expected=ANY
 ) -> Target | None:
     """Set the unit's target for one indicator and window; `value=None` removes it (the unit then inherits
-    its parent's target, or the directive's default). Shares are fractions (0.7 = 70%)."""
+    its parent's target, or the directive's default). Shares are fractions (0.7 = 70%).
+
+    ``expected``: the value the user saw when they opened the form (None: no target); if someone changed it
+    since, the change is refused with the current value (no silent overwrite)."""
     spec = ind.ALL_INDICATORS.get(indicator)
     if spec is None:
         raise ValidationError({"indicator": f"Không có chỉ số {indicator}."})
@@ -90,6 +102,12 @@ def set_target(
             Target.objects.select_for_update().filter(unit=unit, indicator=indicator, window=window).first()
         )
         before = current.value if current else None
+        if expected is not ANY and not same_value(expected, before):
+            raise ValidationError(
+                f"Người khác vừa đổi chỉ tiêu này thành {_show(spec, before)} từ khi bạn mở trang; "
+                "hãy xem lại rồi lưu lại.",
+                code="stale",
+            )
         if value is None or value == "":
             if current is None:
                 return None

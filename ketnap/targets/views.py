@@ -387,6 +387,15 @@ def pipeline(request, pk):
 # ---------------------------------------------------------------------------------------------- targets
 
 
+def _parse_target(spec, text: str):
+    """What a target cell holds: None (empty) or a number (a percentage for shares, stored as a fraction)."""
+    text = text.strip().replace(",", ".")
+    if text == "":
+        return None
+    value = float(text)
+    return value / 100 if spec.is_share else value
+
+
 @require_http_methods(["GET", "POST"])
 def assign(request, pk):
     """The unit's committee sets the targets of its children (and, at the root, its own)."""
@@ -410,14 +419,22 @@ def assign(request, pk):
         targets = [u for u in kids] + ([unit] if unit.parent_id is None else [])
         for u in targets:
             raw = request.POST.get(f"t-{u.pk}", "").strip().replace(",", ".")
-            if raw == "":
-                value = None
-            else:
+            try:
+                value = _parse_target(spec, raw)
+            except ValueError:
+                errors[u.pk] = "Không phải là số."
+                continue
+            # the value shown when the form was opened: a row the user did not change is left alone (even if
+            # someone changed it since), a row they changed is refused if someone changed it since
+            expected = actions.ANY
+            if f"o-{u.pk}" in request.POST:
                 try:
-                    value = float(raw) / 100 if spec.is_share else float(raw)
+                    expected = _parse_target(spec, request.POST[f"o-{u.pk}"][:40])
                 except ValueError:
-                    errors[u.pk] = "Không phải là số."
-                    continue
+                    pass
+                else:
+                    if actions.same_value(expected, value):
+                        continue
             before = explicit.get((u.pk, w.key, spec.id))
             old = before.value if before else None
             if value is not None and old is not None and abs(old - value) < 1e-9:
@@ -426,7 +443,7 @@ def assign(request, pk):
                 continue
             try:
                 actions.set_target(acting_user=request.user, unit=u, indicator=spec.id, window=w.key, value=value,
-                                   note=note)  # fmt: skip
+                                   note=note, expected=expected)  # fmt: skip
                 changed += 1
             except ValidationError as exc:
                 errors[u.pk] = "; ".join(exc.messages)
@@ -446,7 +463,8 @@ def assign(request, pk):
             if raw is not None
             else ("" if t is None else (f"{t.value * 100:g}" if spec.is_share else f"{t.value:g}"))
         )
-        rows.append({"unit": u, "own": t, "shown": shown, "error": errors.get(u.pk, "")})
+        opened = "" if t is None else repr(t.value * 100 if spec.is_share else t.value)  # the version check
+        rows.append({"unit": u, "own": t, "shown": shown, "opened": opened, "error": errors.get(u.pk, "")})
     context = _base_context(request, unit, w, today, "assign")
     context.update(spec=spec, rows=rows, own=own, may=may, specs=ind.INDICATORS.values(),
                    setter=target_setter(unit), inherited=queries.fmt_target(spec, own.value))  # fmt: skip

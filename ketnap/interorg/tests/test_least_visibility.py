@@ -40,10 +40,10 @@ def test_a_draft_is_visible_only_to_its_senders_side(client, tree):
 
 def test_the_receiver_sees_only_what_the_letter_needs(client, tree):
     draft = draft_verification(tree)
-    actions.send_request(draft, acting_user=tree.users["uni_committee"], sent_on=today())
     person = draft.person
     person.faculty_class = "Lớp 21CTT1"
     person.save()
+    actions.send_request(draft, acting_user=tree.users["uni_committee"], sent_on=today())
     client.force_login(tree.users["ward_b"])
     page = client.get(reverse("request-detail", args=[draft.pk])).content.decode()
     assert person.full_name in page and "Lớp 21CTT1" in page
@@ -55,3 +55,24 @@ def test_the_receiver_sees_only_what_the_letter_needs(client, tree):
     client.force_login(tree.users["uni_committee"])  # the person's own side sees everything
     page = client.get(reverse("request-detail", args=[draft.pk])).content.decode()
     assert 'id="request-holder"' in page and f'href="/nguoi/{person.pk}/"' in page
+
+
+def test_after_the_answer_the_receiver_sees_the_letter_as_it_was(client, tree):
+    draft = draft_verification(tree)
+    person = draft.person
+    person.faculty_class = "Lớp 21CTT1"
+    person.save()
+    actions.send_request(draft, acting_user=tree.users["uni_committee"], sent_on=today())
+    draft.refresh_from_db()
+    assert draft.person_letter["class"] == "Lớp 21CTT1" and draft.person_letter["name"] == person.full_name
+    actions.receive_request(draft, acting_user=tree.users["ward_b"], received_on=today())
+    actions.answer_request(draft, acting_user=tree.users["ward_b"], answered_on=today(), answer="Tốt",
+                           concluded=True)  # fmt: skip
+    # later the person's own side changes the record: the ward keeps seeing what it was sent
+    person.refresh_from_db()
+    person.faculty_class = "Lớp 22CTT9"
+    person.save()
+    client.force_login(tree.users["ward_b"])
+    page = client.get(reverse("request-detail", args=[draft.pk])).content.decode()
+    assert "Lớp 21CTT1" in page and "Lớp 22CTT9" not in page
+    assert 'id="request-holder"' not in page

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.urls import reverse
 
 from ketnap.accounts.models import AccountState, RoleAssignment
@@ -167,7 +168,9 @@ def test_an_admin_creates_a_user_who_must_change_the_password(client, tree):
     assert RoleAssignment.objects.filter(user=user, unit=tree.cell_staff, role="secretary").exists()
     assert AccountState.objects.get(user=user).must_change_password
     client.logout()
-    assert client.login(username="khtn.bithu", password=password)
+    assert client.login(
+        request=RequestFactory().post("/dang-nhap/"), username="khtn.bithu", password=password
+    )
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == "/doi-mat-khau/"
     response = client.post("/doi-mat-khau/", {"old_password": password, "new_password1": "mot-mat-khau-moi-7",
@@ -188,9 +191,9 @@ def test_disable_enable_and_reset_password(client, tree):
     client.post(reverse("admin-user-active", args=[target.pk]), {"active": "0", "reason": "Chuyển công tác"})
     target.refresh_from_db()
     assert not target.is_active and AuditLog.objects.filter(action="account.disable").exists()
-    assert not client.login(
-        username="cell_viewer", password=TEST_PASSWORD
-    )  # a disabled account cannot log in
+    assert not client.login(  # a disabled account cannot log in
+        request=RequestFactory().post("/dang-nhap/"), username="cell_viewer", password=TEST_PASSWORD
+    )
     client.force_login(tree.users["city_admin"])
     client.post(reverse("admin-user-active", args=[target.pk]), {"active": "1"})
     page = client.post(reverse("admin-user-password", args=[target.pk])).content.decode()
