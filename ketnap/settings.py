@@ -193,6 +193,13 @@ STORAGES = {
 
 # A session ends after this many minutes without a request (ketnap.core.middleware.IdleSessionMiddleware keeps it
 # alive while the user works), and at the latest when the browser closes.
+# Old keys still accepted for sessions, password-reset and signed values while a new SECRET_KEY takes over
+# (docs/security.md, rotating keys).
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
+# The key of the audit log's anchored head (an HMAC over the row count and the last hash). Keep it outside the
+# database; by default it is derived from SECRET_KEY, so rotating SECRET_KEY means re-anchoring.
+KETNAP_AUDIT_KEY = os.getenv("KETNAP_AUDIT_KEY", "")
+
 KETNAP_SESSION_IDLE_MINUTES = int(os.getenv("KETNAP_SESSION_IDLE_MINUTES", "60"))
 SESSION_COOKIE_AGE = KETNAP_SESSION_IDLE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -286,10 +286,23 @@ LOG_ACTIONS = (  # (prefix of an audit or read log action, what users read)
     ("org.", "Cây tổ chức"),
     ("target", "Chỉ tiêu"),
     ("nosource", "Chỉ tiêu"),
+    ("user.unlock", "Mở khóa đăng nhập"),
+    ("user.two_factor", "Xác thực hai lớp"),
+    ("user.logout_everywhere", "Đăng xuất mọi thiết bị"),
+    ("account.reset_password", "Đặt lại mật khẩu"),
+    ("account.password_changed", "Đổi mật khẩu"),
+    ("account.disable", "Khóa tài khoản"),
+    ("account.enable", "Mở khóa tài khoản"),
     ("user.", "Người dùng và vai trò"),
+    ("account.", "Người dùng và vai trò"),
     ("role.", "Người dùng và vai trò"),
+    ("school.", "Trường học"),
+    ("import.", "Nhập dữ liệu từ tệp"),
+    ("paper.", "Cấp số giấy tờ"),
+    ("rollup.", "Tính lại số liệu chỉ tiêu"),
     ("audit.", "Nhật ký kiểm toán"),
     ("demo.", "Dữ liệu mẫu"),
+    ("bench.", "Dữ liệu đo hiệu năng"),
 )
 
 

@@ -72,3 +72,22 @@ def test_filters_and_bad_parameters(client, tree):
     for query in ("?trang=" + "9" * 25, "?trang=-1", "?tu=99/99/9999&den=31/12/9999", "?nguoi-dung=abc",
                   "?don-vi=1e309", "?ho-so=" + "1" * 40, "?loai=x%00y", "?tu=" + "1" * 3000):  # fmt: skip
         assert client.get(url + query).status_code == 200, query
+
+
+def test_the_audit_log_exports_to_excel_as_filtered(client, tree):
+    import io
+
+    import openpyxl
+
+    person = make_person(tree.cell_student, given_name="Hoa")
+    actions.update_person(person, acting_user=tree.users["cell_secretary"], reason="Sửa lớp",
+                          faculty_class="Lớp =1+1")  # fmt: skip
+    client.force_login(tree.users["city_admin"])
+    response = client.get(reverse("audit-log") + f"?ho-so={person.pk}&xuat=xlsx")
+    assert response.status_code == 200 and "Nhat-ky-thay-doi" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Thời điểm", "Người thực hiện", "Việc", "Nội dung", "Đơn vị")
+    assert len(rows) == 2 and rows[1][2] == "Sửa thông tin người" and rows[1][4] == tree.cell_student.name
+    # the export itself is in the read log
+    assert ReadLog.objects.filter(action="export", summary__contains="Nhật ký thay đổi").exists()
