@@ -496,6 +496,8 @@ def _safe_next(request, default: str) -> str:
 @require_POST
 def hold_graduate(request, pk):
     person = queries.person_for(request.user, pk)
+    if Perm.PREPARE not in user_perms(request.user, person.unit.grassroots() or person.unit):
+        raise PermissionDenied("Việc giữ sinh hoạt đảng do đảng ủy cơ sở quyết định.")
     form = HoldForm(request.POST, user=request.user, today=timezone.localdate(), prefix_id="hold")
     to = reverse("person-detail", args=[person.pk])
     if not form.is_valid():

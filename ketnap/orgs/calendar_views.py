@@ -50,6 +50,7 @@ def calendar_page(request):
     year = min(max(year, 2000), 2100)
     form = DayForm()
     if request.method == "POST":
+        _require_editor(request)
         form = DayForm(request.POST)
         if form.is_valid():
             try:
@@ -84,8 +85,15 @@ def calendar_page(request):
     )
 
 
+def _require_editor(request) -> None:
+    """A POST by a user who may not edit the calendar is refused before its content is read (403)."""
+    if not actions.can_edit_calendar(request.user):
+        raise PermissionDenied("Chỉ quản trị cấp thành phố được sửa lịch ngày làm việc.")
+
+
 @require_POST
 def calendar_remove(request):
+    _require_editor(request)
     try:
         day = datetime.date.fromisoformat(request.POST.get("date", ""))
         report = actions.remove_calendar_day(acting_user=request.user, date=day)

@@ -485,6 +485,8 @@ def no_source_withdraw(request, pk, record):
     today = _today()
     unit = queries.unit_for(request.user, pk)
     rec = queries.no_source_for(request.user, record)
+    if Perm.DECIDE not in user_perms(request.user, rec.unit):
+        raise PermissionDenied("Vai trò của bạn không được hủy ghi nhận tại đơn vị này.")
     return run_action(
         request,
         lambda: actions.withdraw_no_source(acting_user=request.user, record=rec,
