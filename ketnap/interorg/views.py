@@ -22,7 +22,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import scope_paths
 from ketnap.core.exports import export, xlsx_response
-from ketnap.core.paging import page_number, paginate_table
+from ketnap.core.paging import MAX_ID, bounded_int, page_number, paginate_table
 from ketnap.core.perform import run_action
 from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
@@ -44,10 +44,8 @@ KIND_SLUGS = {v: k for k, v in NEW_KINDS.items()}
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """An integer a database column holds (at most 19 digits), else ``default``."""
+    return bounded_int(value, default, low=-MAX_ID)
 
 
 def _unit_param(request, name="unit"):
