@@ -210,15 +210,19 @@ class FormParser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[dict] = []
+        self.hx_targets: dict[str, str] = {}  # address of an hx-get → the id of the element it replaces
         self._form = None
         self._select = None
         self._textarea = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if a.get("hx-get") and (a.get("hx-target") or "").startswith("#"):
+            self.hx_targets.setdefault(a["hx-get"].split("?")[0], a["hx-target"][1:])
         if tag == "form":
             self._form = {"action": a.get("action") or a.get("hx-post") or "", "method": (a.get("method") or "get").lower(),
-                          "id": a.get("id", ""), "fields": [], "files": [], "names": [], "submit": None}  # fmt: skip
+                          "id": a.get("id", ""), "fields": [], "files": [], "names": [], "submit": None,
+                          "hx_target": (a.get("hx-target") or "").lstrip("#") if a.get("hx-post") else None}  # fmt: skip
             self.forms.append(self._form)
             return
         form = self._form
@@ -281,6 +285,13 @@ def page_forms(html: str) -> list[dict]:
     parser = FormParser()
     parser.feed(html)
     return parser.forms
+
+
+def hx_targets(html: str) -> dict[str, str]:
+    """The page's HTMX partial requests: address → the id of the element the answer replaces."""
+    parser = FormParser()
+    parser.feed(html)
+    return parser.hx_targets
 
 
 def form_data(form: dict, **overrides) -> dict:
