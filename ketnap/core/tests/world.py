@@ -149,6 +149,10 @@ def build_world() -> SimpleNamespace:
         title="Chuyển sinh hoạt đảng viên tốt nghiệp", rows=[{"person": sent, "receiver": t.ward_b,
                                                              "trigger": "graduation", "trigger_on": sent.expected_graduation}],
     )  # fmt: skip
+    t.transfer = t.batch.requests.get()
+    # A draft: the transfer of the mentor to ward A, not sent yet.
+    t.draft = interorg_actions.create_request(acting_user=t.users["uni_committee"], kind=Kind.TRANSFER, person=t.member,
+                                              sender=t.uni, receiver=t.ward_a, created_on=today)  # fmt: skip
     # A pupil of ward A's school who lives in ward A (the ward's letters).
     t.pupil = make_person(
         t.cell_a, given_name="Học", school=t.school_a, school_role="pupil", residence_ward=t.ward_a
