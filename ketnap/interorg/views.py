@@ -90,7 +90,7 @@ def inbox(request):
         "unit": unit,
         "categories": [(c, label, data.counts.get(c, 0)) for c, label in queries.CATEGORIES],
         "unit_options": org_queries.unit_options(request.user),
-        "can_admin": request.user.is_superuser or any(ra.role == "admin" for ra in request.user.roles.all()),
+        "can_admin": org_queries.is_root_admin(request.user),  # the reminder sweeps are the city's
     }
     template = "interorg/inbox.html"
     if request.htmx and request.htmx.target == "inbox-results":
@@ -514,9 +514,10 @@ def hold_form(user, today):
 
 @require_http_methods(["GET", "POST"])
 def reminder_runs(request):
-    """The reminder sweeps on the background queue (state and result), and a button to run one now."""
-    if Perm.ADMIN not in user_perms(request.user, _top_unit(request.user)):
-        raise PermissionDenied("Chỉ quản trị mới xem và chạy nhắc việc.")
+    """The reminder sweeps on the background queue (state and result), and a button to run one now. The sweep
+    is city-wide and the page lists every user's digest: an administrator at the root of the tree only."""
+    if not org_queries.is_root_admin(request.user):
+        raise PermissionDenied("Chỉ quản trị cấp thành phố mới xem và chạy nhắc việc.")
     if request.method == "POST":
         task = reminders.enqueue()
         messages.success(

@@ -6,9 +6,9 @@ URLs. A URL pattern missing from ROUTES fails both.
 Users are those of ketnap/testing.py (plus ``admin_a``, administrator of ward A only, from world.py):
 
 - ``see``: a user who may open the page (GET answers ``get``: 200, or 302/204/405 where the view does so);
-- ``out``: a user with roles elsewhere for whom the object is out of scope: 404 on GET and POST;
-- ``lacks``: a user who sees the object but lacks the role: 403 on POST (valid data or none at all), and on
-  GET too when ``get_role`` (a page that is itself a writing form); otherwise their GET answers ``get``;
+- ``out``: users with roles elsewhere for whom the object is out of scope: 404 on GET and POST;
+- ``lacks``: users who see the object but lack the role: 403 on POST (valid data or none at all), and on GET
+  too when ``get_role`` (a page that is itself a writing form); otherwise their GET answers ``get``;
 - ``do`` + ``post``: a user allowed to write and valid data: the POST answers ``posted``.
 
 The world's objects: ``w.applicant`` (an applicant of the student cell), ``w.sympathiser``, ``w.member`` (an
@@ -30,8 +30,8 @@ class Route:
     query: Callable = lambda w: {}
     see: str | None = "cell_viewer"
     get: int = 200
-    out: str | None = None
-    lacks: str | None = None
+    out: str | tuple | None = None
+    lacks: str | tuple | None = None
     get_role: bool = False
     do: str | None = None
     post: Callable | None = None
@@ -79,7 +79,7 @@ ROUTES: dict[str, Route] = {
     "org-authorized-decisions": Route(args=lambda w: [w.uni.pk], see="uni_committee", out="ward_a"),
     "calendar": Route(
         see=ANY,
-        lacks="city_viewer",
+        lacks=("city_viewer", "admin_a"),  # the calendar is the city's: an administrator of a ward may not
         do="city_admin",
         post=lambda w: {"date": "02/05/2027", "is_working_day": "0", "note": "Thông báo 2/TB"},
         params=("nam",),
@@ -87,7 +87,7 @@ ROUTES: dict[str, Route] = {
     "calendar-remove": Route(
         see=ANY,
         get=405,
-        lacks="city_viewer",
+        lacks=("city_viewer", "admin_a"),
         do="city_admin",
         post=lambda w: {"date": w.saturday.isoformat()},
     ),
@@ -104,7 +104,9 @@ ROUTES: dict[str, Route] = {
         see=ANY, params=("q", "stage", "unit", "school_role", "school", "due", "blocked", "sort")
     ),
     "pipeline": Route(query=lambda w: {"unit": w.cell_student.pk}, out="ward_a", params=("unit",)),
-    "person-detail": Route(args=lambda w: [w.applicant.pk], out="ward_a"),
+    "person-detail": Route(
+        args=lambda w: [w.applicant.pk], out=("ward_a", "ward_a_viewer", "secretary_a", "admin_a")
+    ),
     "person-record": Route(
         args=lambda w: [w.sympathiser.pk, "application"],
         see="cell_clerk",
@@ -215,8 +217,8 @@ ROUTES: dict[str, Route] = {
         do="cell_clerk",
         post=lambda w: {"mentor": w.member.pk, "occurred_on": _today(w)},
     ),
-    "reminder-runs": Route(
-        see="city_admin", lacks="city_viewer", get_role=True, do="city_admin", post=lambda w: {}
+    "reminder-runs": Route(  # the sweep is city-wide and the page lists every user's digest
+        see="city_admin", lacks=("city_viewer", "admin_a"), get_role=True, do="city_admin", post=lambda w: {}
     ),
     # ------------------------------------------------------------------ targets
     "targets-root": Route(see=ANY, get=302),

@@ -69,6 +69,10 @@ def _valid_data(w, name: str, route: Route, url: str) -> dict:
     return rendered_data(forms[0], **data)
 
 
+def _users(value) -> tuple:
+    return () if value is None else (value,) if isinstance(value, str) else tuple(value)
+
+
 def _is_login(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
 
@@ -96,18 +100,18 @@ def test_the_permission_matrix(world, name):
     # allowed to see
     check(route.see, "GET", _client(w, route.see).get(url), route.get)
     # out of scope: 404 (a POST-only view answers 405 to a GET before anything else)
-    if route.out:
-        client = _client(w, route.out)
-        check(route.out, "GET", client.get(url), 405 if route.get == 405 else 404)
+    for who in _users(route.out):
+        client = _client(w, who)
+        check(who, "GET", client.get(url), 405 if route.get == 405 else 404)
         if route.post is not None:
-            check(route.out, "POST", _post(client, url, route.post(w)), 404)
+            check(who, "POST", _post(client, url, route.post(w)), 404)
     # missing role: 403 (on GET when the page is itself a writing form)
-    if route.lacks:
-        client = _client(w, route.lacks)
-        check(route.lacks, "GET", client.get(url), 403 if route.get_role else route.get)
+    for who in _users(route.lacks):
+        client = _client(w, who)
+        check(who, "GET", client.get(url), 403 if route.get_role else route.get)
         if route.post is not None:
-            check(route.lacks, "POST", _post(client, url, route.post(w)), 403)
-            check(route.lacks, "POST (empty)", _post(client, url, {}), 403)
+            check(who, "POST", _post(client, url, route.post(w)), 403)
+            check(who, "POST (empty)", _post(client, url, {}), 403)
     # allowed to write: valid data is accepted
     if route.post is not None:
         data = _valid_data(w, name, route, url)
