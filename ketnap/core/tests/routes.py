@@ -160,7 +160,7 @@ ROUTES: dict[str, Route] = {
         see="ward_b",
         get=405,
         out="ward_a",
-        lacks="city_viewer",
+        lacks=("city_viewer", "uni_committee"),  # the sender does not record the receiver's steps
         do="ward_b",
         post=lambda w: {"received_on": _today(w)},
     ),
@@ -183,7 +183,7 @@ ROUTES: dict[str, Route] = {
         see="uni_committee",
         get=405,
         out="ward_a",
-        lacks="cell_clerk",  # a clerk of the cell: the hold is the grassroots committee's
+        lacks=("cell_clerk", "city_viewer"),  # a clerk of the cell: the hold is the grassroots committee's
         do="uni_committee",
         post=lambda w: {"occurred_on": _today(w), "note": "Chưa có việc làm"},
     ),
