@@ -6,18 +6,24 @@ in the world of world.py, as the user of the table who may write there (else who
 
 - **list parameters**: the common ones (page, trang, per_page, q, sort, unit, export), those the table names for
   the page, and those the page itself shows (the fields of its GET forms, the query keys of its links back to
-  itself). The page is asked once per bad value with *every* parameter set to it (again with export=xlsx where the
-  view exports), and once per parameter with a sample of the values;
+  itself). Each parameter alone with a sample of the values (every other one as the page's HTMX partial
+  request); then, for every value, all the parameters at once (again with export=xlsx where the view exports),
+  leaving out those that name what the page is about (its address's own, and those to which "abc" answers
+  404) since they would answer 404 before the others are read. A page that is a file (PDF, Word, Excel): a
+  sample only;
 - **form fields**: every POST form the page renders (fields parsed from the HTML: inputs, selects, textareas,
   files; the logout form excepted) and the table's own POST data for the URL; each field set in turn to a sample
   of the values, the others as the page rendered them (a file field gets the value as the content of a .csv or
-  .xlsx file). The person page is fuzzed at every stage of the path, and a few more pages whose forms post
-  elsewhere (a request as each side, the mentors, an import job as its owner, a user's page, …).
+  .xlsx file; an HTMX form is sent as HTMX sends it every other time). The person page is fuzzed at every stage
+  of the path, and a few more pages whose forms post elsewhere (a request as each side and as a draft, the
+  mentors, an import job as its owner, a user's page, …: EXTRA_PAGES).
 
-Every request runs in a savepoint rolled back after it, so each starts from the same world.
+Every request runs in a savepoint rolled back after it, so each starts from the same world; a request that
+lost the session (sent to the login page) fails the test, so nothing is skipped silently.
 
 The sample is deterministic (a value index from the CRC of the URL, form and field): 3 values per parameter or
-field. ``KETNAP_BAD_INPUT=all`` sends every value to every parameter and field (a few minutes more)."""
+field, about 4,900 requests. ``KETNAP_BAD_INPUT=all`` sends every value to every parameter and field (about
+8 minutes). Run it on PostgreSQL too (``DATABASE_URL``): it refuses what SQLite stores (NUL in text)."""
 
 from __future__ import annotations
 
