@@ -146,7 +146,12 @@ def decide(job: ImportJob, *, acting_user, decisions: dict) -> ImportJob:
     _require_owner(job, acting_user)
     if job.status != S.CHECKED:
         raise ValidationError("Việc nhập này không còn chờ quyết định.")
-    clean = {str(int(k)): v for k, v in decisions.items() if v in ("create", "update", "skip")}
+    # rows are numbered by the page (dong-<n>); any other key is not a decision (never a server error)
+    clean = {
+        str(int(k)): v
+        for k, v in decisions.items()
+        if k.isascii() and k.isdigit() and len(k) <= 9 and v in ("create", "update", "skip")
+    }
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         job.decisions = {**job.decisions, **clean}

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from ketnap import rules
 from ketnap.accounts.scoping import get_visible_or_404, path_in_scope, scope_paths
+from ketnap.core.paging import bounded_int
 from ketnap.interorg import deadlines
 from ketnap.interorg.models import (
     MOVING_KINDS,
@@ -115,8 +116,9 @@ def receiver_options(kind: str) -> list[tuple[int, str]]:
 
 
 def receiver_unit(pk) -> OrgUnit | None:
-    """A receiving organisation by id (any active unit; its name is public)."""
-    return OrgUnit.objects.filter(pk=pk, dissolved_on__isnull=True).first()
+    """A receiving organisation by id (any active unit; its name is public); None for text that is not an id."""
+    pk = bounded_int(pk)
+    return OrgUnit.objects.filter(pk=pk, dissolved_on__isnull=True).first() if pk else None
 
 
 def into_options(user, request: Request) -> list[tuple[int, str, int]]:

@@ -23,7 +23,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import scope_paths
 from ketnap.core.exports import export, xlsx_response
-from ketnap.core.paging import page_number, paginate_table
+from ketnap.core.paging import MAX_ID, bounded_int, page_number, paginate_table
 from ketnap.core.perform import already_sent, run_action
 from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
@@ -45,10 +45,8 @@ KIND_SLUGS = {v: k for k, v in NEW_KINDS.items()}
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """An integer a database column holds (at most 19 digits), else ``default``."""
+    return bounded_int(value, default, low=-MAX_ID)
 
 
 def _unit_param(request, name="unit"):
@@ -93,7 +91,7 @@ def inbox(request):
         "unit": unit,
         "categories": [(c, label, data.counts.get(c, 0)) for c, label in queries.CATEGORIES],
         "unit_options": org_queries.unit_options(request.user),
-        "can_admin": request.user.is_superuser or any(ra.role == "admin" for ra in request.user.roles.all()),
+        "can_admin": org_queries.is_root_admin(request.user),  # the reminder sweeps are the city's
     }
     template = "interorg/inbox.html"
     if request.htmx and request.htmx.target == "inbox-results":
@@ -513,6 +511,8 @@ def _safe_next(request, default: str) -> str:
 @require_POST
 def hold_graduate(request, pk):
     person = queries.person_for(request.user, pk)
+    if Perm.PREPARE not in user_perms(request.user, person.unit.grassroots() or person.unit):
+        raise PermissionDenied("Việc giữ sinh hoạt đảng do đảng ủy cơ sở quyết định.")
     form = HoldForm(request.POST, user=request.user, today=timezone.localdate(), prefix_id="hold")
     to = reverse("person-detail", args=[person.pk])
     if not form.is_valid():
@@ -531,9 +531,10 @@ def hold_form(user, today):
 
 @require_http_methods(["GET", "POST"])
 def reminder_runs(request):
-    """The reminder sweeps on the background queue (state and result), and a button to run one now."""
-    if Perm.ADMIN not in user_perms(request.user, _top_unit(request.user)):
-        raise PermissionDenied("Chỉ quản trị mới xem và chạy nhắc việc.")
+    """The reminder sweeps on the background queue (state and result), and a button to run one now. The sweep
+    is city-wide and the page lists every user's digest: an administrator at the root of the tree only."""
+    if not org_queries.is_root_admin(request.user):
+        raise PermissionDenied("Chỉ quản trị cấp thành phố mới xem và chạy nhắc việc.")
     if request.method == "POST":
         task = reminders.enqueue()
         messages.success(

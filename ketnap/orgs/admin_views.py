@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from ketnap.accounts.permissions import paths_with, user_can
 from ketnap.accounts.roles import Perm
+from ketnap.core.paging import search_text
 from ketnap.core.perform import run_action
 from ketnap.orgs import actions, queries
 from ketnap.orgs import admin_forms as f
@@ -192,7 +193,7 @@ def _school_options(request):
 def school_list(request):
     if not paths_with(request.user, Perm.ADMIN):
         raise PermissionDenied("Chỉ quản trị mới xem được trang này.")
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET.get("q"))
     schools = queries.schools_list(request.user, q)
     return render(request, "orgs/schools.html", {"schools": schools[:500], "count": schools.count(), "q": q})
 

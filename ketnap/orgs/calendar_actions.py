@@ -11,20 +11,15 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from ketnap.accounts.permissions import user_can
-from ketnap.accounts.roles import Perm
 from ketnap.core.audit import audit
 from ketnap.core.calendar import calendar_changed, load_calendar
 from ketnap.core.models import CalendarOverride
-from ketnap.orgs.models import OrgUnit
+from ketnap.orgs.queries import is_root_admin
 
 
 def can_edit_calendar(user) -> bool:
     """The calendar is city-wide: only an administrator at a root of the tree (or a superuser) edits it."""
-    if getattr(user, "is_superuser", False):
-        return True
-    roots = OrgUnit.objects.filter(parent__isnull=True)
-    return any(user_can(user, Perm.ADMIN, root) for root in roots)
+    return is_root_admin(user)
 
 
 def _propagate(date: datetime.date, before) -> dict:

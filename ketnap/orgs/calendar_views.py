@@ -14,6 +14,8 @@ from ketnap.core.calendar import load_calendar
 from ketnap.core.models import CalendarOverride
 from ketnap.orgs import calendar_actions as actions
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 class DayForm(forms.Form):
     date = forms.DateField(
@@ -36,6 +38,12 @@ class DayForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "VD: Thông báo 123/TB-BNV"}),
     )
 
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:  # the years the page shows (a far date has no next day)
+            raise ValidationError(f"Chỉ điều chỉnh được ngày từ năm {FIRST_YEAR} đến năm {LAST_YEAR}.")
+        return day
+
 
 def _saved(text: str, report: dict) -> str:
     return f"{text}; {actions.recomputed_text(report)}." if report else f"{text}."
@@ -47,9 +55,10 @@ def calendar_page(request):
         year = int(request.GET.get("nam", today.year))
     except ValueError:
         year = today.year
-    year = min(max(year, 2000), 2100)
+    year = min(max(year, FIRST_YEAR), LAST_YEAR)
     form = DayForm()
     if request.method == "POST":
+        _require_editor(request)
         form = DayForm(request.POST)
         if form.is_valid():
             try:
@@ -84,15 +93,24 @@ def calendar_page(request):
     )
 
 
+def _require_editor(request) -> None:
+    """A POST by a user who may not edit the calendar is refused before its content is read (403)."""
+    if not actions.can_edit_calendar(request.user):
+        raise PermissionDenied("Chỉ quản trị cấp thành phố được sửa lịch ngày làm việc.")
+
+
 @require_POST
 def calendar_remove(request):
+    _require_editor(request)
     try:
         day = datetime.date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:  # Python's own message is not for the user
+        messages.error(request, "Không bỏ được điều chỉnh: ngày không hợp lệ.")
+        return redirect("calendar")
+    try:
         report = actions.remove_calendar_day(acting_user=request.user, date=day)
-    except PermissionDenied:
-        raise
-    except (ValueError, ValidationError) as exc:
-        messages.error(request, f"Không bỏ được điều chỉnh: {exc}")
+    except ValidationError as exc:
+        messages.error(request, f"Không bỏ được điều chỉnh: {'; '.join(exc.messages)}")
         return redirect("calendar")
     messages.success(request, _saved(f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}", report))
     return redirect(f"/lich-lam-viec/?nam={day.year}")

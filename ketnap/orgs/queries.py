@@ -6,6 +6,8 @@ Views call these functions and never touch `OrgUnit.objects`, `School.objects` o
 
 from django.db.models import Q
 
+from ketnap.accounts.permissions import user_can
+from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import get_visible_or_404, scope_paths
 from ketnap.core.text import fold
 from ketnap.orgs.models import Authorization, OrgUnit, School
@@ -36,6 +38,14 @@ def unit_ids_subquery(user):
     """The pks of the visible units, as a subquery: `unit_id IN (…)` is several times faster on SQLite
     than joining every row to OrgUnit and testing its path (it can use the (unit, stage) index)."""
     return OrgUnit.objects.visible_to(user).values("pk")
+
+
+def is_root_admin(user) -> bool:
+    """An administrator at a root of the tree (or a superuser): the one who manages what is city-wide (the
+    working-day calendar, the reminder sweeps)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(user_can(user, Perm.ADMIN, root) for root in OrgUnit.objects.filter(parent__isnull=True))
 
 
 def unit_for(user, pk) -> OrgUnit:

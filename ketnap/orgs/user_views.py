@@ -15,6 +15,7 @@ from ketnap.accounts import two_factor
 from ketnap.accounts.models import AccountState
 from ketnap.accounts.permissions import paths_with
 from ketnap.accounts.roles import Perm
+from ketnap.core.paging import search_text
 from ketnap.core.perform import run_action
 from ketnap.orgs import admin_forms as f
 from ketnap.orgs import queries
@@ -29,7 +30,7 @@ def _require_admin(request) -> None:
 
 def user_list(request):
     _require_admin(request)
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET.get("q"))
     users = account_queries.users_for(request.user, q)
     return render(request, "orgs/users.html", {"users": users[:PER_PAGE], "count": users.count(), "q": q})
 

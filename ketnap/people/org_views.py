@@ -7,13 +7,14 @@ from django.utils import timezone
 from ketnap.accounts import queries as account_queries
 from ketnap.accounts.permissions import paths_with, user_perms
 from ketnap.accounts.roles import Perm
+from ketnap.core.paging import search_text
 from ketnap.orgs import queries
 from ketnap.people import queries as people_queries
 from ketnap.people.models import PIPELINE_STAGES, Stage
 
 
 def org_tree(request):
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET.get("q"))
     rows = people_queries.tree_rows(request.user, q=q)
     return render(request, "orgs/tree.html", {
         "rows": rows,

@@ -7,6 +7,7 @@ an audit row with before/after, and the indicator rollup kept current where it d
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +49,8 @@ def _clean_value(indicator: ind.Indicator, value) -> float:
         value = float(value)
     except (TypeError, ValueError):
         raise ValidationError({"value": "Chỉ tiêu phải là một số."}) from None
+    if not math.isfinite(value):  # "nan", "inf", "1e309" are floats to Python, not targets
+        raise ValidationError({"value": "Chỉ tiêu phải là một số."})
     if indicator.is_share:
         if not 0 <= value <= 1:
             raise ValidationError({"value": "Chỉ tiêu tỷ lệ phải từ 0% đến 100%."})

@@ -23,6 +23,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.exports import xlsx_response
+from ketnap.core.paging import page_number
 from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
 from ketnap.people import ledger
@@ -207,16 +208,16 @@ def lagging(request, pk):
     page_no = _page(request)
     items, total = queries.lagging_list(request.user, row, PER_PAGE, (page_no - 1) * PER_PAGE)
     page = Paginator(range(total), PER_PAGE).get_page(page_no)
+    if page.number != page_no:  # a page past the end shows the last page
+        items, total = queries.lagging_list(request.user, row, PER_PAGE, (page.number - 1) * PER_PAGE)
     context = _base_context(request, unit, w, today, "lagging")
     context.update(items=items, total=total, page=page, offset=(page.number - 1) * PER_PAGE)
     return render(request, "targets/lagging.html", context)
 
 
 def _page(request) -> int:
-    try:
-        return max(1, int(request.GET.get("trang", "1")))
-    except ValueError:
-        return 1
+    """The page number asked for, bounded (a page past the end shows the last page; 25 digits: page 1)."""
+    return page_number(request.GET.get("trang"))
 
 
 # ---------------------------------------------------------------------------------------------- behind the numbers
@@ -503,6 +504,8 @@ def no_source_withdraw(request, pk, record):
     today = _today()
     unit = queries.unit_for(request.user, pk)
     rec = queries.no_source_for(request.user, record)
+    if Perm.DECIDE not in user_perms(request.user, rec.unit):
+        raise PermissionDenied("Vai trò của bạn không được hủy ghi nhận tại đơn vị này.")
     return run_action(
         request,
         lambda: actions.withdraw_no_source(acting_user=request.user, record=rec,

@@ -41,24 +41,33 @@ def test_list_parameters_never_give_a_server_error(client, tree, name, query):
     assert client.get(reverse(name), query).status_code in (200, 302, 404)
 
 
+@pytest.mark.parametrize("indicator", ["HE_ADMISSIONS", "K12_CELL_TWO"])  # a count and a share
 @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e309", "1" * 400])
-def test_a_target_value_that_is_not_a_number_is_refused_kindly(client, tree, value):
+def test_a_target_value_that_is_not_a_number_is_refused_kindly(client, tree, indicator, value):
+    from ketnap.targets.models import Target
+
     client.force_login(tree.users["city_admin"])
     url = reverse("targets-assign", args=[tree.city.pk])
-    page = client.get(url)
-    assert page.status_code == 200
-    response = client.post(url + "?chi-so=HE_SUBCELLS", {"chi-so": "HE_SUBCELLS", f"value_{tree.upper.pk}": value,
-                                                          f"v_{tree.upper.pk}": value, "note": "x"})  # fmt: skip
-    assert response.status_code in (200, 302)
+    page = client.get(url + f"?chi-so={indicator}")
+    assert (
+        page.status_code == 200 and f'name="t-{tree.upper.pk}"' in page.content.decode()
+    )  # the field posted
+    response = client.post(url, {"indicator": indicator, f"t-{tree.upper.pk}": value, "note": "x"})
+    assert response.status_code == 200
+    assert 'class="invalid-feedback"' in response.content.decode()
+    assert not Target.objects.exists()
 
 
-@pytest.mark.parametrize("receiver", ["", "abc", HUGE, "-1"])
+@pytest.mark.parametrize("receiver", ["", "abc", HUGE, "-1", "31/12/9999", "1.5"])
 def test_a_graduate_row_with_a_bad_receiver_is_refused_kindly(client, tree, receiver):
     person = make_person(tree.cell_student, stage="OFFICIAL", expected_graduation=datetime.date(2025, 6, 30))
     client.force_login(tree.users["uni_committee"])
-    response = client.post(reverse("graduation"), {"action": "preview", "person": [person.pk],
+    page = client.get(reverse("graduation"), {"unit": tree.uni.pk})
+    assert f'name="receiver_{person.pk}"' in page.content.decode()  # the row is offered: the field is read
+    response = client.post(reverse("graduation"), {"unit": tree.uni.pk, "action": "preview", "person": [person.pk],
                                                    f"receiver_{person.pk}": receiver, "sent_on": "01/11/2026"})  # fmt: skip
     assert response.status_code == 200
+    assert "Chưa chọn nơi đến cho" in response.content.decode()
 
 
 @pytest.mark.parametrize("field", ["official_since", "cowork_since"])
