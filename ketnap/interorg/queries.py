@@ -447,6 +447,39 @@ def graduated_members(qs):
     )  # fmt: skip
 
 
+def _latest_graduation_overdue(today: datetime.date, calendar) -> datetime.date:
+    """The latest graduation day whose TRANSFER_START_DUE is before `today` (the due date never decreases
+    with the graduation day: a binary search over the year before)."""
+    params = ledger.rule_params()
+    lo, hi = today - datetime.timedelta(days=800), today
+    while lo < hi:  # invariant: due(lo) < today, or lo is the lowest day tried
+        mid = lo + datetime.timedelta(days=(hi - lo).days // 2 + 1)
+        if rules.transfer_start_due(mid, calendar, params) < today:
+            lo = mid
+        else:
+            hi = mid - datetime.timedelta(days=1)
+    return lo
+
+
+def graduates_overdue(qs, today: datetime.date, calendar=None):
+    """The graduated student members of `qs` still held whose transfer should have started before `today`:
+    past the end of the school's hold when one was recorded (GRADUATE_HOLD), else past TRANSFER_START_DUE
+    working days after graduation; "held" is the transfers' state (none sent, in transit or confirmed).
+    Returns (queryset in graduation order, {pk: (due date, rule)} of those with a hold)."""
+    calendar = calendar or ledger.load_calendar()
+    base = graduated_members(qs).filter(expected_graduation__lte=today)
+    held_rows = PersonEvent.objects.filter(
+        kind=PersonEvent.Kind.GRADUATE_HELD, person_id__in=base.values("pk")
+    )
+    holds = _holds(list(held_rows.values_list("person_id", flat=True).distinct()))
+    cutoff = _latest_graduation_overdue(today, calendar)
+    overdue_held = [pk for pk, until in holds.items() if until < today]
+    out = base.filter(
+        (Q(expected_graduation__lte=cutoff) & ~Q(pk__in=list(holds))) | Q(pk__in=overdue_held)
+    ).order_by("expected_graduation", "id")
+    return out, {pk: (until, "GRADUATE_HOLD") for pk, until in holds.items()}
+
+
 def _holds(person_ids) -> dict[int, datetime.date]:
     out: dict[int, datetime.date] = {}
     rows = PersonEvent.objects.filter(person_id__in=person_ids, kind=PersonEvent.Kind.GRADUATE_HELD)

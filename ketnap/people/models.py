@@ -126,6 +126,9 @@ class Person(models.Model):
     party_age_from = models.DateField("tuổi đảng tính từ", null=True, blank=True)
     probation_end = models.DateField("hết thời hạn dự bị", null=True, blank=True)
     official_date = models.DateField("ngày chính thức", null=True, blank=True)
+    # The ledger holds a step the indicators count twice (a second awareness class…): the indicator rollup
+    # counts such a person one by one, once per step, instead of in its SQL aggregates.
+    repeated_step = models.BooleanField(default=False, editable=False)
 
     search_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
     sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
@@ -138,7 +141,13 @@ class Person(models.Model):
     class Meta:
         ordering = ["sort_key", "id"]
         verbose_name = "người"
-        indexes = [models.Index(fields=["unit", "stage"]), models.Index(fields=["stage", "sort_key"])]
+        indexes = [
+            models.Index(fields=["unit", "stage"]),
+            models.Index(fields=["stage", "sort_key"]),
+            models.Index(
+                fields=["id"], condition=models.Q(repeated_step=True), name="people_person_repeated"
+            ),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from ketnap import rules
 from ketnap.accounts.scoping import get_visible_or_404, scope_paths
+from ketnap.core.hooks import Provider
 from ketnap.core.text import fold
 from ketnap.orgs import queries as org_queries
 from ketnap.orgs.models import OrgUnit
@@ -20,6 +21,11 @@ from ketnap.people import ledger
 from ketnap.people.models import CLOSED_STAGES, PIPELINE_STAGES, Person, PersonEvent, Stage
 
 STAGE_ORDER = {stage: i for i, stage in enumerate([*PIPELINE_STAGES, Stage.REMOVED, Stage.WITHDRAWN])}
+
+# Graduated student members whose transfer of membership should have started by a day and has not (no
+# transfer sent, in transit or confirmed): ``(persons queryset, today) -> (queryset, {pk: (due, rule)})``.
+# Answered by ketnap.interorg, which owns the transfers and the rule book's GRADUATE_HOLD/TRANSFER_START_DUE.
+graduates_overdue = Provider("people.graduates_overdue")
 
 
 def persons_for(user):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.db.models import F, Q
 
@@ -23,7 +24,7 @@ from ketnap.people import queries as people_queries
 from ketnap.people.models import PersonEvent, Stage
 from ketnap.rules import indicators as ind
 from ketnap.targets import conf, rollups
-from ketnap.targets.models import NoSourceRecord, Rollup, Target
+from ketnap.targets.models import NoSourceRecord, Rollup, RollupWindow, Target
 
 window = conf.window
 SY_IDS = [i.id for i in ind.INDICATORS.values() if i.window_kind == "SY"]
@@ -169,12 +170,23 @@ def resolve_target(spec: ind.Indicator, row: Rollup | None, wkey: str, explicit)
 # ---------------------------------------------------------------------------------------------- formatting
 
 
-def fmt_value(spec: ind.Indicator, value) -> str:
+def fmt_value(spec: ind.Indicator, value, target=None) -> str:
+    """A share as a percentage with one decimal (more when one decimal would make a value that misses the
+    target look equal to it: 2,999/3,000 is "99,97%", not "100,0%", against a 100 % target); a count whole."""
     if value is None:
         return "—"
     if spec.is_share:
-        return f"{value * 100:.1f}%".replace(".", ",")
+        digits = 1
+        if target is not None and value != target:
+            v, t = ind.exact(value) * 100, ind.exact(target) * 100
+            while digits < 4 and round(v, digits) == round(t, digits):
+                digits += 1
+        return f"{float(value) * 100:.{digits}f}%".replace(".", ",")
     return f"{int(round(value)):,}".replace(",", ".")
+
+
+def fmt_count(value) -> str:
+    return "—" if value is None else f"{int(value):,}".replace(",", ".")
 
 
 def fmt_target(spec: ind.Indicator, value) -> str:
@@ -208,10 +220,11 @@ class Card:
     projected: float | None
     final: bool
     trend: list[TrendPoint] = field(default_factory=list)
+    projected_range: tuple | None = None  # (low, high) of the projection (a count, or a share)
 
     @property
     def value_text(self) -> str:
-        return fmt_value(self.spec, self.value)
+        return fmt_value(self.spec, self.value, self.target.value)
 
     @property
     def target_text(self) -> str:
@@ -219,6 +232,10 @@ class Card:
 
     @property
     def projected_text(self) -> str:
+        """The projection as a range when there is one ("1.150–1.260"), else its value."""
+        if self.projected_range is not None:
+            low, high = (fmt_value(self.spec, x) for x in self.projected_range)
+            return low if low == high else f"{low}–{high}"
         return fmt_value(self.spec, self.projected)
 
     @property
@@ -236,17 +253,37 @@ class Card:
         return f"{self.num:,}/{self.den:,}".replace(",", ".")
 
 
-def card_for(spec, w: ind.Window, row: Rollup | None, explicit, today: dt.date, params) -> Card:
+def projected_for(spec: ind.Indicator, totals, forecasts: dict | None):
+    """(value, (low, high) or None) expected at the window's end: admissions from the learned forecast
+    (`forecasts`: {"all": Forecast, "he": Forecast} of the card's window), a cell indicator from the cells that
+    can still reach it (their admissions plus those expected of their dossiers in progress)."""
+    den = totals.get(spec.den, 0) if spec.den else None
+    if spec.num in ("he_admitted", "admitted") and forecasts:
+        fc = forecasts.get("he" if spec.num == "he_admitted" else "all")
+        if fc is None:
+            return None, None
+        if den is None:
+            return fc.expected, (fc.low, fc.high)
+        if not den:
+            return None, None
+        return fc.expected / den, (Fraction(fc.low, den), Fraction(fc.high, den))
+    if spec.reach_flag and den:
+        return Fraction(totals.get(spec.reach_flag, 0), den), None
+    return None, None
+
+
+def card_for(spec, w: ind.Window, row, explicit, today: dt.date, params, forecasts=None) -> Card:
     totals = row.totals() if row is not None else {}
-    value = ind.value_of(spec, totals)
+    exact = ind.ratio_of(spec, totals)
     target = resolve_target(spec, row, w.key, explicit)
     final = w.end < today
-    projected = None if final else ind.projected_value(spec, totals, params)
-    status = ind.status(spec, value, target.value, final=final, projected=projected)
+    projected, span = (None, None) if final else projected_for(spec, totals, forecasts)
+    status = ind.status(spec, exact, target.value, final=final, projected=projected)
     if row is not None and spec.den and not totals.get(spec.den):
         status = "none"
-    return Card(spec, w, value, totals.get(spec.num, 0), totals.get(spec.den, 0) if spec.den else None, target,
-                status, projected, final)  # fmt: skip
+    return Card(spec, w, ind.value_of(spec, totals), totals.get(spec.num, 0),
+                totals.get(spec.den, 0) if spec.den else None, target, status, projected, final,
+                projected_range=span)  # fmt: skip
 
 
 @dataclass
@@ -318,6 +355,7 @@ class Dashboard:
     final: bool
     stale: bool
     totals: dict
+    tree_changed_on: dt.date | None = None  # a tree change waiting for the background rebuild
 
 
 def _relevant_ids(totals: dict) -> list[str]:
@@ -334,6 +372,82 @@ def _relevant_ids(totals: dict) -> list[str]:
     return out or SY_IDS[:3]
 
 
+def relevant_groups(row) -> set[str]:
+    """Which of the directive's groups of indicators concern the unit: K-12 when its subtree holds K-12 schools
+    or cells (or it belongs to a K-12 school), higher education likewise; both when it holds neither yet. A
+    university's dashboard shows no K-12 card ("— 0/0"), a ward's no higher-education card."""
+    if row is None:
+        return {"K12", "HE", "ALL"}
+    t = row.totals()
+    groups = {"ALL"}
+    kind = getattr(row, "school_kind", "")
+    if kind == "k12" or t.get("k12_schools") or t.get("k12_cells"):
+        groups.add("K12")
+    if kind == "he" or t.get("he_admitted") or t.get("he_subcells") or t.get("he_student_cells"):
+        groups.add("HE")
+    if groups == {"ALL"}:
+        groups |= {"K12", "HE"}
+    return groups
+
+
+# ---------------------------------------------------------------------------------------------- projection
+
+
+def snapshot(wkey: str) -> ind.Projection | None:
+    """The open window's projection snapshot (the day its dossiers in progress were counted)."""
+    data = RollupWindow.objects.filter(key=wkey).values_list("projection", flat=True).first()
+    return ind.Projection.from_json(data) if data else None
+
+
+LEARN_FIELDS = (*ind.ENTRY_FLOW.values(), *ind.LEAD_FIELDS)
+
+
+def learning_sums(unit_ids, keys) -> dict[int, dict[str, int]]:
+    """{unit: the sums of its rows over the learning school years} (entries into each stage, lead times)."""
+    out: dict[int, dict[str, int]] = {}
+    rows = Rollup.objects.filter(window__in=list(keys), unit_id__in=list(unit_ids))
+    for uid, *values in rows.values_list("unit_id", *LEARN_FIELDS):
+        acc = out.setdefault(uid, dict.fromkeys(LEARN_FIELDS, 0))
+        for name, v in zip(LEARN_FIELDS, values):
+            acc[name] += v
+    return out
+
+
+def outlooks(rows, w: ind.Window, params, snap: ind.Projection | None = None) -> dict[int, dict]:
+    """{unit: {"all": Forecast, "he": Forecast, "models": {stage: StageModel}}} of the rows (tree of the open
+    window `w`) under each unit's own history, or its nearest ancestor's with enough of it."""
+    snap = snap or snapshot(w.key)
+    if snap is None or not ind.is_open(w, snap.as_of):
+        return {}
+    keys = [y.key for y in ind.learning_years(snap.as_of, params, conf.school_year_start())]
+    _ensure(keys)
+    rows = list(rows)
+    ids = {uid for r in rows for uid in _path_ids(r.path)}
+    sums = learning_sums(ids, keys)
+    out = {}
+    for r in rows:
+        chain = [(uid, sums.get(uid, {})) for uid in reversed(_path_ids(r.path))]
+        models = ind.choose_models(chain, params)
+        t = r.totals()
+        counts = {s: [t.get(f, 0) for f in ind.now_fields(s)] for s in ind.PIPE_STAGES}
+        he_counts = {s: [t.get(f, 0) for f in ind.now_fields(s, "he_")] for s in ind.PIPE_STAGES}
+        out[r.unit_id] = {
+            "all": ind.forecast(
+                t.get("admitted", 0),
+                counts,
+                models,
+                snap.horizon,
+                params,
+                stale=t.get("now_stale", 0),
+                blocked=t.get("now_blocked", 0),
+            ),  # fmt: skip
+            "he": ind.forecast(t.get("he_admitted", 0), he_counts, models, snap.horizon, params),
+            "models": models,
+            "snapshot": snap,
+        }
+    return out
+
+
 def dashboard(
     user, unit: OrgUnit, wkey: str, today: dt.date, chart: str = "", lagging_limit: int = 15
 ) -> Dashboard:
@@ -343,18 +457,27 @@ def dashboard(
     cal = calendar_for(w, today)
     keys = [y.key for y in years] + [cal.key]
     _ensure(keys)
+    rollups.refresh_if_due(today)
     rows = {r.window: r for r in Rollup.objects.filter(window__in=keys, unit_id=unit.pk)}
     row = rows.get(w.key)
     chain = {uid for r in rows.values() for uid in _path_ids(r.path)}
     explicit = _explicit_targets(chain, keys)
+    looks = {}
+    for win in (w, cal):
+        r = rows.get(win.key)
+        if r is not None and not win.end < today:
+            looks[win.key] = outlooks([r], win, params).get(unit.pk)
+    groups = relevant_groups(row)
     cards = []
     for i in SY_IDS + CY_IDS:
         spec = ind.INDICATORS[i]
+        if spec.group not in groups:
+            continue
         cw = cal if spec.window_kind == "CY" else w
-        card = card_for(spec, cw, rows.get(cw.key), explicit, today, params)
+        card = card_for(spec, cw, rows.get(cw.key), explicit, today, params, looks.get(cw.key))
         if spec.window_kind == "SY":
             for y in years:
-                c = card_for(spec, y, rows.get(y.key), explicit, today, params)
+                c = card_for(spec, y, rows.get(y.key), explicit, today, params, looks.get(y.key))
                 card.trend.append(
                     TrendPoint(y, c.value, c.target.value, c.status, c.value_text, c.target_text)
                 )
@@ -362,16 +485,17 @@ def dashboard(
     totals = row.totals() if row is not None else dict.fromkeys(ind.TOTAL_FIELDS, 0)
 
     # Children in the tree at the window's end, with the relevant indicators.
-    child_ids = _relevant_ids(totals)
+    child_ids = [i for i in _relevant_ids(totals) if ind.INDICATORS[i].group in groups] or _relevant_ids(
+        totals
+    )
     chart_spec = ind.INDICATORS.get(chart) if chart in child_ids else ind.INDICATORS[child_ids[0]]
     children = []
     if row is not None:
-        needed = {"lagging", "admitted", "pool_end", "members_end"}
+        needed = {"lagging", "admitted", "he_admitted", "pool_end", "members_end", "now_stale", "now_blocked"}
+        needed.update(ind.NOW_FIELDS, ind.HE_NOW_FIELDS)
         for i in child_ids:
             spec = ind.INDICATORS[i]
             needed.update(f for f in (spec.num, spec.den, spec.reach_flag) if f)
-            needed.update(("he_proj_sympathiser", "he_proj_applicant", "he_proj_approved", "proj_sympathiser",
-                           "proj_applicant", "proj_approved"))  # fmt: skip
         names = sorted(needed)
         kid_rows = list(
             Rollup.objects.filter(window=w.key, parent_id=unit.pk)
@@ -390,14 +514,15 @@ def dashboard(
         )
         kid_explicit = _explicit_targets([r[0] for r in kid_rows], [w.key], child_ids)
         kid_explicit.update(explicit)
-        for values in kid_rows:
+        views = [_RowView(w.key, v[0], v[1], v[2], dict(zip(names, v[8:]))) for v in kid_rows]
+        kid_looks = outlooks(views, w, params) if w.key in looks else {}
+        for values, r in zip(kid_rows, views):
             uid, parent_id, path, is_cell, name, kind, code, current_path = values[:8]
-            r = _RowView(w.key, uid, parent_id, path, dict(zip(names, values[8:])))
             t = r.totals()
             cells = []
             for i in child_ids:
                 spec = ind.INDICATORS[i]
-                c = card_for(spec, w, r, kid_explicit, today, params)
+                c = card_for(spec, w, r, kid_explicit, today, params, kid_looks.get(uid))
                 cells.append(
                     Cell(c.value_text, STATUS_COLORS[c.status] if c.status != "none" else "", c.value)
                 )
@@ -414,33 +539,52 @@ def dashboard(
     return Dashboard(
         unit=unit, window=w, cal_window=cal, row=row, cards=cards, trend_windows=years, children=children,
         child_ids=child_ids, chart_indicator=chart_spec, lagging=lagging, lagging_total=lagging_total, funnel=funnel,
-        pool_end=totals.get("pool_end", 0), projection=projection(totals, cards, w, today, params),
+        pool_end=totals.get("pool_end", 0), projection=projection(totals, cards, w, today, looks.get(w.key)),
         final=w.end < today, stale=rollups.stale_stamp(w.key), totals=totals,
+        tree_changed_on=rollups.tree_change_pending(w.key),
     )  # fmt: skip
 
 
-def projection(totals: dict, cards: list[Card], w: ind.Window, today: dt.date, params) -> dict:
-    c = params.conversion
-    stages = [
-        ("Cảm tình đảng", "proj_sympathiser", c["SYMPATHISER"], params.lead_days["SYMPATHISER"]),
-        ("Đối tượng (hồ sơ đang hoàn thiện)", "proj_applicant", c["APPLICANT"], params.lead_days["APPLICANT"]),
-        ("Chi bộ, đảng ủy đã xét, chờ quyết định", "proj_approved", c["APPROVED"], params.lead_days["CELL_APPROVED"]),
-    ]  # fmt: skip
+def _unit_names(ids) -> dict[int, str]:
+    return dict(OrgUnit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+
+
+def projection(totals: dict, cards: list[Card], w: ind.Window, today: dt.date, look: dict | None) -> dict:
+    """What the projection panel shows: how many are admitted, the range expected by the window's end, the
+    dossiers counted by stage with the share and lead time learned, whose history they come from, and what
+    was left out."""
+    if look is None:
+        return {"open": w.end >= today, "available": False}
+    fc, he, snap = look["all"], look["he"], look["snapshot"]
+    names = _unit_names({r.model.unit_id for r in fc.rows})
     rows = []
-    expected = float(totals.get("admitted", 0))
-    for label, name, share, lead in stages:
-        n = totals.get(name, 0)
-        expected += n * share
-        rows.append({"label": label, "count": n, "share": share, "expected": n * share, "lead": lead})
-    he = next((card for card in cards if card.spec.id == "HE_ADMISSIONS"), None)
+    for r in fc.rows:
+        m = r.model
+        rows.append({
+            "stage": r.stage, "label": r.label, "count": r.count, "expected": r.expected,
+            "share": float(m.share) if m.entered else None, "entered": m.entered, "decided": m.decided,
+            "median_lead": m.lead_quantile(0.5), "source": names.get(m.unit_id, ""),
+        })  # fmt: skip
+    he_card = next((card for card in cards if card.spec.id == "HE_ADMISSIONS"), None)
     return {
-        "open": w.end >= today,
+        "open": True,
+        "available": True,
+        "as_of": snap.as_of,
+        "horizon": snap.horizon,
+        "years": ind.learning_years(snap.as_of, conf.params(), conf.school_year_start()),
         "rows": rows,
-        "admitted": totals.get("admitted", 0),
-        "expected": round(expected),
-        "he_admitted": totals.get("he_admitted", 0),
-        "he_expected": he.projected if he else None,
-        "he_target": he.target.value if he else None,
+        "admitted": fc.admitted,
+        "expected": fc.expected,
+        "low": fc.low,
+        "high": fc.high,
+        "stale": fc.stale,
+        "blocked": fc.blocked,
+        "in_progress": fc.in_progress,
+        "he_admitted": he.admitted,
+        "he_low": he.low,
+        "he_high": he.high,
+        "he_expected": he.expected,
+        "he_target": he_card.target.value if he_card else None,
         "reach": [
             (card.spec, card.projected)
             for card in cards
@@ -490,7 +634,7 @@ def lagging_list(user, row: Rollup, limit: int | None = 15, offset: int = 0):
         missing, reach = _missing(r)
         out.append(LaggingRow(r.unit_id, r.unit.name, parents.get(r.parent_id, ""), path_in_scope(r.unit.path, user),
                               missing, r.admitted, r.admitted_teacher, r.pool_end,
-                              r.proj_sympathiser + r.proj_applicant + r.proj_approved, reach))  # fmt: skip
+                              sum(getattr(r, f) for f in ind.NOW_FIELDS), reach))  # fmt: skip
     return out, total
 
 
@@ -758,13 +902,12 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
         names = org_queries.names_with_school(orgs)
         return "persons", [(p, names.get(decided.get(p.pk), "")) for p in persons]
     if wid == "W_GRADUATES_NOT_TRANSFERRED":
-        cutoff = today - dt.timedelta(days=60)
+        # the transfers' state and the rule book's GRADUATE_HOLD / TRANSFER_START_DUE (ketnap.interorg)
         held = sub.filter(school_kind="he").values("unit_id")
-        qs = people_queries.persons_for(user).filter(
-            unit_id__in=held, school_role="student", stage__in=[Stage.PROBATIONARY, Stage.OFFICIAL],
-            expected_graduation__lt=cutoff,
-        )  # fmt: skip
-        return "persons", _Pairs(qs.select_related("unit", "school").order_by("expected_graduation", "id"))
+        qs, _ = people_queries.graduates_overdue(
+            people_queries.persons_for(user).filter(unit_id__in=held), today
+        )
+        return "persons", _Pairs(qs.select_related("unit", "school"))
     raise KeyError(wid)
 
 
@@ -817,6 +960,14 @@ def no_source_records(user, unit: OrgUnit, wkey: str):
     )
 
 
+def no_source_pools(records, wkey: str) -> dict[int, int]:
+    """{cell: its source pool at the window's end} for records of "no source left": a record whose cell has
+    persons in its pool is contradicted by the ledger, and the page says so."""
+    ids = [r.unit_id for r in records]
+    _ensure([wkey])
+    return dict(Rollup.objects.filter(window=wkey, unit_id__in=ids).values_list("unit_id", "pool_end"))
+
+
 def no_source_for(user, pk) -> NoSourceRecord:
     from ketnap.accounts.scoping import get_visible_or_404
 
@@ -829,6 +980,29 @@ def child_targets(user, unit: OrgUnit, wkey: str, ids: list[str]):
     explicit = _explicit_targets([k.pk for k in kids] + _path_ids(unit.path), [wkey], ids)
     parent_row = row_at(unit.pk, wkey)
     return kids, explicit, parent_row
+
+
+def target_warnings(spec: ind.Indicator, unit: OrgUnit, kids, explicit, parent_row, wkey: str) -> list[str]:
+    """What the committee should know about the targets it gave: a share below the floor of the text that sets
+    the indicator (the directive's "> 60 %" given as 40 %), and counts given to the children that add up to less
+    than the unit's own target. Warnings, not refusals: a committee may have its reasons."""
+    out = []
+    low = [
+        u.name for u in kids if (t := explicit.get((u.pk, wkey, spec.id))) and ind.below_floor(spec, t.value)
+    ]
+    own = explicit.get((unit.pk, wkey, spec.id))
+    if own is not None and ind.below_floor(spec, own.value):
+        low.insert(0, unit.name)
+    if low:
+        out.append(f"Chỉ tiêu {spec.name} của {', '.join(low)} thấp hơn mức của {spec.default_from} "
+                   f"({fmt_target(spec, spec.target)}).")  # fmt: skip
+    if not spec.is_share and kids:
+        given = [explicit[(u.pk, wkey, spec.id)].value for u in kids if (u.pk, wkey, spec.id) in explicit]
+        mine = resolve_target(spec, parent_row, wkey, explicit).value if parent_row is not None else None
+        if given and mine is not None and sum(given) < mine:
+            out.append(f"Tổng chỉ tiêu {spec.name} giao cho các tổ chức trực thuộc ({fmt_value(spec, sum(given))}) "
+                       f"thấp hơn chỉ tiêu của {unit.name} ({fmt_value(spec, mine)}).")  # fmt: skip
+    return out
 
 
 def cell_options(user, unit: OrgUnit) -> list[tuple[int, str]]:

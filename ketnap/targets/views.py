@@ -173,11 +173,21 @@ def _dashboard_export(table: str, unit, board):
         rows = [[label, n, _pct(rate) if rate is not None else ""] for label, _, n, rate in board.funnel]
         return xlsx_response(_stamp("Pheu", unit, w) + ".xlsx", headers, rows, sheet_name="Phễu")
     if table == "du-bao":
+        # whole persons everywhere: a stage's expected admissions rounded, the total as a range
         p = board.projection
-        headers = ["Giai đoạn", "Số người kịp trước cuối kỳ", "Tỷ lệ thường được kết nạp", "Dự kiến kết nạp"]
-        rows = [[r["label"], r["count"], r["share"], round(r["expected"], 1)] for r in p["rows"]]
-        rows.append(["Đã kết nạp", p["admitted"], 1, p["admitted"]])
-        rows.append(["Tổng dự kiến đến cuối kỳ", "", "", p["expected"]])
+        headers = ["Giai đoạn", "Số hồ sơ tính", "Tỷ lệ được kết nạp các năm trước (%)",
+                   "Thời gian thường cần đến quyết định (ngày)", "Dự kiến kết nạp (người)", "Số liệu của"]  # fmt: skip
+        rows = []
+        if p.get("available"):
+            rows.append(["Đã có quyết định kết nạp", p["admitted"], "", "", p["admitted"], ""])
+            rows += [[r["label"], r["count"], _pct(r["share"]) if r["share"] is not None else "",
+                      round(r["median_lead"]) if r["median_lead"] is not None else "", round(r["expected"]),
+                      r["source"]] for r in p["rows"]]  # fmt: skip
+            rows.append(["Không tính: quá hạn theo quy định", p["stale"], "", "", 0, ""])
+            rows.append(["Không tính: bị chặn do có lỗi", p["blocked"], "", "", 0, ""])
+            rows.append(["Dự kiến đến cuối kỳ — thấp nhất", "", "", "", p["low"], ""])
+            rows.append(["Dự kiến đến cuối kỳ — ước tính giữa", "", "", "", round(p["expected"]), ""])
+            rows.append(["Dự kiến đến cuối kỳ — cao nhất", "", "", "", p["high"], ""])
         return xlsx_response(_stamp("Du bao", unit, w) + ".xlsx", headers, rows, sheet_name="Dự báo")
     if table == "cham":
         return _lagging_export(unit, board.window, queries.lagging_list(None, board.row, None)[0])
@@ -185,7 +195,8 @@ def _dashboard_export(table: str, unit, board):
                "Dự báo cuối kỳ"]  # fmt: skip
     rows = [[c.spec.name, c.window.label, _xlsx_value(c.spec, c.value), c.num,
              c.den if c.den is not None else "", _xlsx_value(c.spec, c.target.value), c.target.source, c.status_label,
-             _xlsx_value(c.spec, c.projected)] for c in board.cards]  # fmt: skip
+             c.projected_text if c.projected is not None and not c.final else ""]
+            for c in board.cards]  # fmt: skip
     return xlsx_response(_stamp("Chi tieu", unit, w) + ".xlsx", headers, rows, sheet_name="Chỉ tiêu")
 
 
@@ -232,8 +243,10 @@ def indicator(request, pk, code):
     if w.kind != spec.window_kind:
         w = queries.calendar_for(w, today) if spec.window_kind == "CY" else conf.current_school_year(today)
     row = _row(unit, w)
+    params = conf.params()
+    look = None if w.end < today else queries.outlooks([row], w, params).get(row.unit_id)
     card = queries.card_for(spec, w, row, queries._explicit_targets(queries._path_ids(row.path), [w.key]), today,
-                            conf.params())  # fmt: skip
+                            params, look)  # fmt: skip
     context = _base_context(request, unit, w, today, "indicator")
     context.update(spec=spec, card=card, kind="", items=[])
     if spec.id == "K12_SCHOOLS_WITH_ORG":
@@ -446,10 +459,13 @@ def assign(request, pk):
             if raw is not None
             else ("" if t is None else (f"{t.value * 100:g}" if spec.is_share else f"{t.value:g}"))
         )
-        rows.append({"unit": u, "own": t, "shown": shown, "error": errors.get(u.pk, "")})
+        rows.append({"unit": u, "own": t, "shown": shown, "error": errors.get(u.pk, ""),
+                     "below_floor": t is not None and ind.below_floor(spec, t.value)})  # fmt: skip
     context = _base_context(request, unit, w, today, "assign")
     context.update(spec=spec, rows=rows, own=own, may=may, specs=ind.INDICATORS.values(),
-                   setter=target_setter(unit), inherited=queries.fmt_target(spec, own.value))  # fmt: skip
+                   setter=target_setter(unit), inherited=queries.fmt_target(spec, own.value),
+                   floor=queries.fmt_target(spec, spec.target),
+                   warnings=queries.target_warnings(spec, unit, kids, explicit, parent_row, w.key))  # fmt: skip
     return render(request, "targets/assign.html", context)
 
 
@@ -473,8 +489,12 @@ def no_source(request, pk):
             messages.success(request, f"Đã ghi nhận {cell.name} không còn nguồn trong {w.long_label}.")
             return redirect(reverse("targets-no-source", args=[unit.pk]) + f"?ky={w.key}")
     context = _base_context(request, unit, w, today, "no_source")
+    records = list(queries.no_source_records(request.user, unit, w.key))
+    pools = queries.no_source_pools(records, w.key)
+    for r in records:
+        r.pool = pools.get(r.unit_id, 0)
     context.update(
-        records=queries.no_source_records(request.user, unit, w.key), may=may, form_errors=form_errors,
+        records=records, may=may, form_errors=form_errors,
         cells=queries.cell_options(request.user, unit), reason=request.POST.get("reason", ""),
     )  # fmt: skip
     return render(request, "targets/no_source.html", context)

@@ -41,7 +41,7 @@ def person(unit, events, *, role="teacher", excellent=False, incremental=False, 
                   education="university", youth_union_member=True)  # fmt: skip
     values.update(fields)
     p = Person.objects.create(unit=unit, school_role=role, excellent_youth_union_member=excellent, **values)
-    before = ind.PersonRec(p.pk, unit.pk, role, excellent)
+    before = ind.PersonRec(p.pk, unit.pk, role)
     rows = []
     for item in events:
         kind, day = item[0], item[1]
@@ -67,11 +67,14 @@ def votes(day, org):
 
 
 def admitted(unit, day, *, role="teacher", excellent=False, incremental=False, org=None):
-    """A member admitted on `day` (a minimal valid ledger: source, the votes, decision)."""
+    """A member admitted on `day` (a minimal valid ledger: source, the votes, decision); `excellent`: with the
+    Youth Union's introducing resolution (4-KNĐ) a month before, as an excellent Youth Union member has."""
+    intro = [("youth_union_introduction", day - dt.timedelta(days=30), {"number": "12-NQ/ĐTN"}, org or unit)]
     return person(
         unit,
         [
             ("source_identified", day - dt.timedelta(days=400)),
+            *(intro if excellent else []),
             *votes(day, org or unit),
             ("decision", day, {}, org or unit),
         ],
