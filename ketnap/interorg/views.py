@@ -91,7 +91,7 @@ def inbox(request):
         "overdue_only": overdue_only,
         "unit": unit,
         "categories": [(c, label, data.counts.get(c, 0)) for c, label in queries.CATEGORIES],
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
         "can_admin": request.user.is_superuser or any(ra.role == "admin" for ra in request.user.roles.all()),
     }
     template = "interorg/inbox.html"
@@ -113,7 +113,7 @@ def escalation(request):
     )
     return render(request, "interorg/escalation.html", {
         "unit": unit, "rows": rows, "columns": queries.ESCALATION_COLUMNS, "overdue": overdue, "today": today,
-        "unreceived": unreceived, "unit_options": org_queries.unit_options(request.user),
+        "unreceived": unreceived, "unit_options": org_queries.unit_options(request.user, unit),
         "total": sum(r.total for r in rows),
     })  # fmt: skip
 
@@ -138,7 +138,7 @@ def request_list(request):
         template += "#results"
     return render(request, template, {
         "filter": filterset, "table": table, "today": today,
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, request.GET.get("unit")),
         "selected": {k: request.GET.get(k, "") for k in ("q", "kind", "status", "due", "side", "unit")},
     })  # fmt: skip
 
@@ -271,7 +271,7 @@ def graduation(request):
         "unit": unit,
         "within": within,
         "today": today,
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
     }
     if unit is None:
         return render(request, "interorg/graduation.html", context)
@@ -436,7 +436,7 @@ def quarterly(request):
     confirmed = sum(1 for r in rows if r.status == Status.CONFIRMED)
     return render(request, "interorg/quarterly.html", {
         "year": year, "quarter": quarter, "start": start, "end": end, "groups": groups, "rows": rows,
-        "confirmed": confirmed, "unit": unit, "unit_options": org_queries.unit_options(request.user),
+        "confirmed": confirmed, "unit": unit, "unit_options": org_queries.unit_options(request.user, unit),
         "years": list(range(today.year, today.year - 6, -1)), "today": today,
     })  # fmt: skip
 
@@ -459,7 +459,7 @@ def mentors(request):
     return render(request, "interorg/mentors.html", {
         "unit": unit, "without": rows, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
         "mentors": list(queries.mentors(request.user, unit)[:200]), "today": timezone.localdate(),
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
     })  # fmt: skip
 
 

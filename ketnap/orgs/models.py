@@ -56,6 +56,8 @@ class OrgUnit(models.Model):
         ordering = ["path"]
         verbose_name = "tổ chức đảng"
         verbose_name_plural = "tổ chức đảng"
+        # the first levels of a large tree in tree order (the unit lists of orgs.queries.unit_options)
+        indexes = [models.Index(fields=["depth", "path"], name="orgs_unit_depth_path")]
 
     def __str__(self):
         return self.name

@@ -57,6 +57,6 @@ def audit_page(request):
         "person": person,
         "filters": filters,
         "user_options": queries.log_user_options(request.user),
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
         "today": timezone.localdate(),
     })  # fmt: skip

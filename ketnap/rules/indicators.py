@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from operator import add as _add
 from typing import Any
 
@@ -569,7 +570,12 @@ def exact(x) -> Fraction:
         return x
     if isinstance(x, int):
         return Fraction(x)
-    return Fraction(repr(float(x)))
+    return _exact_float(float(x))
+
+
+@lru_cache(maxsize=4096)
+def _exact_float(x: float) -> Fraction:
+    return Fraction(repr(x))
 
 
 def ratio_of(ind: Indicator, totals: Mapping[str, int]) -> Fraction | int | None:
@@ -852,33 +858,40 @@ class Forecast:
 
 
 def forecast(admitted: int, counts: Mapping[str, Sequence[int]], models: Mapping[str, StageModel],
-             horizon: int, params: Params = DEFAULT_PARAMS, *, stale: int = 0, blocked: int = 0) -> Forecast:  # fmt: skip
+             horizon: int, params: Params = DEFAULT_PARAMS, *, stale: int = 0, blocked: int = 0,
+             interval: bool = True) -> Forecast:  # fmt: skip
     """Admissions expected by the window's end: `admitted` so far, plus the dossiers in progress counted by
-    stage and age bin (`counts[stage][bin]`), under the stage models, with `horizon` days left."""
+    stage and age bin (`counts[stage][bin]`), under the stage models, with `horizon` days left (without
+    `interval`, the range is not worked out: low and high are the admitted and all the dossiers counted)."""
     z = params.projection_z
     rows = []
     e_mid = e_lo = e_hi = v_lo = v_hi = 0.0
     total = 0
     for stage in PIPE_STAGES:
         model = models[stage]
-        lo_share, hi_share = wilson(model.decided, model.entered, z)
+        if interval:
+            lo_share, hi_share = wilson(model.decided, model.entered, z)
         n_stage, e_stage = 0, 0.0
         for i, n in enumerate(counts.get(stage, ()) or ()):
             if not n:
                 continue
             age = bin_age(stage, i)
-            p = model.probability(age, horizon)
-            p_lo = model.probability(age, horizon, lo_share)
-            p_hi = model.probability(age, horizon, hi_share)
             n_stage += n
-            e_stage += n * p
-            e_lo += n * p_lo
-            e_hi += n * p_hi
-            v_lo += n * p_lo * (1 - p_lo)
-            v_hi += n * p_hi * (1 - p_hi)
+            e_stage += n * model.probability(age, horizon)
+            if interval:
+                p_lo = model.probability(age, horizon, lo_share)
+                p_hi = model.probability(age, horizon, hi_share)
+                e_lo += n * p_lo
+                e_hi += n * p_hi
+                v_lo += n * p_lo * (1 - p_lo)
+                v_hi += n * p_hi * (1 - p_hi)
         total += n_stage
         e_mid += e_stage
         rows.append(ForecastRow(stage, PIPE_LABELS[stage], n_stage, e_stage, model))
+    if not interval:
+        return Forecast(
+            admitted, admitted + e_mid, admitted, admitted + total, tuple(rows), horizon, stale, blocked
+        )
     low = max(admitted, math.floor(admitted + e_lo - z * math.sqrt(v_lo) + 1e-9))
     high = min(admitted + total, math.ceil(admitted + e_hi + z * math.sqrt(v_hi) - 1e-9))
     low = min(low, high)

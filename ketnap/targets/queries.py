@@ -176,12 +176,18 @@ def fmt_value(spec: ind.Indicator, value, target=None) -> str:
     if value is None:
         return "—"
     if spec.is_share:
-        digits = 1
-        if target is not None and value != target:
+        text = f"{float(value) * 100:.1f}"
+        if (
+            target is not None
+            and text == f"{float(target) * 100:.1f}"
+            and ind.exact(value) != ind.exact(target)
+        ):
             v, t = ind.exact(value) * 100, ind.exact(target) * 100
+            digits = 2
             while digits < 4 and round(v, digits) == round(t, digits):
                 digits += 1
-        return f"{float(value) * 100:.{digits}f}%".replace(".", ",")
+            text = f"{float(value) * 100:.{digits}f}"
+        return f"{text}%".replace(".", ",")
     return f"{int(round(value)):,}".replace(",", ".")
 
 
@@ -413,9 +419,12 @@ def learning_sums(unit_ids, keys) -> dict[int, dict[str, int]]:
     return out
 
 
-def outlooks(rows, w: ind.Window, params, snap: ind.Projection | None = None) -> dict[int, dict]:
+def outlooks(
+    rows, w: ind.Window, params, snap: ind.Projection | None = None, parts=("all", "he"), interval=True
+) -> dict:
     """{unit: {"all": Forecast, "he": Forecast, "models": {stage: StageModel}}} of the rows (tree of the open
-    window `w`) under each unit's own history, or its nearest ancestor's with enough of it."""
+    window `w`) under each unit's own history, or its nearest ancestor's with enough of it (`parts`: which
+    forecasts, the whole unit's and its higher-education part's)."""
     snap = snap or snapshot(w.key)
     if snap is None or not ind.is_open(w, snap.as_of):
         return {}
@@ -429,22 +438,26 @@ def outlooks(rows, w: ind.Window, params, snap: ind.Projection | None = None) ->
         chain = [(uid, sums.get(uid, {})) for uid in reversed(_path_ids(r.path))]
         models = ind.choose_models(chain, params)
         t = r.totals()
-        counts = {s: [t.get(f, 0) for f in ind.now_fields(s)] for s in ind.PIPE_STAGES}
-        he_counts = {s: [t.get(f, 0) for f in ind.now_fields(s, "he_")] for s in ind.PIPE_STAGES}
-        out[r.unit_id] = {
-            "all": ind.forecast(
+        look = {"models": models, "snapshot": snap}
+        if "all" in parts:
+            counts = {s: [t.get(f, 0) for f in ind.now_fields(s)] for s in ind.PIPE_STAGES}
+            stale, blocked = t.get("now_stale", 0), t.get("now_blocked", 0)
+            look["all"] = ind.forecast(
                 t.get("admitted", 0),
                 counts,
                 models,
                 snap.horizon,
                 params,
-                stale=t.get("now_stale", 0),
-                blocked=t.get("now_blocked", 0),
-            ),  # fmt: skip
-            "he": ind.forecast(t.get("he_admitted", 0), he_counts, models, snap.horizon, params),
-            "models": models,
-            "snapshot": snap,
-        }
+                stale=stale,
+                blocked=blocked,
+                interval=interval,
+            )
+        if "he" in parts:
+            counts = {s: [t.get(f, 0) for f in ind.now_fields(s, "he_")] for s in ind.PIPE_STAGES}
+            look["he"] = ind.forecast(
+                t.get("he_admitted", 0), counts, models, snap.horizon, params, interval=interval
+            )
+        out[r.unit_id] = look
     return out
 
 
@@ -515,7 +528,9 @@ def dashboard(
         kid_explicit = _explicit_targets([r[0] for r in kid_rows], [w.key], child_ids)
         kid_explicit.update(explicit)
         views = [_RowView(w.key, v[0], v[1], v[2], dict(zip(names, v[8:]))) for v in kid_rows]
-        kid_looks = outlooks(views, w, params) if w.key in looks else {}
+        # the children's cells need a forecast only for the higher-education admissions (their on-track colour)
+        he_shown = w.key in looks and "HE_ADMISSIONS" in child_ids
+        kid_looks = outlooks(views, w, params, parts=("he",), interval=False) if he_shown else {}
         for values, r in zip(kid_rows, views):
             uid, parent_id, path, is_cell, name, kind, code, current_path = values[:8]
             t = r.totals()

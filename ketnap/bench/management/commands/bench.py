@@ -31,6 +31,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--runs", type=int, default=30)
         parser.add_argument(
+            "--only",
+            default="",
+            help="dashboard: chỉ đo các trang có tên bắt đầu như thế (cách nhau dấu phẩy)",
+        )
+        parser.add_argument("--pages", action="store_true",
+                            help="dashboard: đo thêm mọi danh sách (người, hồ sơ, bảng tiến độ, việc cần làm, văn bản, "
+                            "danh sách hằng quý, danh sách sau mỗi con số, danh sách yếu kém, quy trình)")  # fmt: skip
+        parser.add_argument(
             "--user", default="", help="tên người dùng (mặc định: một quản trị cấp thành phố)"
         )
         parser.add_argument("--json", action="store_true")
