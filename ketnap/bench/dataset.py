@@ -34,6 +34,7 @@ from ketnap.core.text import fold, sort_key
 from ketnap.demo.names import make_name
 from ketnap.interorg.models import Request
 from ketnap.orgs.models import OrgLink, OrgUnit, School, path_segment
+from ketnap.people import search
 from ketnap.people.models import Person, PersonEvent
 from ketnap.rules import Calendar, add_months
 
@@ -431,7 +432,7 @@ class PersonFactory:
             cell.school_id, "", graduation, young,
             young and rng.random() < 0.7, None, cell.unit_id, None, stage, since, next_due, due_rule, 0, 0, paf,
             probation_end, probation_end if stage == "OFFICIAL" else None,
-            search, sortk, now, now, False,
+            search, sortk, now, now, False, next((d for k, d in evs if k == "awareness_class"), None),
         )  # fmt: skip
         return person, events
 
@@ -543,7 +544,7 @@ PERSON_COLUMNS = [
     "school_role", "school_id", "faculty_class", "expected_graduation", "youth_union_member",
     "excellent_youth_union_member", "residence_ward_id", "unit_id", "mentor_id", "stage", "stage_since", "next_due",
     "next_due_rule", "warning_count", "error_count", "party_age_from", "probation_end", "official_date",
-    "search_key", "sort_key", "created_at", "updated_at", "repeated_step",
+    "search_key", "sort_key", "created_at", "updated_at", "repeated_step", "certificate_on",
 ]  # fmt: skip
 REQUEST_COLUMNS = ["id", "kind", "status", "person_id", "sender_id", "origin_id", "receiver_id", "receiver_name",
                    "temporary", "trigger", "trigger_on", "number", "seq", "content", "rating", "created_on", "sent_on",
@@ -645,6 +646,8 @@ def generate(size: str, *, today: D | None = None, seed: int = 2026, log: Callab
                 cur.execute("PRAGMA defer_foreign_keys = ON")
         indexes = _secondary_indexes(tables)
         _drop_indexes(indexes)
+        with connection.cursor() as cur:
+            search.suspend(cur)  # the search index is filled once, after the load
         Loader(OrgUnit, UNIT_COLUMNS).load(built.units)
         Loader(OrgLink, LINK_COLUMNS).load(built.links)
         Loader(School, SCHOOL_COLUMNS).load(built.schools)
@@ -696,7 +699,9 @@ def generate(size: str, *, today: D | None = None, seed: int = 2026, log: Callab
                     cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
                 for sql in connection.ops.sequence_reset_sql(no_style(), list(BIG_TABLES)):
                     cur.execute(sql)
-        lap("tạo lại chỉ mục")
+        with connection.cursor() as cur:
+            search.rebuild(cur)
+        lap("tạo lại chỉ mục (cả chỉ mục tìm kiếm không dấu)")
         user, _ = get_user_model().objects.get_or_create(username=BENCH_USER)
         user.set_password(BENCH_PASSWORD)
         user.save()

@@ -168,6 +168,7 @@ STATE_FIELDS = (
     "party_age_from",
     "probation_end",
     "official_date",
+    "certificate_on",
     "repeated_step",
 )
 COUNTED_KINDS = frozenset(indicators.FLOW_KINDS)  # the steps the indicators count once per person
@@ -222,6 +223,9 @@ def project(person, result, events) -> dict:
         "party_age_from": dates.get("party_age_from"),
         "probation_end": dates.get("probation_end"),
         "official_date": dates.get("official_date"),
+        "certificate_on": max(
+            (e.occurred_on for e in effective if e.kind == "awareness_class"), default=None
+        ),
         "repeated_step": repeated_step(events),
     }
 

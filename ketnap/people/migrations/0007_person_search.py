@@ -36,7 +36,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0006_numbers"),
+        ("people", "0006_counted_apart"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]
