@@ -508,7 +508,7 @@ def graduates_overdue(qs, today: datetime.date, calendar=None):
     overdue_held = [pk for pk, until in holds.items() if until < today]
     out = base.filter(
         (Q(expected_graduation__lte=cutoff) & ~Q(pk__in=list(holds))) | Q(pk__in=overdue_held)
-    ).order_by("expected_graduation", "id")
+    ).order_by("expected_graduation", "sort_key", "id")
     return out, {pk: (until, "GRADUATE_HOLD") for pk, until in holds.items()}
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from ketnap.accounts.scoping import path_in_scope, scope_paths
 from ketnap.orgs import queries as org_queries
@@ -706,42 +706,67 @@ def _subtree_ids(row: Rollup):
     return subtree_rows(row).values("unit_id")
 
 
-def k12_schools(user, row: Rollup) -> list[SchoolItem]:
-    """K-12 schools counted in the subtree, as rules.indicators.window_tree counts them: at their organisation
-    when it is active at the window's end, else at their ward, else at the root."""
-    qs = School.objects.filter(level__in=ind.K12_LEVELS)
-    if row.parent_id is not None:
-        sub = subtree_rows(row).values("unit_id")
-        qs = qs.filter(Q(party_org_id__in=sub) | Q(ward_id__in=sub))
-    schools = list(qs.select_related("party_org", "ward").order_by("name"))
-    ids = {s.party_org_id for s in schools if s.party_org_id} | {s.ward_id for s in schools if s.ward_id}
-    place = {
-        uid: (active, lo)
-        for uid, active, lo in Rollup.objects.filter(window=row.window, unit_id__in=ids).values_list(
-            "unit_id", "active", "lo"
-        )
-    }
-    roots = list(
-        Rollup.objects.filter(window=row.window, parent_id__isnull=True).values_list("lo", flat=True)
-    )
-    out = []
-    for s in schools:
-        org_place = place.get(s.party_org_id)
-        has = bool(org_place and org_place[0])
-        if has:
-            lo = org_place[1]
-        elif s.ward_id in place:
-            lo = place[s.ward_id][1]
+class K12Schools:
+    """The K-12 schools counted in the subtree, as rules.indicators.window_tree counts them (at their
+    organisation when it is active at the window's end, else at their ward, else at the root), those without
+    a party organisation first, then by name: a lazy sequence for the paginator, each slice read with LIMIT
+    from two indexed queries; its length is the rollup's number (no count)."""
+
+    def __init__(self, user, row: Rollup):
+        self.user, self.row = user, row
+        w = row.window
+        active = Rollup.objects.filter(window=w, unit_id=OuterRef("party_org_id"), active=True)
+        base = School.objects.filter(level__in=ind.K12_LEVELS).select_related("party_org", "ward")
+        whole = not _in_subtree(row)
+        if whole:
+            self.with_org = base.filter(Exists(active))
+            self.without = base.exclude(Exists(active))
         else:
-            lo = roots[0] if len(roots) == 1 else None
-        if lo is None or not row.lo <= lo <= row.hi:
-            continue
+            inside = Q(lo__gte=row.lo, lo__lte=row.hi)
+            self.with_org = base.filter(Exists(active.filter(inside)))
+            ward_in = Rollup.objects.filter(inside, window=w, unit_id=OuterRef("ward_id"))
+            self.without = base.exclude(Exists(active)).filter(Exists(ward_in))
+        self.n_without = row.k12_schools - row.k12_schools_org
+        self.n_with = row.k12_schools_org
+
+    def __len__(self) -> int:
+        return self.n_without + self.n_with
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop if key.stop is not None else len(self)
+        out = []
+        if start < self.n_without:
+            out += [
+                self._item(s, False)
+                for s in self.without.order_by("name", "id")[start : min(stop, self.n_without)]
+            ]
+        if stop > self.n_without:
+            a, b = max(0, start - self.n_without), stop - self.n_without
+            out += [self._item(s, True) for s in self.with_org.order_by("name", "id")[a:b]]
+        return out
+
+    def __iter__(self):
+        yield from (
+            self._item(s, False) for s in self.without.order_by("name", "id").iterator(chunk_size=2000)
+        )
+        yield from (
+            self._item(s, True) for s in self.with_org.order_by("name", "id").iterator(chunk_size=2000)
+        )
+
+    def _item(self, s, has: bool) -> SchoolItem:
         org = s.party_org if has else None
-        out.append(SchoolItem(s.pk, s.name, s.get_level_display(), org.name if org else "", org.pk if org else None,
-                              bool(org) and path_in_scope(org.path, user), has,
-                              s.ward.name if s.ward else ""))  # fmt: skip
-    out.sort(key=lambda x: (x.in_numerator, x.name))
-    return out
+        return SchoolItem(s.pk, s.name, s.get_level_display(), org.name if org else "", org.pk if org else None,
+                          bool(org) and path_in_scope(org.path, self.user), has,
+                          s.ward.name if s.ward else "")  # fmt: skip
+
+
+def k12_schools(user, row: Rollup) -> K12Schools:
+    return K12Schools(user, row)
 
 
 FIELD_KINDS = {
@@ -765,7 +790,9 @@ FIELD_LABELS = {
 
 
 def flow_persons(user, row: Rollup, name: str, *, he_only: bool = False):
-    """Persons behind a flow of the window: events dated in it, at a unit of the subtree at its end."""
+    """Persons behind a flow of the window: events dated in it, at a unit of the subtree at its end. For the
+    whole tree the persons are read in the list's order, each checked for such an event (the first page
+    comes at once however many there are); for a subtree, from its events."""
     w = conf.window(row.window)
     units = subtree_rows(row)
     where = _in_subtree(row)
@@ -774,8 +801,12 @@ def flow_persons(user, row: Rollup, name: str, *, he_only: bool = False):
     events = PersonEvent.objects.filter(where, kind__in=FIELD_KINDS[name], occurred_on__gte=w.start,
                                         occurred_on__lte=w.end, corrections__isnull=True)  # fmt: skip
     events = events.exclude(data__has_key="void")
-    ids = Q(pk__in=events.values("person_id"))
-    return people_queries.persons_for(user).filter(ids).select_related("unit", "school")
+    persons = people_queries.persons_for(user)
+    if not _in_subtree(row):
+        persons = persons.filter(Exists(events.filter(person_id=OuterRef("pk"))))
+    else:
+        persons = persons.filter(pk__in=events.values("person_id"))
+    return persons.select_related("unit", "school")
 
 
 def pool_persons(user, row: Rollup):
@@ -786,21 +817,24 @@ def pool_persons(user, row: Rollup):
     the others are decided one by one by pool_holder."""
     day = conf.window(row.window).end
     units = _subtree_ids(row)
-    # uncorrelated subqueries, each evaluated once (a correlated EXISTS made SQLite walk every
-    # source_identified event of the city for each person)
-    sourced = PersonEvent.objects.filter(kind="source_identified", occurred_on__lte=day).values("person_id")
-    moved = PersonEvent.objects.filter(kind__in=ind.MOVE_KINDS).values("person_id")
-    corrected = PersonEvent.objects.filter(corrects__isnull=False).values("person_id")
-    special = Q(pk__in=moved) | Q(pk__in=corrected)
+    whole = not _in_subtree(row)
+    # each person's own source_identified (a correlated EXISTS through the (person, date) index), the
+    # persons moved or corrected (few) from their events
+    sourced = PersonEvent.objects.filter(
+        person_id=OuterRef("pk"), kind="source_identified", occurred_on__lte=day
+    )
+    special_ids = set(PersonEvent.objects.filter(kind__in=ind.MOVE_KINDS).values_list("person_id", flat=True))
+    special_ids |= set(PersonEvent.objects.filter(corrects__isnull=False).values_list("person_id", flat=True))
+    special = Q(pk__in=sorted(special_ids))
     # in_pool_on, on the cached state: not admitted and not withdrawn by that day (a superset for special ones,
     # whose source_identified may have been corrected: any such event on or before the day)
     pool = (
         people_queries.persons_for(user)
-        .filter(pk__in=sourced)
+        .filter(Exists(sourced))
         .exclude(party_age_from__lte=day)
         .exclude(stage=Stage.WITHDRAWN, stage_since__lte=day)
     )
-    plain = pool.filter(unit_id__in=units).exclude(special)
+    plain = (pool if whole else pool.filter(unit_id__in=units)).exclude(special)
     held = set(units.values_list("unit_id", flat=True))
     others = pool.filter(special)
     if _in_subtree(row):  # not the whole tree: a candidate was held, or moved, or recorded, in the subtree
@@ -818,11 +852,7 @@ def pool_persons(user, row: Rollup):
         if ind.pool_holder(ind.PersonRec(pk, unit_id, stage=stage, stage_since=since, party_age_from=paf),
                            events[pk], day) in held
     ]  # fmt: skip
-    return (
-        people_queries.persons_for(user)
-        .filter(Q(pk__in=plain.values("pk")) | Q(pk__in=chosen))
-        .select_related("unit", "school")
-    )
+    return (plain | pool.filter(pk__in=chosen)).select_related("unit", "school")
 
 
 # Which flow of persons opens behind a person-drill indicator: (flow field, higher education only).
@@ -872,14 +902,18 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
     if wid == "W_CELLS_NEVER_ADMIT":
         years = [ind.school_year(w.year - k, conf.school_year_start()) for k in range(params.never_years)]
         _ensure([y.key for y in years])
-        admitted = Rollup.objects.filter(window__in=[y.key for y in years], is_cell=True, admitted__gt=0)
+        # (a correlated NOT EXISTS: three probes of the (window, unit) index per cell, no list of every cell
+        # that admitted someone)
+        admitted = Rollup.objects.filter(
+            window__in=[y.key for y in years], unit_id=OuterRef("unit_id"), admitted__gt=0
+        )
         first = years[-1].start
-        qs = sub.filter(is_cell=True, active=True).exclude(unit_id__in=admitted.values("unit_id"))
+        qs = sub.filter(is_cell=True, active=True).exclude(Exists(admitted))
         qs = qs.filter(Q(unit__founded_on__isnull=True) | Q(unit__founded_on__lt=first))
-        return "units", qs.select_related("unit").order_by("unit__name", "unit_id")
+        return "units", qs.select_related("unit").order_by("lo")  # in the tree's order (its index)
     if wid == "W_MERGED_CELLS":
         qs = sub.filter(is_cell=True, active=True, unit__cell_kind=OrgUnit.CellKind.MERGED)
-        return "units", qs.select_related("unit").order_by("unit__name", "unit_id")
+        return "units", qs.select_related("unit").order_by("lo")
     if wid == "W_MANY_MEMBERS_NO_STAFF":
         big = sub.filter(members_end__gte=params.staff_members).values("unit_id")
         qs = School.objects.filter(party_org_id__in=big, has_full_time_party_staff=False).select_related(
@@ -894,19 +928,20 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
         schools = list(
             School.objects.filter(level__in=ind.HE_LEVELS, party_org_id__in=ids).select_related("party_org")
         )
+        # the organisations above a live student cell (the cells from the (cell kind, path) index)
         with_cell = set()
-        student_paths = OrgUnit.objects.filter(cell_kind=OrgUnit.CellKind.STUDENT, dissolved_on__isnull=True)
-        for path in student_paths.values_list("path", flat=True):
+        student = OrgUnit.objects.filter(cell_kind=OrgUnit.CellKind.STUDENT, dissolved_on__isnull=True)
+        for path in student.values_list("path", flat=True):
             with_cell.update(_path_ids(path))
         return "schools", [
             (s, 0) for s in sorted(schools, key=lambda s: s.name) if s.party_org_id not in with_cell
         ]
     if wid == "W_STUDENTS_FAILED_RECOGNITION":
-        removed = PersonEvent.objects.filter(kind="removal", occurred_on__gte=w.start, occurred_on__lte=w.end,
-                                             org_id__in=sub.values("unit_id"))  # fmt: skip
-        qs = people_queries.persons_for(user).filter(
-            pk__in=removed.values("person_id"), school_role__in=["student", "pupil"]
-        )
+        removed = PersonEvent.objects.filter(kind="removal", occurred_on__gte=w.start, occurred_on__lte=w.end)
+        if _in_subtree(row):
+            removed = removed.filter(org_id__in=sub.values("unit_id"))
+        ids = sorted(set(removed.values_list("person_id", flat=True)))  # few: from the (kind, date) index
+        qs = people_queries.persons_for(user).filter(pk__in=ids, school_role__in=["student", "pupil"])
         persons = list(qs.select_related("unit", "school").order_by("sort_key", "id"))
         decided = dict(
             PersonEvent.objects.filter(person__in=persons, kind__in=["decision", "member_imported"])
@@ -919,9 +954,12 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
     if wid == "W_GRADUATES_NOT_TRANSFERRED":
         # the transfers' state and the rule book's GRADUATE_HOLD / TRANSFER_START_DUE (ketnap.interorg)
         held = sub.filter(school_kind="he").values("unit_id")
-        qs, _ = people_queries.graduates_overdue(
-            people_queries.persons_for(user).filter(unit_id__in=held), today
-        )
+        persons = people_queries.persons_for(user)
+        if _in_subtree(row):
+            persons = persons.filter(unit_id__in=held)
+        else:  # the whole tree: read in graduation order, the unit only checked (`unit_id + 0` is not indexed)
+            persons = persons.alias(held_by=F("unit_id") + 0).filter(held_by__in=held)
+        qs, _ = people_queries.graduates_overdue(persons, today)
         return "persons", _Pairs(qs.select_related("unit", "school"))
     raise KeyError(wid)
 

@@ -23,6 +23,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.exports import xlsx_response
+from ketnap.core.paging import CappedPaginator
 from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
 from ketnap.people import ledger
@@ -32,6 +33,7 @@ from ketnap.targets import actions, conf, queries
 from ketnap.targets.actions import target_setter
 
 PER_PAGE = 100
+LIST_CAP = 1000  # a weakness list counts up to this: "more than 1,000" cells
 CHART_BARS = 25
 SCHOOL_ROLES = dict(SchoolRole.choices)
 STAGES = dict(Stage.choices)
@@ -256,7 +258,7 @@ def indicator(request, pk, code):
             rows = [[s.name, s.level, s.detail, s.in_numerator, s.org_name] for s in items]
             return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Trường")
         page = Paginator(items, PER_PAGE).get_page(_page(request))
-        context.update(kind="schools", items=page, page=page, total=len(items))
+        context.update(kind="schools", items=page, page=page, total=len(items))  # (the rollup's number)
     elif spec.population_flag:
         qs = queries.indicator_units_qs(row, spec)
         if request.GET.get("export") == "xlsx":
@@ -312,7 +314,13 @@ def persons(request, pk):
         return xlsx_response(
             _stamp("Danh sach", unit, w) + ".xlsx", PERSON_HEADERS, rows, sheet_name="Danh sách"
         )
-    page = Paginator(qs, PER_PAGE).get_page(_page(request))
+    # the number behind the list, from the rollup, for a user who sees the whole tree (no count of the list);
+    # others count their list, up to a cap
+    known = None
+    if org_queries.covers_whole_tree(request.user):
+        field = "pool_end" if flow == "pool" else ("he_admitted" if he_only and flow == "admitted" else flow)
+        known = getattr(row, field, None)
+    page = CappedPaginator(qs, PER_PAGE, queryset=qs, known=known).get_page(_page(request))
     context = _base_context(request, unit, w, today, "persons")
     context.update(title=title, page=page, offset=(page.number - 1) * PER_PAGE, flow=flow, he_only=he_only)
     return render(request, "targets/persons.html", context)
@@ -358,7 +366,9 @@ def weakness(request, pk, code):
             rows = [[p.full_name, p.birth_date, SCHOOL_ROLES.get(p.school_role, p.school_role),
                      STAGES.get(p.stage, p.stage), names[p.unit_id], p.expected_graduation, where] for p, where in items]  # fmt: skip
         return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Danh sách")
-    page = Paginator(items, PER_PAGE).get_page(_page(request))
+    qs = getattr(items, "qs", items)  # (a list, or rows of a queryset: counted up to a cap)
+    counted = qs if hasattr(qs, "query") else None
+    page = CappedPaginator(items, PER_PAGE, queryset=counted, cap=LIST_CAP).get_page(_page(request))
     page.object_list = list(page.object_list)
     # cells named only by their members ("Chi bộ Sinh viên") are shown with their school
     if kind == "units":
@@ -370,7 +380,7 @@ def weakness(request, pk, code):
         for p, _ in page.object_list:
             p.unit_label = names[p.unit_id]
     context = _base_context(request, unit, w, today, "weaknesses")
-    context.update(spec=spec, kind=kind, items=page, page=page, total=page.paginator.count)
+    context.update(spec=spec, kind=kind, items=page, page=page, total=page.paginator.count_text)
     return render(request, "targets/weakness.html", context)
 
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('interorg', '0001_initial'),
-        ('orgs', '0003_unit_depth_path'),
+        ('orgs', '0002_admin_pages'),
         ('people', '0006_counted_apart'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -38,7 +38,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0003_unit_depth_path'),
+        ('orgs', '0002_admin_pages'),
         ('people', '0005_integrity_chains'),
     ]
 
