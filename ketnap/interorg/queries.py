@@ -830,6 +830,14 @@ def quarterly(user, year: int, quarter: int, unit: OrgUnit | None = None):
     )
 
 
+def quarterly_summary(qs) -> dict:
+    """How many letters, to how many receiving organisations, how many confirmed: one aggregate query."""
+    return qs.order_by().aggregate(
+        total=Count("pk"), confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
+        receivers=Count("receiver_name", distinct=True),
+    )  # fmt: skip
+
+
 # ------------------------------------------------------------------------------------------ graduates, residents
 
 
