@@ -8,7 +8,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.http import Http404
 
 from ketnap import rules
@@ -36,6 +36,13 @@ def persons_for(user):
     if org_queries.covers_whole_tree(user):
         return Person.objects.all()
     return Person.objects.filter(unit_id__in=org_queries.unit_ids_subquery(user))
+
+
+def uncorrected(events):
+    """Ledger rows that no later row corrects, voids excluded (a correlated NOT EXISTS through the `corrects`
+    index: the LEFT JOIN of `corrections__isnull=True` makes SQLite index every event on each query)."""
+    later = PersonEvent.objects.filter(corrects=OuterRef("pk"))
+    return events.exclude(Exists(later)).exclude(data__has_key="void")
 
 
 def persons_in_subtree(qs, unit: OrgUnit):

@@ -161,6 +161,7 @@ FLOW_FIELDS = (
     "admitted",  # admission decision recorded here (decision; never an imported member's)
     "admitted_teacher",
     "admitted_excellent",  # admitted with the Youth Union's introducing resolution (4-KNĐ) in the dossier
+    "inducted",  # the admission ceremony
     "recognised",  # recognition decision
     "recognised_on_time",
     "removed",  # removed from the probationer list
@@ -226,6 +227,7 @@ FLOW_KINDS = {
     "application": "applicants",
     "cell_vote": "approved",
     "decision": "admitted",
+    "ceremony": "inducted",
     "recognition_decision": "recognised",
     "removal": "removed",
     "withdrawal": "withdrawn",
@@ -511,7 +513,8 @@ FUNNEL = (
     ("Được kết nạp", "admitted"),
     ("Được công nhận chính thức", "recognised"),
 )
-# Steps whose median duration (working days) the pipeline page shows: (label, from kind, to kind).
+# Steps whose median duration (working days) the pipeline page shows: (label, from kind, to kind); the flow
+# that counts the persons completing each is FLOW_KINDS[to kind].
 STEPS = (
     ("Vào nguồn → học lớp nhận thức", "source_identified", "awareness_class"),
     ("Học lớp nhận thức → làm đơn", "awareness_class", "application"),

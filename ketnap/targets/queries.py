@@ -15,7 +15,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
 
 from ketnap.accounts.scoping import path_in_scope, scope_paths
 from ketnap.orgs import queries as org_queries
@@ -799,8 +800,8 @@ def flow_persons(user, row: Rollup, name: str, *, he_only: bool = False):
     if he_only:
         where = Q(org_id__in=units.filter(school_kind="he").values("unit_id"))
     events = PersonEvent.objects.filter(where, kind__in=FIELD_KINDS[name], occurred_on__gte=w.start,
-                                        occurred_on__lte=w.end, corrections__isnull=True)  # fmt: skip
-    events = events.exclude(data__has_key="void")
+                                        occurred_on__lte=w.end)  # fmt: skip
+    events = people_queries.uncorrected(events)
     persons = people_queries.persons_for(user)
     if not _in_subtree(row):
         persons = persons.filter(Exists(events.filter(person_id=OuterRef("pk"))))
@@ -967,40 +968,59 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
 # ---------------------------------------------------------------------------------------------- pipeline
 
 
-STEP_SAMPLE = 5000
+STEP_SAMPLE = 400  # a median on a few hundred completions is within a day or two of the whole one
 
 
-def step_medians(user, row: Rollup, calendar, sample: int = STEP_SAMPLE) -> list[dict]:
-    """Median working days of each step completed in the window (subtree at its end), from the ledger. Above
-    `sample` completions the median is estimated on a fixed pseudo-random sample of that many persons."""
+def sample_days(start: dt.date, end: dt.date, total: int, sample: int, calendar) -> list[dt.date] | None:
+    """Working days spread evenly over [start, end] on which about `sample` of `total` completions fall (None:
+    take them all). Each is read from the events' (kind, date) index, whatever the size of the subtree."""
+    if total <= sample or end < start:
+        return None
+    span = (end - start).days + 1
+    k = min(span, max(3, -(-sample * span // total)))
+    days = []
+    for i in range(k):
+        day = start + dt.timedelta(days=int((i + 0.5) * span / k))
+        while not calendar.is_working_day(day) and day < end:
+            day += dt.timedelta(days=1)
+        days.append(day)
+    return sorted(set(days))
+
+
+def step_medians(
+    user, row: Rollup, calendar, sample: int = STEP_SAMPLE, today: dt.date | None = None
+) -> list[dict]:
+    """Median working days of each step completed in the window (subtree at its end), from the ledger. The
+    number completing each step is the rollup's; above `sample` of them the median is estimated on the
+    completions of working days spread evenly over the window (about `sample` of them)."""
     w = conf.window(row.window)
+    last = min(w.end, today) if today else w.end
     out = []
     for label, start_kind, end_kind in ind.STEPS:
-        ends_qs = (
+        total = getattr(row, ind.FLOW_KINDS[end_kind])
+        ends_qs = people_queries.uncorrected(
             PersonEvent.objects.filter(_in_subtree(row), kind=end_kind, occurred_on__gte=w.start,
-                                       occurred_on__lte=w.end, corrections__isnull=True)
-            .exclude(data__has_key="void")
+                                       occurred_on__lte=w.end)
         )  # fmt: skip
-        total = ends_qs.count()
-        picked = ends_qs
-        if total > sample:
-            picked = ends_qs.annotate(spread=(F("person_id") * 7919) % 10007).order_by("spread", "person_id")[
-                :sample
-            ]
-        ends = dict(picked.values_list("person_id", "occurred_on"))
+        days = sample_days(w.start, last, total, sample, calendar)
+        if days is not None:
+            ends_qs = ends_qs.filter(occurred_on__in=days)
+        ends = dict(ends_qs.values_list("person_id", "occurred_on"))
         starts: dict[int, dt.date] = {}
         if ends:
+            # each person's events through the (person, date) index, the kind compared as an expression that
+            # no index serves (filtering on the kind itself makes the database walk every event of that kind)
+            qs = PersonEvent.objects.filter(person_id__in=list(ends)).alias(of_kind=Concat("kind", Value("")))
             for pid, day in (
-                PersonEvent.objects.filter(
-                    kind=start_kind, person_id__in=list(ends), corrections__isnull=True
-                )
-                .exclude(data__has_key="void")
+                people_queries.uncorrected(qs.filter(of_kind=start_kind))
+                .order_by()
                 .values_list("person_id", "occurred_on")
             ):
                 if day <= ends[pid] and (pid not in starts or day > starts[pid]):
                     starts[pid] = day
-        days = [calendar.working_days_between(starts[p], ends[p]) for p in starts]
-        out.append({"label": label, "count": total, "median": ind.median(days), "sampled": total > sample})
+        spans = [calendar.working_days_between(starts[p], ends[p]) for p in starts]
+        out.append({"label": label, "count": total, "median": ind.median(spans), "sampled": days is not None,
+                    "sample": len(spans)})  # fmt: skip
     return out
 
 

@@ -393,7 +393,7 @@ def pipeline(request, pk):
     w = _window(request, today)
     row = _row(unit, w)
     totals = row.totals()
-    steps = queries.step_medians(request.user, row, ledger.load_calendar())
+    steps = queries.step_medians(request.user, row, ledger.load_calendar(), today=today)
     measures = [(m, ind.value_of(m, totals), totals.get(m.num, 0), totals.get(m.den, 0) if m.den else None)
                 for m in ind.MEASURES.values()]  # fmt: skip
     if request.GET.get("export") == "xlsx":

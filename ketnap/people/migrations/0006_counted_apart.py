@@ -4,8 +4,8 @@ from django.db import migrations, models
 from django.db.models import Count, OuterRef, Subquery
 
 # The steps the indicators count once per person (rules.indicators.FLOW_KINDS at the time of this migration).
-COUNTED = ["source_identified", "awareness_class", "application", "cell_vote", "decision", "recognition_decision",
-           "removal", "withdrawal"]
+COUNTED = ["source_identified", "awareness_class", "application", "cell_vote", "decision", "ceremony",
+           "recognition_decision", "removal", "withdrawal"]
 
 
 def backfill(apps, schema_editor):

@@ -48,6 +48,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='rollup',
+            name='inducted',
+            field=models.IntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='rollup',
             name='approved',
             field=models.IntegerField(default=0),
         ),
