@@ -113,11 +113,27 @@ def test_step_medians_count_every_completion_and_sample_above_the_limit(built):
     from ketnap.targets.tests.builders import person
 
     tree = built
-    for days in (10, 20, 31):
+    cal = ledger.load_calendar()
+    for days in (10, 20, 31):  # recorded as the actions do: the rollup counts them
         person(tree.cell_a, [("source_identified", D(2025, 10, 1)),
-                             ("awareness_class", D(2025, 10, 1) + datetime.timedelta(days=days))])  # fmt: skip
+                             ("awareness_class", D(2025, 10, 1) + datetime.timedelta(days=days))],
+               incremental=True)  # fmt: skip
     row = queries.row_at(tree.city.pk, "SY2025")
-    full = queries.step_medians(None, row, ledger.load_calendar())
-    assert full[0]["count"] == 3 and not full[0]["sampled"] and full[0]["median"] > 0
-    sampled = queries.step_medians(None, row, ledger.load_calendar(), sample=2)
-    assert sampled[0]["count"] == 3 and sampled[0]["sampled"] and sampled[0]["median"] is not None
+    full = queries.step_medians(None, row, cal)
+    # the middle one: 01/10/2025 → 21/10/2025
+    assert full[0]["count"] == 3 and not full[0]["sampled"]
+    assert full[0]["median"] == cal.working_days_between(D(2025, 10, 1), D(2025, 10, 21))
+    sampled = queries.step_medians(None, row, cal, sample=2)
+    assert sampled[0]["count"] == 3 and sampled[0]["sampled"] and sampled[0]["sample"] <= 3
+
+
+def test_the_sampled_days_are_working_days_spread_over_the_window():
+    from ketnap.people import ledger
+
+    cal = ledger.load_calendar()
+    # 20 completions from Monday 2/3/2026 to Wednesday 11/3/2026 (10 days), about 10 wanted: 5 days, one in the
+    # middle of each fifth of the span (offsets 1, 3, 5, 7, 9), moved to the next working day when needed
+    days = queries.sample_days(D(2026, 3, 2), D(2026, 3, 11), 20, 10, cal)
+    # offsets 1 → Tue 3/3, 3 → Thu 5/3, 5 → Sat 7/3 → Mon 9/3, 7 → Mon 9/3, 9 → Wed 11/3
+    assert days == [D(2026, 3, 3), D(2026, 3, 5), D(2026, 3, 9), D(2026, 3, 11)]
+    assert queries.sample_days(D(2026, 3, 2), D(2026, 3, 11), 10, 10, cal) is None  # few: all of them
