@@ -673,7 +673,7 @@ class Waiting:
     capped: bool = False  # more than BADGE_CAP
 
 
-BADGE_CAP = 999
+BADGE_CAP = 99  # the menu badge says "99+"
 
 
 def letters_waiting(user, today: datetime.date) -> Waiting:
@@ -683,7 +683,7 @@ def letters_waiting(user, today: datetime.date) -> Waiting:
         return Waiting(0, 0)
     whole = org_queries.covers_whole_tree(user)
     ctx = _Ctx(user, today, None, False, None, whole, None if whole else org_queries.unit_ids_subquery(user))
-    # one query reading up to BADGE_CAP + 1 due dates (the menu says "999+" rather than reading every open
+    # one query reading up to BADGE_CAP + 1 due dates (the menu says "99+" rather than reading every open
     # letter of a nation); past the cap, a second one counts the overdue ones, up to the cap too
     qs = _answer_qs(ctx).order_by()
     dues = list(qs.values_list("due_on", flat=True)[: BADGE_CAP + 1])

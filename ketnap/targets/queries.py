@@ -82,7 +82,9 @@ def lagging_rows(unit_id: int, wkey: str):
     row = row_at(unit_id, wkey)
     if row is None:
         return Rollup.objects.none()
-    return subtree_rows(row).filter(own_lagging=True)
+    return subtree_rows(row).filter(
+        own_lagging__in=[True]
+    )  # (`IN (1)`: an equality the index serves; SQLite reads `= True` as a truth test)
 
 
 # ---------------------------------------------------------------------------------------------- units
@@ -530,8 +532,12 @@ def dashboard(
         kid_explicit.update(explicit)
         views = [_RowView(w.key, v[0], v[1], v[2], dict(zip(names, v[8:]))) for v in kid_rows]
         # the children's cells need a forecast only for the higher-education admissions (their on-track colour)
+        # (only the children given a count target can be "on track": the others need no forecast)
         he_shown = w.key in looks and "HE_ADMISSIONS" in child_ids
-        kid_looks = outlooks(views, w, params, parts=("he",), interval=False) if he_shown else {}
+        targeted = [r for r in views if (r.unit_id, w.key, "HE_ADMISSIONS") in kid_explicit]
+        kid_looks = (
+            outlooks(targeted, w, params, parts=("he",), interval=False) if he_shown and targeted else {}
+        )
         for values, r in zip(kid_rows, views):
             uid, parent_id, path, is_cell, name, kind, code, current_path = values[:8]
             t = r.totals()
@@ -638,7 +644,11 @@ def _missing(r: Rollup) -> tuple[list[str], bool]:
 
 def lagging_list(user, row: Rollup, limit: int | None = 15, offset: int = 0):
     """Lagging cells of the subtree, the largest pools first (inspection visits start there)."""
-    qs = subtree_rows(row).filter(own_lagging=True)
+    # the whole tree: no range on lo, so that the (window, lagging, -pool) index gives the order at once
+    whole = not _in_subtree(row)
+    qs = (Rollup.objects.filter(window=row.window) if whole else subtree_rows(row)).filter(
+        own_lagging__in=[True]
+    )  # (`IN (1)`: an equality the index serves; SQLite reads `= True` as a truth test)
     total = row.lagging  # the subtree's total of the flag: no count query
     qs = qs.select_related("unit").order_by("-pool_end", "unit_id")  # served by an index, no sort
     part = list(qs[offset : offset + limit] if limit else qs)
