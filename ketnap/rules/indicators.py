@@ -182,12 +182,21 @@ PIPE_LABELS = {
     "APPROVED": "Chi bộ đã xét, chờ quyết định",
 }
 # Upper edges (days) of the bins of a lead time (entering the stage → decision) and of a dossier's age in the
-# stage; the last bin is open. Four bins per stage keep the rollup narrow.
-LEAD_EDGES = {"SYMPATHISER": (180, 365, 540), "APPLICANT": (90, 180, 270), "APPROVED": (30, 60, 90)}
-N_BINS = 4
+# stage; the last bin is open: a dossier that old (twice the usual lead and more: an applicant stuck for
+# years) is all but never decided, and the histogram of the leads says so.
+LEAD_EDGES = {
+    "SYMPATHISER": (180, 365, 540, 1080),
+    "APPLICANT": (90, 180, 270, 540),
+    "APPROVED": (30, 60, 90, 180),
+}
+N_BINS = 5
 LEAD_FIELDS = tuple(
     f"lead_{PIPE_KEY[s]}{i}" for s in PIPE_STAGES for i in range(N_BINS)
 )  # flows, at decisions
+# The stage after each (a dossier moves on by its entry event), and the time spent in a stage by those who
+# moved on (flows, at the next stage's entry: the application, the cell's vote).
+NEXT_STAGE = {"SYMPATHISER": "APPLICANT", "APPLICANT": "APPROVED"}
+STEP_FIELDS = tuple(f"step_{PIPE_KEY[s]}{i}" for s in NEXT_STAGE for i in range(N_BINS))
 NOW_FIELDS = tuple(f"now_{PIPE_KEY[s]}{i}" for s in PIPE_STAGES for i in range(N_BINS))  # open window only
 
 STOCK_FIELDS = ("pool_end", "members_start", "members_end")
@@ -195,7 +204,7 @@ STOCK_FIELDS = ("pool_end", "members_start", "members_end")
 # progress by stage and age, those left out (past a rule deadline, or blocked by an error of the rule book),
 # and the expected admissions (thousandths of a person) under the window's model, for the cells' "can reach".
 PROJECTION_FIELDS = NOW_FIELDS + ("now_stale", "now_blocked", "proj_milli", "proj_teacher_milli")
-PERSON_FIELDS = FLOW_FIELDS + LEAD_FIELDS + STOCK_FIELDS + PROJECTION_FIELDS
+PERSON_FIELDS = FLOW_FIELDS + LEAD_FIELDS + STEP_FIELDS + STOCK_FIELDS + PROJECTION_FIELDS
 HE_NOW_FIELDS = tuple(f"he_{f}" for f in NOW_FIELDS)
 # Own counters that exist only through the unit's place in the tree (higher education) or its schools.
 LINEAR_FIELDS = ("he_admitted", "he_excellent", *HE_NOW_FIELDS, "k12_schools", "k12_schools_org")
@@ -644,9 +653,15 @@ def median(values: Iterable[float]) -> float | None:
 #   through the stage ÷ entries into the stage) and the LEAD TIME from entering the stage to the decision
 #   (a histogram in four bins). A unit with fewer than `projection_min_entered` entries or
 #   `projection_min_decided` such admissions uses its parent's history (and so on up the tree).
-# * A dossier in progress that entered the stage `a` days ago, with `h` days left in the window, is admitted
-#   by the window's end with probability  s·(F(a+h) − F(a)) / (1 − s·F(a)),  s the share, F the lead-time
-#   distribution: the chance of a decision in the next h days for a dossier still undecided after a days.
+# * A dossier approved by the cell `a` days ago, with `h` days left in the window, is decided by the window's
+#   end with probability  s·(F(a+h) − F(a)) / (1 − s·F(a)),  s the share, F the lead-time distribution: the
+#   chance of a decision in the next h days for a dossier still undecided after a days.
+# * A sympathiser or applicant still in the stage after `a` days is judged by the time those who moved on
+#   spent in it (a histogram E, recorded at the next stage's entry) and the next stage's own model: with q
+#   the share that moved on, it moves on at e > a and is then decided within a + h − e with the next stage's
+#   share and lead times, out of those still in the stage at a (q·P(E > a) + 1 − q, the others staying):
+#   p = q·Σ P(E ≈ e, e > a)·s'·F'(a + h − e) / (q·P(E > a) + 1 − q). An applicant stuck for a year, long after
+#   those who moved on did, is all but never admitted — the lead time alone would not say so.
 # * Dossiers past a rule deadline (their next deadline is over) or blocked by an error of the rule book are
 #   left out. The expected number is admitted + Σ p; the range is a 90 % interval: the share at the low and
 #   high ends of its Wilson interval, ± z·√Σp(1−p), in whole persons, never below what is admitted already
@@ -680,6 +695,10 @@ def lead_fields(stage: str) -> tuple[str, ...]:
     return tuple(f"lead_{PIPE_KEY[stage]}{i}" for i in range(N_BINS))
 
 
+def step_fields(stage: str) -> tuple[str, ...]:
+    return tuple(f"step_{PIPE_KEY[stage]}{i}" for i in range(N_BINS)) if stage in NEXT_STAGE else ()
+
+
 def now_fields(stage: str, prefix: str = "") -> tuple[str, ...]:
     return tuple(f"{prefix}now_{PIPE_KEY[stage]}{i}" for i in range(N_BINS))
 
@@ -693,6 +712,27 @@ class StageModel:
     entered: int
     hist: tuple[int, ...]
     unit_id: int | None = None  # whose history (the unit, or an ancestor when the unit had too little)
+    step: tuple[int, ...] = ()  # time spent in the stage by those who moved on to the next, by bin
+    next: StageModel | None = None  # the next stage's model (SYMPATHISER → APPLICANT → APPROVED)
+
+    @property
+    def moved(self) -> int:
+        return sum(self.step)
+
+    @property
+    def chained(self) -> bool:
+        """Projected through the next stage (those who moved on, then the next stage's model)."""
+        return self.next is not None and bool(self.moved) and bool(self.next.decided)
+
+    @property
+    def passed(self) -> int:
+        """Those whose share drives the projection: moved on (chained), else decided."""
+        return self.moved if self.chained else self.decided
+
+    @property
+    def progress(self) -> float:
+        """The share of the entries that moved on to the next stage."""
+        return min(1.0, self.moved / self.entered) if self.entered else 0.0
 
     @property
     def decided(self) -> int:
@@ -736,9 +776,14 @@ class StageModel:
         return float(bin_bounds(self.stage, N_BINS - 1)[1])
 
     def probability(self, age: float, horizon: float, share: float | None = None) -> float:
-        """Chance that a dossier `age` days in the stage, still undecided, is decided within `horizon` days."""
+        """Chance that a dossier `age` days in the stage, still in it, is decided within `horizon` days.
+        `share`: the share that moves on (or, for the last stage, is decided) at one end of its interval."""
+        if horizon <= 0:
+            return 0.0
+        if self.chained:
+            return self._through_next(age, horizon, self.progress if share is None else share)
         s = float(self.share if share is None else share)
-        if horizon <= 0 or s <= 0:
+        if s <= 0:
             return 0.0
         f_a, f_b = self.cdf(age), self.cdf(age + horizon)
         alive = 1.0 - s * f_a
@@ -746,25 +791,59 @@ class StageModel:
             return 0.0
         return max(0.0, min(1.0, s * (f_b - f_a) / alive))
 
+    def _through_next(self, age: float, horizon: float, q: float) -> float:
+        """Moving on at e > age (the histogram of the time in the stage), then decided within age + horizon − e
+        by the next stage's share and lead times, out of those still in the stage at `age`."""
+        if q <= 0:
+            return 0.0
+        total = self.moved
+        above, reached = 0.0, 0.0
+        nxt = self.next
+        s_next = float(nxt.share) if nxt.next is None else None
+        for i, n in enumerate(self.step):
+            if not n:
+                continue
+            lo, hi = bin_bounds(self.stage, i)
+            if hi <= age:
+                continue
+            start = max(lo, age)
+            mass = n / total * (hi - start) / (hi - lo)
+            e = (start + hi) / 2
+            left = age + horizon - e
+            above += mass
+            if left <= 0:
+                continue
+            if s_next is not None:  # the next stage is the last: its share and lead times
+                reached += mass * s_next * nxt.cdf(left)
+            else:  # two stages on: the next stage's own chance from its entry (age 0)
+                reached += mass * nxt.probability(0, left)
+        alive = q * above + (1 - q)
+        if alive <= 1e-12:
+            return 0.0
+        return max(0.0, min(1.0, q * reached / alive))
 
-def stage_model(stage: str, totals: Mapping[str, int], unit_id: int | None = None) -> StageModel:
+
+def stage_model(stage: str, totals: Mapping[str, int], unit_id: int | None = None, nxt=None) -> StageModel:
     """A stage's model from learning totals (the sum of a unit's rows over the learning school years)."""
     return StageModel(stage, int(totals.get(ENTRY_FLOW[stage], 0) or 0),
-                      tuple(int(totals.get(f, 0) or 0) for f in lead_fields(stage)), unit_id)  # fmt: skip
+                      tuple(int(totals.get(f, 0) or 0) for f in lead_fields(stage)), unit_id,
+                      tuple(int(totals.get(f, 0) or 0) for f in step_fields(stage)), nxt)  # fmt: skip
 
 
 def choose_models(chain: Sequence[tuple[int, Mapping[str, int]]], params: Params = DEFAULT_PARAMS) -> dict:
     """{stage: StageModel}: for each stage the history of the first unit of `chain` (the unit, then its
-    ancestors up to the root, each with its learning totals) that has enough of it; the last one's otherwise."""
-    out = {}
-    for stage in PIPE_STAGES:
+    ancestors up to the root, each with its learning totals) that has enough of it; the last one's otherwise.
+    Each stage's model knows the next stage's (chosen the same way)."""
+    out: dict[str, StageModel] = {}
+    for stage in reversed(PIPE_STAGES):  # the next stage first
+        nxt = out.get(NEXT_STAGE.get(stage, ""))
         chosen = None
         for unit_id, totals in chain:
-            chosen = stage_model(stage, totals, unit_id)
+            chosen = stage_model(stage, totals, unit_id, nxt)
             if chosen.enough(params):
                 break
-        out[stage] = chosen or StageModel(stage, 0, (0,) * N_BINS)
-    return out
+        out[stage] = chosen or StageModel(stage, 0, (0,) * N_BINS, None, (), nxt)
+    return {stage: out[stage] for stage in PIPE_STAGES}
 
 
 def learning_years(
@@ -872,8 +951,8 @@ def forecast(admitted: int, counts: Mapping[str, Sequence[int]], models: Mapping
     total = 0
     for stage in PIPE_STAGES:
         model = models[stage]
-        if interval:
-            lo_share, hi_share = wilson(model.decided, model.entered, z)
+        if interval:  # the share that moves on (or, for the last stage, is decided), at its interval's ends
+            lo_share, hi_share = wilson(model.passed, model.entered, z)
         n_stage, e_stage = 0, 0.0
         for i, n in enumerate(counts.get(stage, ()) or ()):
             if not n:
@@ -1118,15 +1197,33 @@ def own_totals(node: Node, counts: Mapping[str, int], static: bool = True) -> di
     return out
 
 
+def reach_milli(done: int, need: int, expected_milli: int) -> int:
+    """Thousandths of the chance that a cell with `done` admissions reaches `need` by the window's end, when
+    its dossiers in progress bring `expected_milli` thousandths of a person (a Poisson count of that mean):
+    summed over cells, the expected number of cells that reach the threshold."""
+    missing = need - done
+    if missing <= 0:
+        return 1000
+    lam = expected_milli / 1000
+    if lam <= 0:
+        return 0
+    term = below = math.exp(-lam)
+    for j in range(1, missing):
+        term *= lam / j
+        below += term
+    return max(0, min(1000, round(1000 * (1 - below))))
+
+
 def unit_flags(node: Node, t: Mapping[str, int]) -> dict[str, int]:
     """The flags of one unit from its totals (all 0 for a unit that is not a cell active at the window's end).
-    "reach": the admissions so far plus those expected from the dossiers in progress (`proj_milli`, in
-    thousandths of a person, under the window's projection) reach the threshold."""
+    "reach" fields are in thousandths of a cell: the chance that the cell meets the threshold by the window's
+    end, its admissions so far plus those expected of its dossiers in progress (`proj_milli`, under the
+    window's projection) — summed up the tree, the expected number of cells that will meet it."""
     if not (node.is_cell and node.active):
         return {}
     adm = t.get("admitted", 0)
     teachers = t.get("admitted_teacher", 0)
-    expected = 1000 * adm + t.get("proj_milli", 0)
+    expected = t.get("proj_milli", 0)
     f = {"cells": 1, "cells_admitting": int(adm >= 1)}
     lagging = False
     if node.k12_cell and not node.exempt:
@@ -1135,18 +1232,18 @@ def unit_flags(node: Node, t: Mapping[str, int]) -> dict[str, int]:
             k12_cells=1,
             k12_cells_two=int(two),
             k12_cells_teacher=int(teacher),
-            k12_cells_two_reach=int(expected >= 2000),
-            k12_cells_teacher_reach=int(1000 * teachers + t.get("proj_teacher_milli", 0) >= 1000),
+            k12_cells_two_reach=reach_milli(adm, 2, expected),
+            k12_cells_teacher_reach=reach_milli(teachers, 1, t.get("proj_teacher_milli", 0)),
         )
         lagging = not (two and teacher)
     if node.he_subcell:
-        f.update(he_subcells=1, he_subcells_ok=int(adm >= 1), he_subcells_reach=int(expected >= 1000))
+        f.update(he_subcells=1, he_subcells_ok=int(adm >= 1), he_subcells_reach=reach_milli(adm, 1, expected))
         lagging = lagging or adm == 0
     if node.he_student_cell:
         f.update(
             he_student_cells=1,
             he_student_cells_ok=int(adm >= 1),
-            he_student_cells_reach=int(expected >= 1000),
+            he_student_cells_reach=reach_milli(adm, 1, expected),
         )
         lagging = lagging or adm == 0
     f["lagging"] = int(lagging)
@@ -1184,7 +1281,7 @@ def _flags_into(node: Node, v: list[int]) -> None:
     """Add the unit's flags to its totals list in place (the list form of `unit_flags`, kept equal by a test)."""
     adm = v[_I["admitted"]]
     teachers = v[_I["admitted_teacher"]]
-    expected = 1000 * adm + v[_I["proj_milli"]]
+    expected = v[_I["proj_milli"]]
     v[_I["cells"]] += 1
     if adm >= 1:
         v[_I["cells_admitting"]] += 1
@@ -1194,18 +1291,18 @@ def _flags_into(node: Node, v: list[int]) -> None:
         v[_I["k12_cells"]] += 1
         v[_I["k12_cells_two"]] += two
         v[_I["k12_cells_teacher"]] += teacher
-        v[_I["k12_cells_two_reach"]] += expected >= 2000
-        v[_I["k12_cells_teacher_reach"]] += 1000 * teachers + v[_I["proj_teacher_milli"]] >= 1000
+        v[_I["k12_cells_two_reach"]] += reach_milli(adm, 2, expected)
+        v[_I["k12_cells_teacher_reach"]] += reach_milli(teachers, 1, v[_I["proj_teacher_milli"]])
         lagging = not (two and teacher)
     if node.he_subcell:
         v[_I["he_subcells"]] += 1
         v[_I["he_subcells_ok"]] += adm >= 1
-        v[_I["he_subcells_reach"]] += expected >= 1000
+        v[_I["he_subcells_reach"]] += reach_milli(adm, 1, expected)
         lagging = lagging or adm == 0
     if node.he_student_cell:
         v[_I["he_student_cells"]] += 1
         v[_I["he_student_cells_ok"]] += adm >= 1
-        v[_I["he_student_cells_reach"]] += expected >= 1000
+        v[_I["he_student_cells_reach"]] += reach_milli(adm, 1, expected)
         lagging = lagging or adm == 0
     v[_I["lagging"]] += lagging
 
@@ -1413,6 +1510,11 @@ def contributions(
                     entered = _first_on(eff, ENTRY_KIND[stage], day)
                     if entered is not None:
                         cell[f"lead_{PIPE_KEY[stage]}{lead_bin(stage, (day - entered).days)}"] += 1
+            elif name in ("applicants", "approved"):  # the time spent in the stage before
+                stage = "SYMPATHISER" if name == "applicants" else "APPLICANT"
+                entered = _first_on(eff, ENTRY_KIND[stage], day)
+                if entered is not None:
+                    cell[f"step_{PIPE_KEY[stage]}{lead_bin(stage, (day - entered).days)}"] += 1
             elif name == "recognised" and on_time(person.probation_end, day, calendar, params):
                 cell["recognised_on_time"] += 1
     timeline = holders(person, eff)

@@ -276,8 +276,8 @@ def projected_for(spec: ind.Indicator, totals, forecasts: dict | None):
         if not den:
             return None, None
         return fc.expected / den, (Fraction(fc.low, den), Fraction(fc.high, den))
-    if spec.reach_flag and den:
-        return Fraction(totals.get(spec.reach_flag, 0), den), None
+    if spec.reach_flag and den:  # the expected number of cells meeting it (the reach field is in ‰ of a cell)
+        return Fraction(totals.get(spec.reach_flag, 0), 1000 * den), None
     return None, None
 
 
@@ -408,7 +408,7 @@ def snapshot(wkey: str) -> ind.Projection | None:
     return ind.Projection.from_json(data) if data else None
 
 
-LEARN_FIELDS = (*ind.ENTRY_FLOW.values(), *ind.LEAD_FIELDS)
+LEARN_FIELDS = (*ind.ENTRY_FLOW.values(), *ind.LEAD_FIELDS, *ind.STEP_FIELDS)
 
 
 def learning_sums(unit_ids, keys) -> dict[int, dict[str, int]]:
@@ -623,22 +623,26 @@ MISSING = {
 }
 
 
+REACHABLE = 500  # a cell "can still make it" when its chance is at least one half (the reach fields: ‰)
+
+
 def _missing(r: Rollup) -> tuple[list[str], bool]:
-    """What a lagging cell misses, and whether its dossiers in progress can still make it."""
+    """What a lagging cell misses, and whether its dossiers in progress can still make it (a chance of at least
+    one half for each thing it misses)."""
     out, reach = [], True
     if r.k12_cells:
         if not r.k12_cells_two:
             out.append(MISSING["k12_two"])
-            reach = reach and bool(r.k12_cells_two_reach)
+            reach = reach and r.k12_cells_two_reach >= REACHABLE
         if not r.k12_cells_teacher:
             out.append(MISSING["k12_teacher"])
-            reach = reach and bool(r.k12_cells_teacher_reach)
+            reach = reach and r.k12_cells_teacher_reach >= REACHABLE
     if r.he_subcells and not r.he_subcells_ok:
         out.append(MISSING["he_sub"])
-        reach = reach and bool(r.he_subcells_reach)
+        reach = reach and r.he_subcells_reach >= REACHABLE
     if r.he_student_cells and not r.he_student_cells_ok:
         out.append(MISSING["he_student"])
-        reach = reach and bool(r.he_student_cells_reach)
+        reach = reach and r.he_student_cells_reach >= REACHABLE
     return out, reach
 
 

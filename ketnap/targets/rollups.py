@@ -156,11 +156,14 @@ def _days(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def _bin_sums(stage: str, alias: str, decided: str = "d.occurred_on") -> list[str]:
-    """One SUM per lead-time bin of a stage: the decision's lead from the stage's entry (event `alias`)."""
+def _bin_sums(stage: str, alias: str, decided: str = "d.occurred_on", when: str = "") -> list[str]:
+    """One SUM per lead-time bin of a stage: the days from the stage's entry (event `alias`) to `decided` (the
+    decision, or the next stage's entry), for the rows matching `when`."""
     edges = ind.LEAD_EDGES[stage]
     days = _days(decided, f"{alias}.occurred_on")
     known = f"{alias}.occurred_on IS NOT NULL AND {alias}.occurred_on <= {decided}"
+    if when:
+        known = f"{when} AND {known}"
     out = []
     for i in range(ind.N_BINS):
         conds = [known]
@@ -288,6 +291,31 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
         own,
     )
 
+    # 3. the time spent in a stage by those who moved on: from the awareness class to the application, from
+    # the application to the cell's vote (at the later event's organisation and day)
+    args = []
+    cases = [_window_case("e.occurred_on", g, args) for g in groups]
+    joins, sums, names, kinds = [], [], [], []
+    for stage, nxt in ind.NEXT_STAGE.items():
+        alias, kind = ind.PIPE_KEY[stage], ind.ENTRY_KIND[nxt]
+        kinds.append(f"'{kind}'")
+        joins.append(f"LEFT JOIN {event_t} {alias} ON {alias}.person_id = e.person_id AND "
+                     f"{alias}.kind = '{ind.ENTRY_KIND[stage]}'")  # fmt: skip
+        sums += _bin_sums(stage, alias, "e.occurred_on", f"e.kind = '{kind}'")
+        names += list(ind.step_fields(stage))
+    _grouped(
+        cur,
+        f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
+        FROM {event_t} e {" ".join(joins)}
+        WHERE e.kind IN ({", ".join(kinds)}) AND e.occurred_on >= %s AND e.occurred_on <= %s
+          AND {plain.format("e.person_id")}
+        GROUP BY e.org_id, {", ".join(aliases)}""",
+        [*args, first, last],
+        groups,
+        [P[n] for n in names],
+        own,
+    )
+
 
 def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projection], own: _Own) -> None:
     """Stocks of every window, and the dossiers in progress of the open windows (as of their projection's
@@ -405,7 +433,7 @@ def _person_own(person_ids: Iterable[int], windows, calendar, params, own: _Own,
 def learning_totals(keys: Sequence[str], own: _Own | None = None) -> dict[str, int]:
     """The whole tree's flows over some windows: from the own counters being built (every unit's, whatever
     the tree), else from the built roots' rows."""
-    names = [*ind.ENTRY_FLOW.values(), *ind.LEAD_FIELDS]
+    names = [*ind.ENTRY_FLOW.values(), *ind.LEAD_FIELDS, *ind.STEP_FIELDS]
     out = dict.fromkeys(names, 0)
     if own is not None and all(k in own.data for k in keys):
         for k in keys:

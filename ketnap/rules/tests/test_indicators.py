@@ -92,7 +92,7 @@ def test_status_is_on_track_only_while_the_window_is_open():
 
 def test_a_stage_model_learns_the_share_and_the_lead_time_from_history():
     # 100 entered "approved by the cell"; 80 of them admitted: 40 within 30 days, 40 within 31–60 days.
-    m = ind.StageModel("APPROVED", 100, (40, 40, 0, 0))
+    m = ind.StageModel("APPROVED", 100, (40, 40, 0, 0, 0))
     assert m.share == Fraction(4, 5) and m.decided == 80
     # the lead-time distribution, linear inside a bin: half of the admissions by day 30, all by day 60
     assert m.cdf(15) == pytest.approx(0.25) and m.cdf(30) == pytest.approx(0.5) and m.cdf(60) == 1.0
@@ -104,6 +104,9 @@ def test_a_stage_model_learns_the_share_and_the_lead_time_from_history():
     assert m.probability(45, 30) == pytest.approx(0.5)
     # 100 days in: every admission came by day 60, none is expected any more
     assert m.probability(100, 30) == 0.0
+    # an applicant stuck for two years: no admission in the histogram came that late
+    stuck = ind.StageModel("APPLICANT", 100, (10, 30, 20, 10, 0))
+    assert ind.lead_bin("APPLICANT", 730) == 4 and stuck.probability(ind.bin_age("APPLICANT", 4), 274) == 0.0
     # no time left, or no history: nothing
     assert (
         m.probability(15, 0) == 0.0 and ind.StageModel("APPROVED", 0, (0, 0, 0, 0)).probability(15, 30) == 0.0
@@ -121,11 +124,11 @@ def test_a_unit_with_too_little_history_learns_from_its_parent():
 
 
 def test_the_forecast_is_a_range_around_the_expected_admissions():
-    m = ind.StageModel("APPROVED", 100, (40, 40, 0, 0))
-    none = ind.StageModel("APPLICANT", 0, (0, 0, 0, 0))
-    models = {"APPROVED": m, "APPLICANT": none, "SYMPATHISER": ind.StageModel("SYMPATHISER", 0, (0,) * 4)}
+    m = ind.StageModel("APPROVED", 100, (40, 40, 0, 0, 0))
+    none = ind.StageModel("APPLICANT", 0, (0,) * 5)
+    models = {"APPROVED": m, "APPLICANT": none, "SYMPATHISER": ind.StageModel("SYMPATHISER", 0, (0,) * 5)}
     # 3 admitted; 2 approved dossiers in the first age bin (taken as 15 days old); 30 days left
-    fc = ind.forecast(3, {"APPROVED": [2, 0, 0, 0]}, models, 30)
+    fc = ind.forecast(3, {"APPROVED": [2, 0, 0, 0, 0]}, models, 30)
     assert fc.expected == pytest.approx(3 + 2 * 0.5)  # each has a chance of 0.5
     # the range: the share at the ends of its 90 % Wilson interval, ± 1.645·√(Σ p(1 − p)), whole persons
     z, n, k = 1.645, 100, 80
@@ -257,11 +260,15 @@ def test_a_cell_with_one_admission_meets_neither_k12_threshold_of_two_nor_teache
     flags = ind.unit_flags(nodes[10], {"admitted": 1})
     assert flags.get("k12_cells") == 1 and "k12_cells_two" not in flags and "k12_cells_teacher" not in flags
     assert flags["lagging"] == 1
-    # expected admissions of its dossiers in progress (thousandths of a person): 1 + 0.999 falls short of 2
-    short = ind.unit_flags(nodes[10], {"admitted": 1, "proj_milli": 999})
-    assert "k12_cells_two_reach" not in short
-    reach = ind.unit_flags(nodes[10], {"admitted": 1, "proj_milli": 1000})
-    assert reach["k12_cells_two_reach"] == 1
+    # its chance of a second admission, in thousandths, with its dossiers in progress bringing 0.999 of a person
+    # (a Poisson count of that mean): 1 − e^−0.999 = 0.6318…
+    reach = ind.unit_flags(nodes[10], {"admitted": 1, "proj_milli": 999})
+    assert reach["k12_cells_two_reach"] == round(1000 * (1 - math.exp(-0.999))) == 632
+    # none admitted: two more needed, 1 − e^−λ(1 + λ) with λ = 1.5: 0.4421…
+    two = ind.unit_flags(nodes[10], {"proj_milli": 1500})
+    assert two["k12_cells_two_reach"] == round(1000 * (1 - math.exp(-1.5) * 2.5)) == 442
+    assert "k12_cells_two_reach" not in ind.unit_flags(nodes[10], {"admitted": 1})  # nothing in progress
+    assert ind.unit_flags(nodes[10], {"admitted": 2})["k12_cells_two_reach"] == 1000  # met already
 
 
 # ---------------------------------------------------------------------------------------------- persons
@@ -393,8 +400,8 @@ def test_own_counts_as_lists_or_mappings_give_the_same_totals():
 
 def test_the_open_windows_pipeline_counts_dossiers_by_stage_and_age_leaving_out_stale_and_blocked():
     as_of = D(2026, 6, 1)
-    snap = ind.Projection(as_of, 91, {"SYMPATHISER": (100, 50, 0, 0), "APPLICANT": (600, 300, 0, 0),
-                                      "APPROVED": (900, 500, 0, 0)})  # fmt: skip
+    snap = ind.Projection(as_of, 91, {"SYMPATHISER": (100, 50, 0, 0, 0), "APPLICANT": (600, 300, 0, 0, 0),
+                                      "APPROVED": (900, 500, 0, 0, 0)})  # fmt: skip
     applicant = PersonRec(1, 10, "teacher", stage="APPLICANT", stage_since=D(2026, 4, 1))  # 61 days: bin 0
     late = PersonRec(2, 10, "staff", stage="CELL_APPROVED", stage_since=D(2026, 3, 1),
                      next_due=D(2026, 5, 26))  # its decision was due before 1/6: left out  # fmt: skip

@@ -195,15 +195,53 @@ def test_a_unit_with_too_little_history_learns_from_its_parent(pipeline):
 
 def test_the_cells_that_can_still_reach_two_admissions(pipeline):
     t = pipeline
-    # The whole tree's model is A's and C's history: 6 approved, 5 decided within 30 days. A: 1 admitted + 2
-    # dossiers of 0.8333·0.5/(1 − 0.8333·0.5) = 5/7 each (714 thousandths) = 2.43 ≥ 2: can reach. B: its two
-    # applicants are blocked: it cannot (the old projection counted them and said 100 %). C: nothing.
+    # The whole tree's model is A's and C's history: 6 approved, 5 decided within 30 days. A: 1 admitted, and
+    # its 2 dossiers bring 0.8333·0.5/(1 − 0.8333·0.5) = 5/7 each (714 thousandths): the chance of a second
+    # admission is 1 − e^−1.428 = 0.760 (a Poisson count). B: its two applicants are blocked: no chance (the
+    # old projection counted them and said 100 %). C: nothing in progress. The root expects 0.76 of its 3
+    # K-12 cells to admit two: 25.3 %.
     snap = ind.Projection.from_json(rollups.RollupWindow.objects.get(key=SY25).projection)
     assert snap.milli["APPROVED"][0] == round(1000 * (5 / 6) * 0.5 / (1 - (5 / 6) * 0.5)) == 714
-    assert queries.row_at(t.a.pk, SY25).k12_cells_two_reach == 1
+    assert queries.row_at(t.a.pk, SY25).k12_cells_two_reach == round(1000 * (1 - math.exp(-1.428))) == 760
     assert queries.row_at(t.b.pk, SY25).k12_cells_two_reach == 0
     totals = queries.totals_at(t.city.pk, SY25)
-    assert (totals["k12_cells"], totals["k12_cells_two"], totals["k12_cells_two_reach"]) == (3, 0, 1)
+    assert (totals["k12_cells"], totals["k12_cells_two"], totals["k12_cells_two_reach"]) == (3, 0, 760)
+    spec = ind.INDICATORS["K12_CELL_TWO"]
+    assert queries.projected_for(spec, totals, None)[0] == Fraction(760, 3000)
+
+
+def test_an_applicant_is_projected_through_the_cells_vote_by_the_time_applicants_took_to_get_there(t):
+    # A's history (2023–2024): 5 applications on 01/10/2023; 4 voted by the cell 120 days later (the
+    # applicant stage's second bin, 90–180 days) and decided 20 days after the vote (the approved stage's
+    # first bin, ≤ 30 days), 1 withdrawn. Now: an applicant since 02/05/2026 (30 days: the first bin, taken as
+    # 45 days), 91 days left.
+    for n in range(5):
+        events = [("source_identified", D(2023, 9, 1)), ("application", D(2023, 10, 1))]
+        if n < 4:
+            events += [("cell_vote", D(2024, 1, 29), {"official_members": 9, "in_favour": 9}),
+                       ("decision", D(2024, 2, 18))]  # fmt: skip
+        else:
+            events.append(("withdrawal", D(2024, 5, 1)))
+        person(t.a, events)
+    now = person(t.a, dossier_events(D(2026, 8, 30))[:3])  # awareness class, application on 02/05/2026
+    build()
+    assert Person.objects.get(pk=now.pk).stage == "APPLICANT"
+    row = queries.row_at(t.a.pk, SY25)
+    assert row.now_app0 == 1 and (row.now_stale, row.now_blocked) == (0, 0)
+    models = queries.outlooks([row], conf.window(SY25), conf.params())[t.a.pk]["models"]
+    app, apr = models["APPLICANT"], models["APPROVED"]
+    assert (app.entered, app.step, app.progress, app.next) == (5, (0, 4, 0, 0, 0), 4 / 5, apr)
+    assert (apr.entered, apr.hist) == (4, (4, 0, 0, 0, 0))
+    # Still an applicant at 45 days: the vote comes in 90–180 days (spread evenly: all of it ahead, taken at
+    # its middle, 135 days), so at 135 with 45 + 91 − 135 = 1 day left for the decision: F_approved(1) = 1/30.
+    # Among those still applicants at 45 days (4/5 · 1 + 1/5), the chance: 4/5 · 1/30 / 1 = 2/75.
+    p = app.probability(ind.bin_age("APPLICANT", 0), 91)
+    assert p == pytest.approx(2 / 75)
+    # (the lead time from the application alone, 140 days read as 90–180, would have said 4/5 · 46/90 = 41 %,
+    # when none of the five was decided within 136 days of the application)
+    assert ind.StageModel("APPLICANT", 5, app.hist).probability(45, 91) == pytest.approx(0.8 * 46 / 90)
+    snap = ind.Projection.from_json(rollups.RollupWindow.objects.get(key=SY25).projection)
+    assert snap.milli["APPLICANT"][0] == round(1000 * 2 / 75) == 27 and row.proj_milli == 27
 
 
 def test_the_projection_page_shows_a_range_and_how_it_was_computed(client, pipeline):
