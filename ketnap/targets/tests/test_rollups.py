@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from ketnap.orgs import actions as org_actions
@@ -137,3 +138,47 @@ def test_the_sampled_days_are_working_days_spread_over_the_window():
     # offsets 1 → Tue 3/3, 3 → Thu 5/3, 5 → Sat 7/3 → Mon 9/3, 7 → Mon 9/3, 9 → Wed 11/3
     assert days == [D(2026, 3, 3), D(2026, 3, 5), D(2026, 3, 9), D(2026, 3, 11)]
     assert queries.sample_days(D(2026, 3, 2), D(2026, 3, 11), 10, 10, cal) is None  # few: all of them
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tree_move_on_a_large_tree_is_queued_with_a_banner_meanwhile(tree, client, settings):
+    """Above KETNAP_ROLLUP_INLINE_UNITS units the move only marks the windows and queues the rebuild (not
+    inside the request); the dashboards say so until `ketnap db_worker` has run it."""
+    from django.urls import reverse
+    from django_tasks_db.models import DBTaskResult
+
+    settings.KETNAP_ROLLUP_INLINE_UNITS = 1
+    rollups.build([queries.window(k) for k in WINDOWS])
+    admit(tree)
+    org_actions.move_unit(
+        tree.cell_student, tree.ward_b, acting_user=tree.users["city_admin"], on=D(2026, 6, 1)
+    )
+    task = DBTaskResult.objects.get()
+    assert task.task_path.endswith("rebuild_windows") and task.status == "READY"
+    assert rollups.tree_change_pending("SY2025") == D(2026, 6, 1)
+    # meanwhile the rows still follow the tree before the move, and the dashboard says so
+    assert queries.parent_at(tree.cell_student.pk, "SY2025") == tree.uni.pk
+    client.force_login(tree.users["city_admin"])
+    url = reverse("targets-dashboard", args=[tree.city.pk]) + "?ky=SY2025"
+    assert 'id="rebuild-banner"' in client.get(url).content.decode()
+    call_command(
+        "db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL"
+    assert rollups.tree_change_pending("SY2025") is None
+    assert queries.parent_at(tree.cell_student.pk, "SY2025") == tree.ward_b.pk
+    assert queries.totals_at(tree.ward_b.pk, "SY2025")["admitted"] == 1
+    assert 'id="rebuild-banner"' not in client.get(url).content.decode()
+    assert no_drift()
+    # the next day, the first page seen queues the day's projection snapshot, once
+    taken = rollups.RollupWindow.objects.get(key="CY2026").projection["as_of"]
+    tomorrow = D.fromisoformat(taken) + datetime.timedelta(days=1)
+    with time_machine.travel(datetime.datetime.combine(tomorrow, datetime.time(9)), tick=False):
+        client.force_login(tree.users["city_admin"])  # (a session lasts a working day)
+        assert client.get(url).status_code == 200 and client.get(url).status_code == 200
+        queued = DBTaskResult.objects.filter(task_path__endswith="refresh_projections")
+        assert queued.count() == 1 and queued.get().status == "READY"
+        call_command("db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(),
+                     stderr=io.StringIO())  # fmt: skip
+    assert rollups.RollupWindow.objects.get(key="CY2026").projection["as_of"] == tomorrow.isoformat()
