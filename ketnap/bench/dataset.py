@@ -32,7 +32,9 @@ from ketnap.accounts.models import RoleAssignment
 from ketnap.core.audit import audit
 from ketnap.core.text import fold, sort_key
 from ketnap.demo.names import make_name
+from ketnap.interorg.models import Request
 from ketnap.orgs.models import OrgLink, OrgUnit, School, path_segment
+from ketnap.people import search
 from ketnap.people.models import Person, PersonEvent
 from ketnap.rules import Calendar, add_months
 
@@ -117,6 +119,7 @@ class Built:
     schools: list[tuple] = field(default_factory=list)
     cells: list[CellSpec] = field(default_factory=list)
     root_id: int = 0
+    wards: list[tuple[int, str]] = field(default_factory=list)  # (id, name): receivers of requests
 
 
 class Ids:
@@ -189,6 +192,7 @@ def build_tree(scale: Scale, rng: random.Random, today: D) -> Built:
             )  # fmt: skip
             for i in range(scale.wards)
         ]
+        b.wards += [(w[0], f"Đảng ủy phường {pre}{i + 1}") for i, w in enumerate(wards)]
         for i in range(scale.k12_schools):
             level = rng.choice(K12_LEVELS)
             wi = rng.randrange(len(wards))
@@ -275,11 +279,52 @@ class PersonRow:
 
 
 class PersonFactory:
-    """One person and their ledger per call."""
+    """One person and their ledger per call (and the letters between organisations about them)."""
 
-    def __init__(self, rng: random.Random, today: D, calendar: Calendar, names: Names, start: D):
+    def __init__(self, rng: random.Random, today: D, calendar: Calendar, names: Names, start: D,
+                 wards: Sequence[tuple[int, str]] = ()):  # fmt: skip
         self.rng, self.today, self.cal, self.names, self.start = rng, today, calendar, names, start
         self.span = (today - start).days
+        self.wards = list(wards)
+        self.requests: list[tuple] = []  # rows of REQUEST_COLUMNS without id, created_at, updated_at
+
+    def _request(self, kind, status, pid, cell: CellSpec, sent: D, closed: D | None = None, *, answer="",
+                 concluded=None, trigger="", trigger_on=None, reason=""):  # fmt: skip
+        """One letter about person `pid` from the cell's deciding committee to a ward."""
+        receiver, name = self.wards[self.rng.randrange(len(self.wards))]
+        if kind == "transfer":
+            due, rule = self.cal.add_working_days(sent, 30), "TRANSFER_PRESENT_DUE"
+        else:
+            due, rule = self.cal.add_working_days(sent, 30), ""
+        received = min(sent + 3 * DAY, self.today) if status != "sent" else None
+        self.requests.append((
+            kind, status, pid, cell.decider_id, cell.unit_id, receiver, name, False, trigger, trigger_on,
+            f"{len(self.requests) + 1}-CV/ĐU", None, "", "", sent, sent, due, rule, received, closed, answer,
+            concluded, "[]", reason, None, None, None, None,
+        ))  # fmt: skip
+
+    def letters(self, pid: int, cell: CellSpec, evs, role: str, stage: str, graduation: D | None) -> None:
+        """Verifications of the background (answered, or in transit for dossiers waiting for them) and the
+        transfers of graduated student members (in transit for recent graduates, some returned)."""
+        rng, today = self.rng, self.today
+        days = {kind: day for kind, day in evs}
+        if "verification" in days:
+            sent = days["verification"] - dt.timedelta(days=rng.randint(15, 40))
+            self._request("verification", "answered", pid, cell, sent, days["verification"],
+                          answer="Không có vấn đề về chính trị.", concluded=True)  # fmt: skip
+        elif "comments" in days and stage == "APPLICANT":
+            sent = min(days["comments"] + dt.timedelta(days=rng.randint(2, 10)), today)
+            self._request("verification", rng.choice(["sent", "received"]), pid, cell, sent)
+        if role == "student" and stage in ("PROBATIONARY", "OFFICIAL") and graduation and graduation <= today:
+            if (today - graduation).days <= 120 and rng.random() < 0.6:
+                sent = min(graduation + dt.timedelta(days=rng.randint(5, 60)), today)
+                self._request("transfer", rng.choice(["sent", "received"]), pid, cell, sent,
+                              trigger="graduation", trigger_on=graduation)  # fmt: skip
+            elif rng.random() < 0.3:
+                sent = min(graduation + dt.timedelta(days=rng.randint(5, 60)), today)
+                self._request("transfer", "returned", pid, cell, sent, min(sent + 20 * DAY, today),
+                              trigger="graduation", trigger_on=graduation,
+                              reason="Nơi nhận chưa tiếp nhận: đảng viên chưa đến trình giấy.")  # fmt: skip
 
     def wd(self, day: D, n: int) -> D:
         return self.cal.add_working_days(day, n)
@@ -379,12 +424,15 @@ class PersonFactory:
                     data = DATA[kind]
                 events.append((kind, day, data))
             stage, since, paf, probation_end, next_due, due_rule = self.state(evs)
+        graduation = D(birth.year + 22, 6, 30) if role == "student" else None
+        if self.wards and events and events[0][0] != "member_imported":
+            self.letters(pid, cell, evs, role, stage, graduation)
         person = (
             pid, family, middle, given, birth, gender, None, "university" if not young else "upper_secondary", role,
-            cell.school_id, "", D(birth.year + 22, 6, 30) if role == "student" else None, young,
+            cell.school_id, "", graduation, young,
             young and rng.random() < 0.7, None, cell.unit_id, None, stage, since, next_due, due_rule, 0, 0, paf,
             probation_end, probation_end if stage == "OFFICIAL" else None,
-            search, sortk, now, now,
+            search, sortk, now, now, False, next((d for k, d in evs if k == "awareness_class"), None),
         )  # fmt: skip
         return person, events
 
@@ -484,7 +532,7 @@ class Loader:
         return n
 
 
-BIG_TABLES = (Person, PersonEvent, OrgUnit, OrgLink, School)
+BIG_TABLES = (Person, PersonEvent, OrgUnit, OrgLink, School, Request)
 # Column order of the generated rows (a new NOT NULL column without a default shows up as a load error).
 UNIT_COLUMNS = ["id", "name", "code", "kind", "cell_kind", "founded_on", "dissolved_on", "has_youth_union",
                 "parent_id", "path", "depth", "search_key"]  # fmt: skip
@@ -496,8 +544,12 @@ PERSON_COLUMNS = [
     "school_role", "school_id", "faculty_class", "expected_graduation", "youth_union_member",
     "excellent_youth_union_member", "residence_ward_id", "unit_id", "mentor_id", "stage", "stage_since", "next_due",
     "next_due_rule", "warning_count", "error_count", "party_age_from", "probation_end", "official_date",
-    "search_key", "sort_key", "created_at", "updated_at",
+    "search_key", "sort_key", "created_at", "updated_at", "repeated_step", "certificate_on",
 ]  # fmt: skip
+REQUEST_COLUMNS = ["id", "kind", "status", "person_id", "sender_id", "origin_id", "receiver_id", "receiver_name",
+                   "temporary", "trigger", "trigger_on", "number", "seq", "content", "rating", "created_on", "sent_on",
+                   "due_on", "due_rule", "received_on", "closed_on", "answer", "concluded", "documents", "reason",
+                   "into_id", "batch_id", "created_by_id", "closed_by_id", "created_at", "updated_at"]  # fmt: skip
 # The benchmark datasets carry no ledger hash chains (computing 43 M digests is not what they measure):
 # `ketnap verify-audit` reports them unchained; `people.integrity.fill_chains()` can add them.
 EVENT_COLUMNS = ["id", "person_id", "kind", "occurred_on", "recorded_at", "actor_id", "org_id", "data",
@@ -555,6 +607,7 @@ class Report:
     schools: int = 0
     persons: int = 0
     events: int = 0
+    requests: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -593,13 +646,16 @@ def generate(size: str, *, today: D | None = None, seed: int = 2026, log: Callab
                 cur.execute("PRAGMA defer_foreign_keys = ON")
         indexes = _secondary_indexes(tables)
         _drop_indexes(indexes)
+        with connection.cursor() as cur:
+            search.suspend(cur)  # the search index is filled once, after the load
         Loader(OrgUnit, UNIT_COLUMNS).load(built.units)
         Loader(OrgLink, LINK_COLUMNS).load(built.links)
         Loader(School, SCHOOL_COLUMNS).load(built.schools)
         lap("ghi cây tổ chức")
 
         cal = Calendar()
-        factory = PersonFactory(rng, today, cal, Names(rng), D(today.year - HISTORY_YEARS, today.month, 1))
+        factory = PersonFactory(rng, today, cal, Names(rng), D(today.year - HISTORY_YEARS, today.month, 1),
+                                built.wards)  # fmt: skip
         cells = built.cells
         cum, total = [], 0.0
         for c in cells:
@@ -611,7 +667,8 @@ def generate(size: str, *, today: D | None = None, seed: int = 2026, log: Callab
             now = now.replace(tzinfo=None).isoformat(" ")
         person_loader = Loader(Person, PERSON_COLUMNS)
         event_loader = Loader(PersonEvent, EVENT_COLUMNS)
-        pid = eid = 0
+        request_loader = Loader(Request, REQUEST_COLUMNS)
+        pid = eid = rid = 0
         chunk = 100_000
         for start in range(0, n_persons, chunk):
             prow, erows = [], []
@@ -625,9 +682,15 @@ def generate(size: str, *, today: D | None = None, seed: int = 2026, log: Callab
                     erows.append((eid, pid, kind, day, now, None, cell.unit_id, data, None, "", "", ""))
             person_loader.load(prow)
             event_loader.load(erows)
-            report.persons, report.events = pid, eid
+            rrows = []
+            for row in factory.requests:
+                rid += 1
+                rrows.append((rid, *row, now, now))
+            factory.requests.clear()
+            request_loader.load(rrows)
+            report.persons, report.events, report.requests = pid, eid, rid
             log(f"    {pid:,} người, {eid:,} sự kiện".replace(",", "."))
-        lap(f"ghi người và sổ sự kiện ({pid} người, {eid} sự kiện)")
+        lap(f"ghi người, sổ sự kiện và văn bản ({pid} người, {eid} sự kiện, {rid} văn bản)")
         _create_indexes(indexes, log)
         if pg:
             with connection.cursor() as cur:
@@ -636,14 +699,16 @@ def generate(size: str, *, today: D | None = None, seed: int = 2026, log: Callab
                     cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
                 for sql in connection.ops.sequence_reset_sql(no_style(), list(BIG_TABLES)):
                     cur.execute(sql)
-        lap("tạo lại chỉ mục")
+        with connection.cursor() as cur:
+            search.rebuild(cur)
+        lap("tạo lại chỉ mục (cả chỉ mục tìm kiếm không dấu)")
         user, _ = get_user_model().objects.get_or_create(username=BENCH_USER)
         user.set_password(BENCH_PASSWORD)
         user.save()
         RoleAssignment.objects.get_or_create(user=user, unit_id=built.root_id, role="admin")
         audit(actor=None, action="bench.dataset", object_type="bench", object_id=size,
               summary=f"Dữ liệu đo «{size}»: {report.units} tổ chức, {report.schools} trường, {report.persons} người, "
-              f"{report.events} sự kiện (ngày {today:%d/%m/%Y})",
+              f"{report.events} sự kiện, {report.requests} văn bản (ngày {today:%d/%m/%Y})",
               after={"size": size, "today": today, "seed": seed, "timings": report.timings})  # fmt: skip
     if pg:
         with connection.cursor() as cur:

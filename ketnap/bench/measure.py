@@ -52,8 +52,10 @@ WITH org AS (
 ), adm AS (
     SELECT e.org_id AS id, COUNT(DISTINCT e.person_id) AS n,
            COUNT(DISTINCT CASE WHEN p.school_role = 'teacher' THEN e.person_id END) AS teachers,
-           COUNT(DISTINCT CASE WHEN p.excellent_youth_union_member THEN e.person_id END) AS excellent
+           COUNT(DISTINCT CASE WHEN y.first_on <= e.occurred_on THEN e.person_id END) AS excellent
     FROM {event} e JOIN {person} p ON p.id = e.person_id
+    LEFT JOIN (SELECT person_id, MIN(occurred_on) AS first_on FROM {event} WHERE kind = 'youth_union_introduction'
+               GROUP BY person_id) y ON y.person_id = e.person_id
     WHERE e.kind = 'decision' AND e.occurred_on >= %(start)s AND e.occurred_on <= %(end)s
     GROUP BY e.org_id
 ), u AS (
@@ -152,7 +154,56 @@ def ensure_dataset(size: str, log) -> dict:
     return {"generate_s": round(time.perf_counter() - t0, 1), "generate_steps_s": report.timings}
 
 
-def run(command, what: str, *, size: str, runs: int, json: bool, rebuild: bool = False, **_) -> None:
+def _previous_quarter(day) -> tuple[int, int]:
+    quarter = (day.month - 1) // 3 + 1
+    return (day.year, quarter - 1) if quarter > 1 else (day.year - 1, 4)
+
+
+def page_cases(root, ward, school) -> dict[str, str]:
+    """Every list of issue 11 at the root (the largest scope): people list (whole, filtered, searched without
+    accents, one ward), the applicant's page, board, inbox, requests, quarterly list, the lists behind every
+    number, the weakness lists, the lagging cells and the pipeline page."""
+    from ketnap.rules import indicators as ind
+
+    applicant = (
+        Person.objects.filter(stage="APPLICANT", unit_id__in=OrgUnit.objects.filter(path__startswith=ward.path)
+                              .values("pk")).order_by("pk").values_list("pk", flat=True).first()
+    )  # fmt: skip
+    sy = conf.current_school_year(timezone.localdate())
+    out = {
+        "people_list_filtered": reverse("person-list") + "?stage=APPLICANT",
+        "people_list_search": reverse("person-list") + "?q=nguyen+van",
+        "people_list_search_rare": reverse("person-list") + "?q=thi+hoa",
+        "people_list_unit": reverse("person-list") + f"?unit={ward.pk}",
+        "people_list_page_20": reverse("person-list") + "?page=20",
+        "board": reverse("pipeline"),
+        "inbox": reverse("inbox"),
+        "requests_list": reverse("request-list"),
+        # the previous quarter: the graduates of June leave in July–September
+        "quarterly_list": reverse("quarterly")
+        + "?nam={}&quy={}".format(*_previous_quarter(timezone.localdate())),
+        "home": reverse("home"),
+        "lagging_cells": reverse("targets-lagging", args=[root.pk]),
+        "pipeline_page": reverse("targets-pipeline", args=[root.pk]),
+    }
+    if applicant:
+        out["person_page_applicant"] = reverse("person-detail", args=[applicant])
+    for code in ind.ALL_INDICATORS:
+        out[f"number_{code}"] = reverse("targets-indicator", args=[root.pk, code])
+    for flow, he in (("admitted", False), ("admitted", True), ("pool", False), ("sources", False),
+                     ("sympathisers", False), ("applicants", False), ("recognised", False)):  # fmt: skip
+        out[f"persons_{flow}{'_he' if he else ''}"] = (
+            reverse("targets-persons", args=[root.pk])
+            + f"?ky={sy.key}&luong={flow}"
+            + ("&dh=1" if he else "")
+        )
+    for code in ind.WEAKNESSES:
+        out[f"weakness_{code}"] = reverse("targets-weakness", args=[root.pk, code])
+    return out
+
+
+def run(command, what: str, *, size: str, runs: int, json: bool, rebuild: bool = False, pages: bool = False,
+        only: str = "", **_) -> None:  # fmt: skip
     log = command.stderr.write if json else command.stdout.write
     meta: dict = {"engine": connection.vendor, "size": size}
     meta.update(ensure_dataset(size, log))
@@ -204,6 +255,11 @@ def run(command, what: str, *, size: str, runs: int, json: bool, rebuild: bool =
         "people_list": reverse("person-list"),
         "person_page": reverse("person-detail", args=[busiest]),
     }
+    if pages:
+        cases.update(page_cases(root, ward, school))
+    if only:
+        wanted = [w.strip() for w in only.split(",") if w.strip()]
+        cases = {k: v for k, v in cases.items() if any(k.startswith(w) for w in wanted)}
     results: dict[str, dict] = {}
     for name, url in cases.items():
         response = client.get(url)
@@ -211,26 +267,33 @@ def run(command, what: str, *, size: str, runs: int, json: bool, rebuild: bool =
             raise CommandError(f"{url} trả về {response.status_code}")
         median, p90 = _median(lambda url=url: client.get(url), runs)
         results[name] = {"url": url, "median_ms": median, "p90_ms": p90}
-        log(f"  {name:22s} trung vị {median:8.1f} ms   p90 {p90:8.1f} ms")
-    base_median, base_p90 = _median(lambda: run_baseline(sy), runs)
-    log(f"  {'sql_baseline':22s} trung vị {base_median:8.1f} ms   p90 {base_p90:8.1f} ms")
-    base = run_baseline(sy)
-    row = Rollup.objects.get(window=sy.key, unit=root)
-    mismatches = {k: (base[k], getattr(row, k)) for k in BASELINE_FIELDS if base[k] != getattr(row, k)}
+        log(f"  {name:34s} trung vị {median:8.1f} ms   p90 {p90:8.1f} ms")
+
+    def ms(name):
+        return results[name]["median_ms"] if name in results else None
+
     out = {
-        "dashboard_ms": results["dashboard"]["median_ms"],
-        "sql_baseline_ms": base_median,
-        "ratio": round(results["dashboard"]["median_ms"] / base_median, 2) if base_median else None,
-        "child_of_root_ms": results["child_of_root_dashboard"]["median_ms"],
-        "school_ms": results["school_dashboard"]["median_ms"],
-        "drilldown_ms": results["drilldown_dashboard"]["median_ms"],
-        "indicator_cells_ms": results["indicator_cells"]["median_ms"],
-        "people_list_ms": results["people_list"]["median_ms"],
-        "person_page_ms": results["person_page"]["median_ms"],
-        "baseline_matches_rollup": not mismatches,
-        "meta": meta,
-        "results": results,
+        "dashboard_ms": ms("dashboard"),
+        "child_of_root_ms": ms("child_of_root_dashboard"),
+        "school_ms": ms("school_dashboard"),
+        "drilldown_ms": ms("drilldown_dashboard"),
+        "indicator_cells_ms": ms("indicator_cells"),
+        "people_list_ms": ms("people_list"),
+        "person_page_ms": ms("person_page"),
+        "slowest_page": max(results, key=lambda k: results[k]["median_ms"]) if results else None,
+        "slowest_page_ms": max((r["median_ms"] for r in results.values()), default=None),
     }
+    mismatches = {}
+    if not only:
+        base_median, base_p90 = _median(lambda: run_baseline(sy), runs)
+        log(f"  {'sql_baseline':34s} trung vị {base_median:8.1f} ms   p90 {base_p90:8.1f} ms")
+        base = run_baseline(sy)
+        row = Rollup.objects.get(window=sy.key, unit=root)
+        mismatches = {k: (base[k], getattr(row, k)) for k in BASELINE_FIELDS if base[k] != getattr(row, k)}
+        out["sql_baseline_ms"] = base_median
+        out["ratio"] = round(out["dashboard_ms"] / base_median, 2) if base_median else None
+        out["baseline_matches_rollup"] = not mismatches
+    out.update(meta=meta, results=results)
     if mismatches:
         out["baseline_mismatches"] = mismatches
     if json:

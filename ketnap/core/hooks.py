@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Hook"]
+__all__ = ["Hook", "Provider"]
 
 
 class Hook:
@@ -26,3 +26,24 @@ class Hook:
 
     def __repr__(self) -> str:
         return f"<Hook {self.name}: {len(self._functions)} function(s)>"
+
+
+class Provider:
+    """One function that an app above the caller registers to answer a question the caller cannot answer
+    itself (``targets`` asks ``interorg`` which graduates are overdue for a transfer, neither importing the
+    other). Calling it before any registration is a programming error."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._function: Callable[..., Any] | None = None
+
+    def register(self, function: Callable[..., Any]) -> None:
+        self._function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._function is None:
+            raise RuntimeError(f"{self.name}: no function registered")
+        return self._function(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Provider {self.name}>"

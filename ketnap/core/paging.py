@@ -5,12 +5,45 @@ search of several thousand characters gets an ordinary page, never a server erro
 
 from __future__ import annotations
 
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.utils.functional import cached_property
 
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 200
 MAX_SEARCH = 100  # characters of a search box (a full name with a citizen ID fits easily)
 MAX_ID = 2**63 - 1
+# A list counts at most this many rows: a city-wide list of 300,000 persons is "more than 10,000" (counting a
+# nation's 4.5 million each time would cost seconds); its pages go that far, and filters narrow it.
+COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000  # a search's list: "more than 1,000" says to type more
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap` rows (`capped` is then True): `SELECT COUNT(*) FROM (… LIMIT cap + 1)`
+    reads at most that many index entries however large the list. `known` gives the number when the caller
+    has it already (a number of the indicator rollup): no count at all."""
+
+    def __init__(self, object_list, per_page, *args, queryset=None, cap=COUNT_CAP, known=None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self._queryset = queryset
+        self.cap = cap
+        self.known = known
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        if self.known is not None:
+            return self.known
+        qs = self._queryset if self._queryset is not None else self.object_list
+        n = qs.order_by()[: self.cap + 1].count() if hasattr(qs, "query") else len(qs)
+        self.capped = n > self.cap
+        return min(n, self.cap)
+
+    @property
+    def count_text(self) -> str:
+        """ "12.345", or "hơn 10.000" when the count stopped at the cap."""
+        n = f"{self.count:,}".replace(",", ".")
+        return f"hơn {n}" if self.capped else n
 
 
 def bounded_int(value, default: int | None = None, *, low: int = 1, high: int = MAX_ID) -> int | None:
@@ -32,12 +65,16 @@ def search_text(value) -> str:
     return str(value or "").replace("\x00", "").strip()[:MAX_SEARCH]
 
 
-def paginate_table(request, table, per_page: int) -> None:
+def paginate_table(request, table, per_page: int, cap: int = COUNT_CAP, count_queryset=None) -> None:
     """Paginate a django-tables2 table with a page size the server chooses (none from the request) and a
-    bounded page number; a page past the end shows the last page."""
+    bounded page number; a page past the end shows the last page. A queryset is counted up to `cap` rows
+    (`CappedPaginator`), through `count_queryset` when given (the same rows, read another way)."""
     page = page_number(request.GET.get(table.prefixed_page_field))
     per_page = max(1, min(per_page, MAX_PER_PAGE))
+    queryset = count_queryset if count_queryset is not None else getattr(table.data, "data", None)
+    kwargs = {"paginator_class": CappedPaginator, "queryset": queryset if hasattr(queryset, "query") else None,
+              "cap": cap}  # fmt: skip
     try:
-        table.paginate(page=page, per_page=per_page)
+        table.paginate(page=page, per_page=per_page, **kwargs)
     except (EmptyPage, PageNotAnInteger):
-        table.paginate(page=max(1, table.paginator.num_pages), per_page=per_page)
+        table.paginate(page=max(1, table.paginator.num_pages), per_page=per_page, **kwargs)

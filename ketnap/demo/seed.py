@@ -247,6 +247,8 @@ def seed(size: str = "city", *, seed: int = DEFAULT_SEED, today: dt.date | None 
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics of the new rows (SQLite keeps none by itself)
     lap("ghi vào cơ sở dữ liệu")
     seed_targets(city, today, lap)  # targets and the indicator rollup (issue 4)
     return report

@@ -13,8 +13,6 @@ import datetime as dt
 
 from django.db import transaction
 
-from ketnap.orgs.models import OrgUnit
-from ketnap.people.models import Person
 from ketnap.targets import conf, rollups
 from ketnap.targets.models import NoSourceRecord, Rollup, Target
 
@@ -59,15 +57,10 @@ def seed_targets(city, today: dt.date, lap=None) -> None:
                                   note="Thành ủy giao (dữ liệu mẫu)"))  # fmt: skip
         Target.objects.bulk_create(targets)
 
-        small = (
-            Person.objects.filter(unit__kind=OrgUnit.Kind.GRASSROOTS_CELL, school__level="kindergarten")
-            .values("unit_id")
-            .order_by()
-        )
-        counts: dict[int, int] = {}
-        for unit_id in small.values_list("unit_id", flat=True):
-            counts[unit_id] = counts.get(unit_id, 0) + 1
-        cells = sorted(counts, key=lambda k: (counts[k], k))[:2]
+        # "no source left" for two small K-12 cells with nobody in their pool at the year's end (the action
+        # refuses it for a cell with a pool; the demo writes the rows directly, so it keeps to the same rule)
+        empty = Rollup.objects.filter(window=current.key, k12_cell=True, active=True, pool_end=0)
+        cells = list(empty.order_by("members_end", "unit_id").values_list("unit_id", flat=True)[:2])
         for unit_id in cells:
             NoSourceRecord.objects.create(unit_id=unit_id, window=current.key, reason=NO_SOURCE_REASON,
                                           recorded_on=today)  # fmt: skip

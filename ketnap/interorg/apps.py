@@ -7,9 +7,13 @@ class InterorgConfig(AppConfig):
 
     def ready(self):
         from ketnap.core.calendar import calendar_changed
-        from ketnap.interorg import reorg
+        from ketnap.interorg import queries, reorg
         from ketnap.interorg.deadlines import on_calendar_changed
         from ketnap.orgs import actions as org_actions
+        from ketnap.people import queries as people_queries
+
+        # The graduates overdue for a transfer, for the weakness list of ketnap.targets.
+        people_queries.graduates_overdue.register(queries.graduates_overdue)
 
         # Recompute, in the calendar action's transaction, what this app computed with working days.
         calendar_changed.register(on_calendar_changed)

@@ -167,6 +167,10 @@ class Request(models.Model):
             models.Index(fields=["person", "kind"]),
             models.Index(fields=["sender", "kind", "sent_on"]),
             models.Index(fields=["receiver", "status"]),
+            models.Index(fields=["kind", "status"], name="interorg_request_kind_status"),
+            models.Index(fields=["kind", "sent_on"], name="interorg_request_kind_sent"),  # the quarterly list
+            models.Index(fields=["created_on", "id"], name="interorg_request_created"),  # the list's order
+            models.Index(fields=["status", "closed_on"], name="interorg_request_closed"),
         ]
         constraints = [
             models.UniqueConstraint(

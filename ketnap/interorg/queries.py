@@ -13,7 +13,7 @@ import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 
@@ -201,6 +201,17 @@ class InboxPage:
     today: datetime.date
 
     @property
+    def capped(self) -> bool:
+        """A group stopped counting at INBOX_CAP: the total is "more than" it says."""
+        return any(n > INBOX_CAP for n in self.counts.values())
+
+    @property
+    def total_text(self) -> str:
+        shown = sum(min(n, INBOX_CAP) for n in self.counts.values())
+        text = f"{shown:,}".replace(",", ".")
+        return f"hơn {text}" if self.capped else text
+
+    @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
@@ -248,23 +259,50 @@ def _in_ids(ctx: _Ctx, field_name: str) -> Q:
     return q
 
 
-FETCH_ALL = 1000  # a source with fewer rows is fetched whole and counted in Python (one query, not two)
+# A source counts up to this many items: a city-wide inbox says "more than 1,000" rather than counting every
+# deadline of a nation (each source is read in due order from an index, only as far as the page shown).
+INBOX_CAP = 1000
 
 
-def _bounded(ctx: _Ctx, qs, values, limit: int) -> tuple[int, list]:
-    """(count, the first `limit` rows of `values`) in one query when the source is small; only the count
-    (`qs.count()`, the same rows) when the context counts."""
+def capped_count(qs) -> int:
+    """The rows of `qs`, counted up to INBOX_CAP + 1 (INBOX_CAP + 1 means "more than INBOX_CAP")."""
+    return qs.order_by().values("pk")[: INBOX_CAP + 1].count()
+
+
+def _bounded(ctx: _Ctx, qs, values, limit: int, split=None) -> tuple[int, list]:
+    """(count up to INBOX_CAP + 1, the first `limit` rows of `values`); only the count when the context
+    counts. A source with fewer rows than `limit` needs no count query. `split` = (field, its values, key of
+    a row): one query per value, each read in order from its index, merged — a database sorts every row of
+    an `IN` whose order no index gives (the open letters of a city: sent or received)."""
+
+    def count():
+        if split is None:
+            return capped_count(qs)
+        return min(INBOX_CAP + 1, sum(capped_count(qs.filter(**{split[0]: c})) for c in split[1]))
+
     if ctx.count_only:
-        return qs.count(), []
-    cap = max(limit, FETCH_ALL)
-    rows = list(values[: cap + 1])
-    count = len(rows) if len(rows) <= cap else qs.count()
-    return count, rows[:limit]
+        return count(), []
+    if not limit:
+        rows = []
+    elif split is None:
+        rows = list(values[:limit])
+    else:
+        field_name, choices, key = split
+        parts = [list(values.filter(**{field_name: c})[:limit]) for c in choices]
+        rows = list(heapq.merge(*parts, key=key))[:limit]
+    return (len(rows) if len(rows) < limit else count()), rows
 
 
-def _request_items(ctx: _Ctx, qs, category: str, limit: int, title, due_of=None) -> tuple[int, list[Item]]:
+def _request_items(
+    ctx: _Ctx, qs, category: str, limit: int, title, due_of=None, statuses=None
+) -> tuple[int, list[Item]]:
     order = [F("due_on").asc(nulls_last=True), "id"] if category == "draft" else ["due_on", "id"]
-    count, rows = _bounded(ctx, qs, qs.order_by(*order).values_list(*REQ_FIELDS), limit)
+    if category == "returned":  # due a fixed number of working days after the return: in order of return
+        order = ["closed_on", "id"]
+    split = (
+        ("status", statuses, lambda r: (r[4] is None, r[4] or datetime.date.max, r[0])) if statuses else None
+    )
+    count, rows = _bounded(ctx, qs, qs.order_by(*order).values_list(*REQ_FIELDS), limit, split)
     items = []
     for (pk, kind, _status, number, due_on, closed_on, _created, _sent, person_id, f, m, g, sender, receiver,
          receiver_id, reason) in rows:  # fmt: skip
@@ -302,7 +340,7 @@ def src_answer(ctx: _Ctx, limit: int):
     qs = _answer_qs(ctx)
     if ctx.overdue_only:
         qs = qs.filter(due_on__lt=ctx.today)
-    return _request_items(ctx, qs, "answer", limit, _answer_title)
+    return _request_items(ctx, qs, "answer", limit, _answer_title, statuses=OPEN_STATUSES)
 
 
 def src_await(ctx: _Ctx, limit: int):
@@ -313,7 +351,7 @@ def src_await(ctx: _Ctx, limit: int):
         qs = qs.exclude(receiver_id__in=ctx.ids)
     if ctx.overdue_only:
         qs = qs.filter(due_on__lt=ctx.today)
-    return _request_items(ctx, qs, "await", limit, _await_title)
+    return _request_items(ctx, qs, "await", limit, _await_title, statuses=OPEN_STATUSES)
 
 
 def src_returned(ctx: _Ctx, limit: int):
@@ -349,13 +387,16 @@ PERSON_FIELDS = ("pk", "family_name", "middle_name", "given_name", "unit__name")
 
 
 def _person_items(
-    ctx, qs, category, limit, due_field, title, detail=None, order=None
+    ctx, qs, category, limit, due_field, title, detail=None, order=None, stages=None
 ) -> tuple[int, list[Item]]:
+    """Items of persons in order of `due_field` (with `stages`: one query per stage, merged)."""
     extra = [due_field] + (["next_due_rule"] if category == "pipeline" else [])
-    values = qs.order_by(order or due_field, "sort_key", "id").values_list(*PERSON_FIELDS, *extra)
-    count, rows = _bounded(ctx, qs, values, limit)
+    values = qs.order_by(order or due_field, "sort_key", "id").values_list(*PERSON_FIELDS, *extra, "sort_key")
+    key = lambda r: (r[5] is None, r[5] or datetime.date.max, r[-1], r[0])  # noqa: E731
+    count, rows = _bounded(ctx, qs, values, limit, ("stage", stages, key) if stages else None)
     items = []
     for pk, f, m, g, unit, due, *rest in rows:
+        rest = rest[:-1]  # (sort_key: the merge's key)
         rule = rest[0] if rest else ""
         items.append(Item(f"{category}:{pk}:{due.isoformat() if due else ''}:{rule}", category, due,
                           title(rule) if callable(title) else title, pk, _name(f, m, g), unit, _person_url(pk),
@@ -389,22 +430,14 @@ def src_certificate(ctx: _Ctx, limit: int):
         else ctx.today + datetime.timedelta(days=deadlines.CERTIFICATE_HORIZON_DAYS)
     )
     cut = rules.add_months(horizon, -months)  # certificates dated before this expire before the horizon
-    latest = (
-        PersonEvent.objects.filter(person=OuterRef("pk"), kind=PersonEvent.Kind.AWARENESS_CLASS)
-        .order_by("-occurred_on")
-        .values("occurred_on")[:1]
+    # the latest awareness class is cached on the person (Person.certificate_on, indexed with the stage)
+    stages = [Stage.SYMPATHISER, Stage.APPLICANT]
+    qs = _persons(ctx).filter(stage__in=stages, certificate_on__lt=cut)
+    values = qs.order_by("certificate_on", "sort_key", "id").values_list(
+        *PERSON_FIELDS, "certificate_on", "sort_key"
     )
-    old = PersonEvent.objects.filter(person=OuterRef("pk"), kind=PersonEvent.Kind.AWARENESS_CLASS,
-                                     occurred_on__lt=cut)  # fmt: skip
-    qs = (
-        _persons(ctx)
-        .filter(stage__in=[Stage.SYMPATHISER, Stage.APPLICANT])
-        .filter(Exists(old))
-        .annotate(certificate=Subquery(latest))
-        .filter(certificate__lt=cut)
-    )
-    values = qs.order_by("certificate", "sort_key", "id").values_list(*PERSON_FIELDS, "certificate")
-    count, rows = _bounded(ctx, qs, values, limit)
+    count, rows = _bounded(ctx, qs, values, limit, ("stage", stages, lambda r: (r[5], r[6], r[0])))
+    rows = [r[:6] for r in rows]
     items = []
     for pk, f, m, g, unit, cert in rows:
         expiry = rules.add_months(cert, months)
@@ -449,6 +482,38 @@ def graduated_members(qs):
     )  # fmt: skip
 
 
+def _latest_graduation_overdue(today: datetime.date, calendar) -> datetime.date:
+    """The latest graduation day whose TRANSFER_START_DUE is before `today` (the due date never decreases
+    with the graduation day: a binary search over the year before)."""
+    params = ledger.rule_params()
+    lo, hi = today - datetime.timedelta(days=800), today
+    while lo < hi:  # invariant: due(lo) < today, or lo is the lowest day tried
+        mid = lo + datetime.timedelta(days=(hi - lo).days // 2 + 1)
+        if rules.transfer_start_due(mid, calendar, params) < today:
+            lo = mid
+        else:
+            hi = mid - datetime.timedelta(days=1)
+    return lo
+
+
+def graduates_overdue(qs, today: datetime.date, calendar=None):
+    """The graduated student members of `qs` still held whose transfer should have started before `today`:
+    past the end of the school's hold when one was recorded (GRADUATE_HOLD), else past TRANSFER_START_DUE
+    working days after graduation; "held" is the transfers' state (none sent, in transit or confirmed).
+    Returns (queryset in graduation order, {pk: (due date, rule)} of those with a hold)."""
+    calendar = calendar or ledger.load_calendar()
+    base = graduated_members(qs).filter(expected_graduation__lte=today)
+    kind = PersonEvent.Kind.GRADUATE_HELD
+    held = set(PersonEvent.objects.filter(kind=kind).values_list("person_id", flat=True))
+    holds = _holds(sorted(base.filter(pk__in=held).values_list("pk", flat=True))) if held else {}
+    cutoff = _latest_graduation_overdue(today, calendar)
+    overdue_held = [pk for pk, until in holds.items() if until < today]
+    out = base.filter(
+        (Q(expected_graduation__lte=cutoff) & ~Q(pk__in=list(holds))) | Q(pk__in=overdue_held)
+    ).order_by("expected_graduation", "sort_key", "id")
+    return out, {pk: (until, "GRADUATE_HOLD") for pk, until in holds.items()}
+
+
 def _holds(person_ids) -> dict[int, datetime.date]:
     out: dict[int, datetime.date] = {}
     rows = PersonEvent.objects.filter(person_id__in=person_ids, kind=PersonEvent.Kind.GRADUATE_HELD)
@@ -459,32 +524,42 @@ def _holds(person_ids) -> dict[int, datetime.date]:
 
 
 def src_graduated(ctx: _Ctx, limit: int):
-    """Every graduated member still held is an item, due when the transfer must start (the school's hold or
-    TRANSFER_START_DUE): computed once per context cache, the "overdue only" filter keeps those past due."""
-    key = ("graduated", ctx.unit.pk if ctx.unit is not None else None)
-    if ctx.count_only and not ctx.overdue_only and key not in ctx.cache:
-        # every graduated member is an item (the due date only orders them): the rows of the query below
-        qs = graduated_members(_persons(ctx)).filter(expected_graduation__lte=ctx.today)
-        return qs.order_by()[:5000].count(), []
+    """Every graduated member still held is an item, due when the transfer must start: the end of the school's
+    hold (GRADUATE_HOLD, recorded for a few) or TRANSFER_START_DUE after graduation — which never comes
+    earlier for a later graduation, so the others are read in graduation order from an index, as far as the
+    page shown; "overdue only" keeps those graduated on or before the last day already overdue."""
+    base = graduated_members(_persons(ctx)).filter(expected_graduation__lte=ctx.today)
+    key = ("graduated-holds", ctx.unit.pk if ctx.unit is not None else None)
     if key not in ctx.cache:
-        qs = graduated_members(_persons(ctx)).filter(expected_graduation__lte=ctx.today)
-        rows = list(qs.values_list(*PERSON_FIELDS, "expected_graduation")[:5000])
-        holds = _holds([row[0] for row in rows])
-        items = []
-        for pk, f, m, g, unit, grad in rows:
-            due, rule = deadlines.transfer_start(grad, ctx.calendar, holds.get(pk))
-            detail = f"Tốt nghiệp {grad:%d/%m/%Y}" + (
-                f"; trường giữ sinh hoạt đến {due:%d/%m/%Y}" if pk in holds else ""
-            )
-            items.append(Item(f"graduated:{pk}:{due.isoformat()}", "graduated", due,
-                              "Chuyển sinh hoạt đảng cho đảng viên đã tốt nghiệp", pk, _name(f, m, g), unit,
-                              _person_url(pk), detail, rule))  # fmt: skip
-        items.sort(key=Item.sort_key)
-        ctx.cache[key] = items
-    items = ctx.cache[key]
+        # the holds recorded (few: read from the events' kind index), then those of the graduates in scope
+        kind = PersonEvent.Kind.GRADUATE_HELD
+        held = set(PersonEvent.objects.filter(kind=kind).values_list("person_id", flat=True))
+        mine = set(base.filter(pk__in=held).values_list("pk", flat=True)) if held else set()
+        ctx.cache[key] = _holds(sorted(mine))
+    holds = ctx.cache[key]
+    plain = base.exclude(pk__in=list(holds)) if holds else base
+    held = {pk: until for pk, until in holds.items() if not ctx.overdue_only or until < ctx.today}
     if ctx.overdue_only:
-        items = [i for i in items if i.due < ctx.today]
-    return len(items), items[:limit]
+        plain = plain.filter(expected_graduation__lte=_latest_graduation_overdue(ctx.today, ctx.calendar))
+    values = plain.order_by("expected_graduation", "sort_key", "id").values_list(
+        *PERSON_FIELDS, "expected_graduation"
+    )
+    count, rows = _bounded(ctx, plain, values, limit)
+    if ctx.count_only:
+        return count + len(held), []
+    if held:
+        rows += list(base.filter(pk__in=list(held)).values_list(*PERSON_FIELDS, "expected_graduation"))
+    items = []
+    for pk, f, m, g, unit, grad in rows:
+        due, rule = deadlines.transfer_start(grad, ctx.calendar, holds.get(pk))
+        detail = f"Tốt nghiệp {grad:%d/%m/%Y}" + (
+            f"; trường giữ sinh hoạt đến {due:%d/%m/%Y}" if pk in holds else ""
+        )
+        items.append(Item(f"graduated:{pk}:{due.isoformat()}", "graduated", due,
+                          "Chuyển sinh hoạt đảng cho đảng viên đã tốt nghiệp", pk, _name(f, m, g), unit,
+                          _person_url(pk), detail, rule))  # fmt: skip
+    items.sort(key=Item.sort_key)
+    return count + len(held), items[:limit]
 
 
 SOURCES = {
@@ -557,6 +632,16 @@ class InboxCounts:
     overdue_only: bool
 
     @property
+    def capped(self) -> bool:
+        return any(n > INBOX_CAP for n in self.counts.values())
+
+    @property
+    def total_text(self) -> str:
+        shown = sum(min(n, INBOX_CAP) for n in self.counts.values())
+        text = f"{shown:,}".replace(",", ".")
+        return f"hơn {text}" if self.capped else text
+
+    @property
     def letters(self) -> int:
         """Items about letters between organisations (to answer, returned, awaited, drafts)."""
         return sum(self.counts.get(c, 0) for c in LETTER_CATEGORIES)
@@ -587,6 +672,10 @@ class Waiting:
 
     total: int
     overdue: int
+    capped: bool = False  # more than BADGE_CAP
+
+
+BADGE_CAP = 99  # the menu badge says "99+"
 
 
 def letters_waiting(user, today: datetime.date) -> Waiting:
@@ -596,8 +685,16 @@ def letters_waiting(user, today: datetime.date) -> Waiting:
         return Waiting(0, 0)
     whole = org_queries.covers_whole_tree(user)
     ctx = _Ctx(user, today, None, False, None, whole, None if whole else org_queries.unit_ids_subquery(user))
-    row = _answer_qs(ctx).aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
-    return Waiting(row["total"] or 0, row["overdue"] or 0)
+    # one query reading up to BADGE_CAP + 1 due dates (the menu says "99+" rather than reading every open
+    # letter of a nation); past the cap, a second one counts the overdue ones, up to the cap too
+    qs = _answer_qs(ctx).order_by()
+    dues = list(qs.values_list("due_on", flat=True)[: BADGE_CAP + 1])
+    capped = len(dues) > BADGE_CAP
+    if capped:
+        overdue = qs.filter(due_on__lt=today).values("pk")[: BADGE_CAP + 1].count()
+    else:
+        overdue = sum(1 for d in dues if d is not None and d < today)
+    return Waiting(min(len(dues), BADGE_CAP), min(overdue, BADGE_CAP), capped)
 
 
 def inbox_summary(
@@ -733,6 +830,14 @@ def quarterly(user, year: int, quarter: int, unit: OrgUnit | None = None):
     return qs.select_related("person", "person__school", "sender", "receiver", "into").order_by(
         "receiver_name", "person__sort_key", "id"
     )
+
+
+def quarterly_summary(qs) -> dict:
+    """How many letters, to how many receiving organisations, how many confirmed: one aggregate query."""
+    return qs.order_by().aggregate(
+        total=Count("pk"), confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
+        receivers=Count("receiver_name", distinct=True),
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ graduates, residents

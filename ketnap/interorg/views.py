@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -36,6 +37,7 @@ from ketnap.people.forms import VNDateField
 from ketnap.people.templatetags.ketnap_tags import format_dmy
 
 PER_PAGE = 50
+QUARTERLY_PER_PAGE = 100
 NEW_KINDS = {
     "tham-tra": Kind.VERIFICATION,
     "chuyen-sinh-hoat": Kind.TRANSFER,
@@ -90,7 +92,7 @@ def inbox(request):
         "overdue_only": overdue_only,
         "unit": unit,
         "categories": [(c, label, data.counts.get(c, 0)) for c, label in queries.CATEGORIES],
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
         "can_admin": org_queries.is_root_admin(request.user),  # the reminder sweeps are the city's
     }
     template = "interorg/inbox.html"
@@ -112,7 +114,7 @@ def escalation(request):
     )
     return render(request, "interorg/escalation.html", {
         "unit": unit, "rows": rows, "columns": queries.ESCALATION_COLUMNS, "overdue": overdue, "today": today,
-        "unreceived": unreceived, "unit_options": org_queries.unit_options(request.user),
+        "unreceived": unreceived, "unit_options": org_queries.unit_options(request.user, unit),
         "total": sum(r.total for r in rows),
     })  # fmt: skip
 
@@ -137,7 +139,7 @@ def request_list(request):
         template += "#results"
     return render(request, template, {
         "filter": filterset, "table": table, "today": today,
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, request.GET.get("unit")),
         "selected": {k: request.GET.get(k, "") for k in ("q", "kind", "status", "due", "side", "unit")},
     })  # fmt: skip
 
@@ -286,7 +288,7 @@ def graduation(request):
         "unit": unit,
         "within": within,
         "today": today,
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
     }
     if unit is None:
         return render(request, "interorg/graduation.html", context)
@@ -433,7 +435,7 @@ def quarterly(request):
     if quarter not in (1, 2, 3, 4) or not 2000 <= year <= 2100:
         raise Http404("Quý không hợp lệ.")
     unit = _unit_param(request)
-    rows = list(queries.quarterly(request.user, year, quarter, unit))
+    qs = queries.quarterly(request.user, year, quarter, unit)
     start, end = queries.quarter_bounds(year, quarter)
     if request.GET.get("export") == "xlsx":
         headers = ["STT", "Họ và tên", "Ngày sinh", "Trường", "Ngày tốt nghiệp", "Nơi chuyển đi", "Số giấy giới thiệu",
@@ -441,17 +443,24 @@ def quarterly(request):
         data = ([i, r.person.full_name, r.person.birth_date, r.person.school.name if r.person.school else "",
                  r.person.expected_graduation, r.sender.name, r.number, r.sent_on, r.receiver_name,
                  r.get_status_display(), r.closed_on if r.status == Status.CONFIRMED else None,
-                 r.into.name if r.into else "", r.reason or r.answer] for i, r in enumerate(rows, start=1))  # fmt: skip
+                 r.into.name if r.into else "", r.reason or r.answer]
+                for i, r in enumerate(qs.iterator(chunk_size=2000), start=1))  # fmt: skip
         return xlsx_response(f"Danh sách đảng viên tốt nghiệp chuyển sinh hoạt quý {quarter}-{year}.xlsx", headers,
                              data, sheet_name=f"Quý {quarter} năm {year}",
                              widths=[6, 26, 12, 34, 14, 36, 18, 12, 36, 22, 14, 36, 30])  # fmt: skip
+    # the quarter's numbers in one aggregate; its rows a page at a time (a city sends thousands of letters in
+    # the quarter after the June graduations)
+    summary = queries.quarterly_summary(qs)
+    page = Paginator(qs, QUARTERLY_PER_PAGE, allow_empty_first_page=True)
+    page.count = summary["total"]  # (known: no second count)
+    page = page.get_page(page_number(request.GET.get("trang")))
     groups: dict[str, list] = {}
-    for r in rows:
+    for r in page.object_list:
         groups.setdefault(r.receiver_name, []).append(r)
-    confirmed = sum(1 for r in rows if r.status == Status.CONFIRMED)
     return render(request, "interorg/quarterly.html", {
-        "year": year, "quarter": quarter, "start": start, "end": end, "groups": groups, "rows": rows,
-        "confirmed": confirmed, "unit": unit, "unit_options": org_queries.unit_options(request.user),
+        "year": year, "quarter": quarter, "start": start, "end": end, "groups": groups, "page": page,
+        "total": summary["total"], "receivers": summary["receivers"], "confirmed": summary["confirmed"],
+        "unit": unit, "unit_options": org_queries.unit_options(request.user, unit),
         "years": list(range(today.year, today.year - 6, -1)), "today": today,
     })  # fmt: skip
 
@@ -474,7 +483,7 @@ def mentors(request):
     return render(request, "interorg/mentors.html", {
         "unit": unit, "without": rows, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
         "mentors": list(queries.mentors(request.user, unit)[:200]), "today": timezone.localdate(),
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
     })  # fmt: skip
 
 

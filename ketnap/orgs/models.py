@@ -56,6 +56,11 @@ class OrgUnit(models.Model):
         ordering = ["path"]
         verbose_name = "tổ chức đảng"
         verbose_name_plural = "tổ chức đảng"
+        # the first levels of a large tree in tree order (the unit lists of orgs.queries.unit_options)
+        indexes = [
+            models.Index(fields=["depth", "path"], name="orgs_unit_depth_path"),
+            models.Index(fields=["cell_kind", "path"], name="orgs_unit_cell_kind"),  # the student cells…
+        ]
 
     def __str__(self):
         return self.name
@@ -180,6 +185,7 @@ class School(models.Model):
         ordering = ["name"]
         verbose_name = "trường học"
         verbose_name_plural = "trường học"
+        indexes = [models.Index(fields=["name", "id"], name="orgs_school_name")]  # lists by name, paged
 
     def __str__(self):
         return self.name

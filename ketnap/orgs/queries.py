@@ -14,6 +14,9 @@ from ketnap.orgs.models import Authorization, OrgUnit, School
 
 
 def units_for(user):
+    """The units the user may see (no condition at all for a whole-tree scope: the indexes then serve)."""
+    if covers_whole_tree(user):
+        return OrgUnit.objects.all()
     return OrgUnit.objects.visible_to(user)
 
 
@@ -78,16 +81,85 @@ def ward_options() -> list[tuple[int, str]]:
     return list(wards().values_list("pk", "name"))
 
 
-def unit_options(user) -> list[tuple[int, str, int]]:
+# A <select> lists at most this many units or schools; a larger scope (a city has 31,000 units and 3,600
+# schools, a nation 15 times as many) gets its first levels and a search box instead.
+OPTIONS_MAX = 300
+SEARCH_MAX = 50
+
+
+class Options(list):
+    """The options of a <select>: every one (`partial` False), or the first levels of a large tree with the
+    selected one (`partial`: the page offers a search box that brings the others)."""
+
+    partial = False
+
+
+def _scope_top_depth(user) -> int:
+    paths = scope_paths(user)
+    if not paths or "" in paths:
+        return 0
+    return min(p.count(".") for p in paths) - 1
+
+
+def unit_options(user, selected=None) -> Options:
     """(pk, name, indent) of the visible live units in tree order, for a <select>; indent starts at 0. A
-    dissolved unit is never offered where a live one is expected."""
-    rows = list(
-        units_for(user).filter(dissolved_on__isnull=True).order_by("path").values_list("pk", "name", "depth")
-    )
+    dissolved unit is never offered where a live one is expected. Above OPTIONS_MAX units: the units of the
+    user's top level and the level below it, and the selected unit with its ancestors (`partial`)."""
+    live = units_for(user).filter(dissolved_on__isnull=True)
+    rows = list(live.order_by("path").values_list("pk", "name", "depth", "path")[: OPTIONS_MAX + 1])
     if not rows:
+        return Options()
+    top = _scope_top_depth(user)
+    if len(rows) <= OPTIONS_MAX:
+        top = min(depth for _, _, depth, _ in rows)
+        return Options((pk, name, depth - top) for pk, name, depth, _ in rows)
+    rows = list(
+        live.filter(depth__lte=top + 1)
+        .order_by("path")
+        .values_list("pk", "name", "depth", "path")[:OPTIONS_MAX]
+    )
+    chosen = _selected_pk(selected)
+    if chosen is not None and chosen not in {r[0] for r in rows}:
+        unit = live.filter(pk=chosen).values_list("path", flat=True).first()
+        if unit:
+            ids = [int(seg) for seg in unit.split(".") if seg]
+            extra = live.filter(pk__in=ids).values_list("pk", "name", "depth", "path")
+            rows = sorted({r[0]: r for r in [*rows, *extra]}.values(), key=lambda r: r[3])
+    out = Options((pk, name, max(0, depth - top)) for pk, name, depth, _ in rows)
+    out.partial = True
+    return out
+
+
+def _selected_pk(value) -> int | None:
+    pk = getattr(value, "pk", value)
+    try:
+        return int(pk) if pk not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def search_units(user, text: str) -> list[tuple[int, str, int]]:
+    """Live visible units whose name or code contains every word of `text` (accents ignored), for the search
+    box of a partial unit list: at most SEARCH_MAX, in tree order, indented 0."""
+    key = fold(text or "")[:100]
+    words = [w for w in key.split(" ") if w]
+    if not words:
         return []
-    top = min(depth for _, _, depth in rows)
-    return [(pk, name, depth - top) for pk, name, depth in rows]
+    qs = units_for(user).filter(dissolved_on__isnull=True)
+    for w in words:
+        qs = qs.filter(search_key__contains=w)
+    return [(pk, name, 0) for pk, name in qs.order_by("path").values_list("pk", "name")[:SEARCH_MAX]]
+
+
+def search_schools(user, text: str) -> list[tuple[int, str]]:
+    key = fold(text or "")[:100]
+    words = [w for w in key.split(" ") if w]
+    if not words:
+        return []
+    qs = schools_for(user)
+    for w in words:
+        qs = qs.filter(search_key__contains=w)
+    return list(qs.order_by("name").values_list("pk", "name").distinct()[:SEARCH_MAX])
 
 
 def admin_units(user):
@@ -157,8 +229,28 @@ def links_of(unit: OrgUnit):
     return list(unit.parent_links.select_related("parent").order_by("-valid_from"))
 
 
-def school_options(user) -> list[tuple[int, str]]:
-    return list(schools_for(user).order_by("name").values_list("pk", "name").distinct())
+def school_options_near(user, unit: OrgUnit) -> list[tuple[int, str]]:
+    """The visible schools a person added at `unit` may belong to: those whose party organisation is the unit,
+    one of its ancestors or in its subtree, or located in one of its ancestors (a ward); all of them for a
+    scope of at most OPTIONS_MAX schools."""
+    rows = list(schools_for(user).order_by("name").values_list("pk", "name").distinct()[: OPTIONS_MAX + 1])
+    if len(rows) <= OPTIONS_MAX:
+        return rows
+    above = [int(seg) for seg in unit.path.split(".") if seg]
+    near = Q(party_org_id__in=above) | Q(ward_id__in=above) | Q(party_org__path__startswith=unit.path)
+    return list(schools_for(user).filter(near).order_by("name").values_list("pk", "name").distinct()[:2000])
+
+
+def school_options(user, selected=None) -> Options:
+    """(pk, name) of the visible schools by name; above OPTIONS_MAX, only the selected one (`partial`: the page
+    offers a search box)."""
+    rows = list(schools_for(user).order_by("name").values_list("pk", "name").distinct()[: OPTIONS_MAX + 1])
+    if len(rows) <= OPTIONS_MAX:
+        return Options(rows)
+    chosen = _selected_pk(selected)
+    out = Options(schools_for(user).filter(pk=chosen).values_list("pk", "name").distinct() if chosen else [])
+    out.partial = True
+    return out
 
 
 def children_of(user, unit: OrgUnit, *, live: bool = False):

@@ -60,7 +60,7 @@ def audit_page(request):
         "person": person,
         "filters": filters,
         "user_options": queries.log_user_options(request.user),
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
         "today": timezone.localdate(),
     })  # fmt: skip
 

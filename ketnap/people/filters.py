@@ -5,10 +5,8 @@ import datetime
 import django_filters
 from django.utils import timezone
 
-from ketnap.core.paging import search_text
-from ketnap.core.text import fold
 from ketnap.orgs import queries as org_queries
-from ketnap.people import queries
+from ketnap.people import queries, search
 from ketnap.people.models import CLOSED_STAGES, SchoolRole, Stage
 
 DUE_CHOICES = [
@@ -47,19 +45,18 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         fields = ["q", "stage", "unit", "school_role", "school", "due", "blocked"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, today=None):
+    def __init__(
+        self, data=None, queryset=None, *, request=None, prefix=None, today=None, search_by_order=False
+    ):
         if queryset is None and request is not None:
             queryset = queries.persons_for(request.user)
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.today = today or timezone.localdate()
+        self.search_by_order = search_by_order
 
     def filter_q(self, queryset, name, value):
-        key = fold(search_text(value))  # bounded: a search of thousands of characters is cut, never an error
-        if not key:
-            return queryset
-        for word in key.split(" "):
-            queryset = queryset.filter(search_key__contains=word)
-        return queryset
+        # through the index made for it (people.search); bounded: a long search is cut, never an error
+        return search.matching(queryset, value, by_order=self.search_by_order)
 
     def filter_unit(self, queryset, name, value):
         if value is None:

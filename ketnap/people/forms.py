@@ -727,7 +727,7 @@ class SourceForm(MarkInvalidMixin, forms.Form):
         super().__init__(data, **kwargs)
         self.unit, self.user, self.today = unit, user, today
         self.fields["occurred_on"].initial = today
-        schools = org_queries.school_options(user)
+        schools = org_queries.school_options_near(user, unit)
         self.fields["school"].choices = [("", "— Không chọn —"), *schools]
         own = org_queries.schools_of_unit(user, unit)
         if len(own) == 1:

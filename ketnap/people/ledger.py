@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from ketnap import rules
 from ketnap.core.calendar import load_calendar  # noqa: F401  (re-exported: the apps call ledger.load_calendar)
 from ketnap.orgs.models import OrgUnit
+from ketnap.rules import indicators
 
 RULE_KINDS = frozenset(rules.EVENT_KINDS)
 
@@ -167,7 +168,21 @@ STATE_FIELDS = (
     "party_age_from",
     "probation_end",
     "official_date",
+    "certificate_on",
+    "repeated_step",
 )
+COUNTED_KINDS = frozenset(indicators.FLOW_KINDS)  # the steps the indicators count once per person
+
+
+def repeated_step(events) -> bool:
+    """The ledger holds one of the steps the indicators count more than once (corrections included)."""
+    seen = set()
+    for ev in events:
+        if ev.kind in COUNTED_KINDS:
+            if ev.kind in seen:
+                return True
+            seen.add(ev.kind)
+    return False
 
 
 def project(person, result, events) -> dict:
@@ -208,6 +223,10 @@ def project(person, result, events) -> dict:
         "party_age_from": dates.get("party_age_from"),
         "probation_end": dates.get("probation_end"),
         "official_date": dates.get("official_date"),
+        "certificate_on": max(
+            (e.occurred_on for e in effective if e.kind == "awareness_class"), default=None
+        ),
+        "repeated_step": repeated_step(events),
     }
 
 

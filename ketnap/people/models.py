@@ -126,6 +126,12 @@ class Person(models.Model):
     party_age_from = models.DateField("tuổi đảng tính từ", null=True, blank=True)
     probation_end = models.DateField("hết thời hạn dự bị", null=True, blank=True)
     official_date = models.DateField("ngày chính thức", null=True, blank=True)
+    # The date of the latest awareness class (its certificate is valid AWARENESS_CERT_VALID months): the inbox
+    # lists the certificates that expire before the cell's vote without reading every ledger.
+    certificate_on = models.DateField(null=True, blank=True, editable=False)
+    # The ledger holds a step the indicators count twice (a second awareness class…): the indicator rollup
+    # counts such a person one by one, once per step, instead of in its SQL aggregates.
+    repeated_step = models.BooleanField(default=False, editable=False)
 
     search_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
     sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
@@ -138,7 +144,24 @@ class Person(models.Model):
     class Meta:
         ordering = ["sort_key", "id"]
         verbose_name = "người"
-        indexes = [models.Index(fields=["unit", "stage"]), models.Index(fields=["stage", "sort_key"])]
+        indexes = [
+            models.Index(fields=["unit", "stage"]),
+            models.Index(fields=["stage", "sort_key"]),
+            # the board's most urgent cards of a stage, without sorting the stage
+            models.Index(fields=["stage", "next_due", "sort_key"], name="people_person_stage_due"),
+            models.Index(fields=["stage", "certificate_on"], name="people_person_certificate"),
+            models.Index(fields=["stage", "probation_end"], name="people_person_probation"),
+            models.Index(fields=["stage", "expected_graduation"], name="people_person_stage_graduation"),
+            # graduates in graduation order (the inbox, the weakness list), students only
+            models.Index(
+                fields=["expected_graduation", "sort_key"],
+                name="people_person_graduation",
+                condition=models.Q(expected_graduation__isnull=False),
+            ),  # fmt: skip
+            # the dossiers blocked by an error (few): the board's counts and the "blocked" filter
+            models.Index(fields=["error_count", "stage"], name="people_person_blocked"),
+            models.Index(fields=["repeated_step"], name="people_person_repeated"),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -1,6 +1,7 @@
 """Organisation pages: the visible tree and one unit's page, with the persons they hold (so they live above
 `orgs`, in `people`). Reads go through orgs.queries and people.queries."""
 
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -58,3 +59,20 @@ def authorized_decisions(request, pk):
         "authorizations": queries.authorizations_of(request.user, unit).filter(grantee=unit),
         "decisions": people_queries.authorized_decisions(request.user, unit),
     })  # fmt: skip
+
+
+def option_search(request, what):
+    """The <option>s of the units ("don-vi") or schools ("truong") whose name contains the words typed in the
+    search box of a long list (orgs.queries.Options.partial), for htmx to put in the list."""
+    from ketnap.people.templatetags.ketnap_tags import select_options
+
+    if what == "don-vi":
+        rows = queries.search_units(request.user, request.GET.get("tim-don-vi", ""))
+    elif what == "truong":
+        rows = queries.search_schools(request.user, request.GET.get("tim-truong", ""))
+    else:
+        raise Http404("Không có danh sách này.")
+    html = select_options(rows, "")
+    if not rows:
+        html = '<option value="" disabled>Không tìm thấy</option>'
+    return HttpResponse(html)

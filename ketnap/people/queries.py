@@ -8,11 +8,12 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.http import Http404
 
 from ketnap import rules
 from ketnap.accounts.scoping import get_visible_or_404, scope_paths
+from ketnap.core.hooks import Provider
 from ketnap.core.text import fold
 from ketnap.orgs import queries as org_queries
 from ketnap.orgs.models import OrgUnit
@@ -20,6 +21,11 @@ from ketnap.people import ledger
 from ketnap.people.models import CLOSED_STAGES, PIPELINE_STAGES, Person, PersonEvent, Stage
 
 STAGE_ORDER = {stage: i for i, stage in enumerate([*PIPELINE_STAGES, Stage.REMOVED, Stage.WITHDRAWN])}
+
+# Graduated student members whose transfer of membership should have started by a day and has not (no
+# transfer sent, in transit or confirmed): ``(persons queryset, today) -> (queryset, {pk: (due, rule)})``.
+# Answered by ketnap.interorg, which owns the transfers and the rule book's GRADUATE_HOLD/TRANSFER_START_DUE.
+graduates_overdue = Provider("people.graduates_overdue")
 
 
 def persons_for(user):
@@ -30,6 +36,13 @@ def persons_for(user):
     if org_queries.covers_whole_tree(user):
         return Person.objects.all()
     return Person.objects.filter(unit_id__in=org_queries.unit_ids_subquery(user))
+
+
+def uncorrected(events):
+    """Ledger rows that no later row corrects, voids excluded (a correlated NOT EXISTS through the `corrects`
+    index: the LEFT JOIN of `corrections__isnull=True` makes SQLite index every event on each query)."""
+    later = PersonEvent.objects.filter(corrects=OuterRef("pk"))
+    return events.exclude(Exists(later)).exclude(data__has_key="void")
 
 
 def persons_in_subtree(qs, unit: OrgUnit):
@@ -84,6 +97,9 @@ def due_within(user, today: datetime.date, days: int = 30, limit: int = 50):
     return qs[:limit], qs.count()
 
 
+BOARD_COUNT_CAP = 10_000  # a column of a city-wide board holds "more than 10,000" official members
+
+
 @dataclass
 class BoardColumn:
     stage: str
@@ -91,6 +107,7 @@ class BoardColumn:
     count: int
     cards: list = field(default_factory=list)
     blocked: int = 0  # dossiers blocked by an error of the rule book (Person.error_count > 0)
+    capped: bool = False  # the count stopped at BOARD_COUNT_CAP
 
     @property
     def more(self) -> int:
@@ -103,6 +120,10 @@ class Board(list):
     @property
     def blocked(self) -> int:
         return sum(column.blocked for column in self)
+
+    @property
+    def capped(self) -> bool:
+        return any(column.capped for column in self)
 
 
 CARD_FIELDS = (
@@ -118,11 +139,14 @@ def board(user, unit: OrgUnit | None = None, per_column: int = 20) -> Board:
     qs = persons_for(user)
     if unit is not None:
         qs = persons_in_subtree(qs, unit)
-    grouped = qs.order_by().values("stage")
-    grouped = grouped.annotate(n=Count("pk"), blocked=Count("pk", filter=Q(error_count__gt=0)))
-    rows = list(grouped.values_list("stage", "n", "blocked"))
-    counts = {stage: n for stage, n, _ in rows}
-    blocked = {stage: b for stage, _, b in rows}
+    # Counts per stage up to a cap, from the (stage, …) index; the blocked dossiers (few) from their partial
+    # index: a city-wide GROUP BY of every person would read the whole table.
+    counts, blocked = {}, {}
+    for stage in PIPELINE_STAGES:
+        counts[stage] = qs.filter(stage=stage).order_by().values("pk")[: BOARD_COUNT_CAP + 1].count()
+    # (read from the (error_count, stage) index and counted here: a GROUP BY would walk the stage index)
+    for stage in qs.filter(error_count__gt=0).order_by().values_list("stage", flat=True)[:100_000]:
+        blocked[stage] = blocked.get(stage, 0) + 1
     labels = dict(Stage.choices)
     columns = Board()
     for stage in PIPELINE_STAGES:
@@ -148,7 +172,10 @@ def board(user, unit: OrgUnit | None = None, per_column: int = 20) -> Board:
             if len(cards) < per_column:
                 rest = column.filter(next_due__isnull=True).order_by("sort_key", "id")
                 cards += list(rest[: per_column - len(cards)])
-        columns.append(BoardColumn(stage, labels[stage], n, cards, blocked.get(stage, 0)))
+        capped = n > BOARD_COUNT_CAP
+        columns.append(
+            BoardColumn(stage, labels[stage], min(n, BOARD_COUNT_CAP), cards, blocked.get(stage, 0), capped)
+        )
     # "Chi bộ Sinh viên" alone says little on a city-wide board: a cell is named with its school.
     names = org_queries.names_with_school({c.unit_id: c.unit for col in columns for c in col.cards}.values())
     for col in columns:

@@ -23,10 +23,10 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.audit import read_log
 from ketnap.core.exports import export, xlsx_response
-from ketnap.core.paging import paginate_table
+from ketnap.core.paging import COUNT_CAP, SEARCH_COUNT_CAP, paginate_table
 from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
-from ketnap.people import actions, ledger, queries
+from ketnap.people import actions, ledger, queries, search
 from ketnap.people.filters import PersonFilter
 from ketnap.people.forms import (
     ACTIONS,
@@ -53,7 +53,9 @@ def _htmx_target(request) -> str | None:
 
 def person_list(request):
     today = timezone.localdate()
-    filterset = PersonFilter(request.GET or None, request=request, today=today)
+    # a common name is read in the list's order and counted through the search index (people.search.dense)
+    dense = search.dense(request.GET.get("q", ""))
+    filterset = PersonFilter(request.GET or None, request=request, today=today, search_by_order=dense)
     qs = filterset.qs.select_related("unit", "school")
     table = PersonTable(qs, today=today)
     if request.GET.get("export") == "xlsx":
@@ -62,13 +64,17 @@ def person_list(request):
         return xlsx_response(f"Danh sách người {today:%d-%m-%Y}.xlsx", headers, rows, sheet_name="Danh sách",
                              widths=widths)  # fmt: skip
     RequestConfig(request, paginate=False).configure(table)  # ordering from the request
-    paginate_table(request, table, PER_PAGE)
+    searched = bool(search.words(request.GET.get("q", "")))
+    counted = PersonFilter(request.GET, request=request, today=today).qs if dense else None
+    paginate_table(
+        request, table, PER_PAGE, cap=SEARCH_COUNT_CAP if searched else COUNT_CAP, count_queryset=counted
+    )
     context = {
         "filter": filterset,
         "table": table,
         "today": today,
-        "unit_options": org_queries.unit_options(request.user),
-        "school_options": org_queries.school_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, request.GET.get("unit")),
+        "school_options": org_queries.school_options(request.user, request.GET.get("school")),
         "selected": {
             name: request.GET.get(name, "") for name in ("q", "stage", "unit", "school_role", "school", "due")
         },  # fmt: skip
@@ -97,7 +103,7 @@ def pipeline(request):
     return render(request, "people/board.html", {
         "columns": columns,
         "unit": unit,
-        "unit_options": org_queries.unit_options(request.user),
+        "unit_options": org_queries.unit_options(request.user, unit),
         "today": timezone.localdate(),
         "total": sum(c.count for c in columns),
     })  # fmt: skip

@@ -7,9 +7,10 @@ How the numbers are made (the Django side, ``ketnap/targets``, loads the records
 * The **tree at the window's end**: every unit that existed during the window hangs under its parent on the
   window's last day (a unit dissolved during the window: under its parent on its last day). A cell moved to
   another parent mid-year therefore counts under the parent it had at the window's end.
-* Each **person** contributes counters to ``(window, unit)`` cells: flows (events dated in the window,
-  attributed to the event's ``org``, the organisation that held the person then, so a transfer never moves
-  an admission) and stocks (members, pool, dossiers in progress, at the unit that held the person then).
+* Each **person** contributes counters to ``(window, unit)`` cells: flows (persons with an event dated in the
+  window, counted once per flow at the ``org`` of their first such event, the organisation that held the
+  person then, so a transfer never moves an admission) and stocks (members, pool, at the unit that held the
+  person then); in the open window, the dossiers in progress by stage and age (see "projection").
   Admissions are ``decision`` events recorded in Ketnap; an existing member entered by import
   (``member_imported``) is a member from the import's ``party_age_from`` but never an admission: the
   admission happened elsewhere, before the unit kept its records here, and is not the importing unit's.
@@ -22,9 +23,12 @@ How the numbers are made (the Django side, ``ketnap/targets``, loads the records
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
 from operator import add as _add
 from typing import Any
 
@@ -57,7 +61,15 @@ __all__ = [
     "own_totals",
     "pool_holder",
     "pool_start",
-    "projected_value",
+    "Forecast",
+    "Projection",
+    "StageModel",
+    "below_floor",
+    "choose_models",
+    "exact",
+    "forecast",
+    "ratio_of",
+    "window_projection",
     "school_year",
     "school_year_of",
     "status",
@@ -138,33 +150,67 @@ def window_of(kind: str, day: dt.date, start: tuple[int, int] = (9, 1)) -> Windo
 
 # ---------------------------------------------------------------------------------------------- totals
 
-# Counters a person contributes to (window, unit). Flows count events dated in the window (one per person in
-# practice: a person has one decision; a repeated awareness class would count twice).
+# Counters a person contributes to (window, unit). Flows count PERSONS, not events: a person counts once per
+# flow and window, at the organisation of their first such event in the window (a second awareness class in
+# the same year is not a second sympathiser).
 FLOW_FIELDS = (
     "sources",  # became a source (source_identified)
     "sympathisers",  # took the awareness class (awareness_class)
     "applicants",  # wrote the application (application)
+    "approved",  # the cell proposed the admission (cell_vote, which is recorded only when it passes)
     "admitted",  # admission decision recorded here (decision; never an imported member's)
     "admitted_teacher",
-    "admitted_excellent",
+    "admitted_excellent",  # admitted with the Youth Union's introducing resolution (4-KNĐ) in the dossier
+    "inducted",  # the admission ceremony
     "recognised",  # recognition decision
     "recognised_on_time",
     "removed",  # removed from the probationer list
     "withdrawn",  # left the list before admission
 )
+
+# ---- the pipeline model of the year-end projection (see "projection" below)
+# Stages of a dossier in progress, the ledger kind that enters each, and the flow that counts the entries.
+PIPE_STAGES = ("SYMPATHISER", "APPLICANT", "APPROVED")
+PIPE_OF = {"SYMPATHISER": "SYMPATHISER", "APPLICANT": "APPLICANT", "CELL_APPROVED": "APPROVED",
+           "COMMITTEE_APPROVED": "APPROVED"}  # fmt: skip
+PIPE_KEY = {"SYMPATHISER": "sym", "APPLICANT": "app", "APPROVED": "apr"}
+ENTRY_KIND = {"SYMPATHISER": "awareness_class", "APPLICANT": "application", "APPROVED": "cell_vote"}
+ENTRY_FLOW = {"SYMPATHISER": "sympathisers", "APPLICANT": "applicants", "APPROVED": "approved"}
+PIPE_LABELS = {
+    "SYMPATHISER": "Cảm tình đảng (đã học lớp nhận thức)",
+    "APPLICANT": "Đối tượng (đã làm đơn)",
+    "APPROVED": "Chi bộ đã xét, chờ quyết định",
+}
+# Upper edges (days) of the bins of a lead time (entering the stage → decision) and of a dossier's age in the
+# stage; the last bin is open: a dossier that old (twice the usual lead and more: an applicant stuck for
+# years) is all but never decided, and the histogram of the leads says so.
+LEAD_EDGES = {
+    "SYMPATHISER": (180, 365, 540, 1080),
+    "APPLICANT": (90, 180, 270, 540),
+    "APPROVED": (30, 60, 90, 180),
+}
+N_BINS = 5
+LEAD_FIELDS = tuple(
+    f"lead_{PIPE_KEY[s]}{i}" for s in PIPE_STAGES for i in range(N_BINS)
+)  # flows, at decisions
+# The stage after each (a dossier moves on by its entry event), and the time spent in a stage by those who
+# moved on (flows, at the next stage's entry: the application, the cell's vote).
+NEXT_STAGE = {"SYMPATHISER": "APPLICANT", "APPLICANT": "APPROVED"}
+STEP_FIELDS = tuple(f"step_{PIPE_KEY[s]}{i}" for s in NEXT_STAGE for i in range(N_BINS))
+NOW_FIELDS = tuple(f"now_{PIPE_KEY[s]}{i}" for s in PIPE_STAGES for i in range(N_BINS))  # open window only
+
 STOCK_FIELDS = ("pool_end", "members_start", "members_end")
-PROJECTION_FIELDS = ("proj_sympathiser", "proj_applicant", "proj_approved", "proj_teacher")
-PERSON_FIELDS = FLOW_FIELDS + STOCK_FIELDS + PROJECTION_FIELDS
+# The open window only (as of the day the window's projection was taken, `Projection.as_of`): dossiers in
+# progress by stage and age, those left out (past a rule deadline, or blocked by an error of the rule book),
+# and the expected admissions (thousandths of a person) under the window's model, for the cells' "can reach".
+PROJECTION_FIELDS = NOW_FIELDS + ("now_stale", "now_blocked", "proj_milli", "proj_teacher_milli")
+PERSON_FIELDS = FLOW_FIELDS + LEAD_FIELDS + STEP_FIELDS + STOCK_FIELDS + PROJECTION_FIELDS
+HE_NOW_FIELDS = tuple(f"he_{f}" for f in NOW_FIELDS)
 # Own counters that exist only through the unit's place in the tree (higher education) or its schools.
-LINEAR_FIELDS = (
-    "he_admitted",
-    "he_excellent",
-    "he_proj_sympathiser",
-    "he_proj_applicant",
-    "he_proj_approved",
-    "k12_schools",
-    "k12_schools_org",
-)
+LINEAR_FIELDS = ("he_admitted", "he_excellent", *HE_NOW_FIELDS, "k12_schools", "k12_schools_org")
+# The higher-education copies of a unit's own counters (a unit of a university, college or professional school).
+HE_COPIES = (("admitted", "he_admitted"), ("admitted_excellent", "he_excellent"),
+             *((f, f"he_{f}") for f in NOW_FIELDS))  # fmt: skip
 # Flags of one cell, from its totals; a unit's total of a flag is the number of such cells in its subtree.
 FLAG_FIELDS = (
     "cells",
@@ -188,11 +234,16 @@ FLOW_KINDS = {
     "source_identified": "sources",
     "awareness_class": "sympathisers",
     "application": "applicants",
+    "cell_vote": "approved",
     "decision": "admitted",
+    "ceremony": "inducted",
     "recognition_decision": "recognised",
     "removal": "removed",
     "withdrawal": "withdrawn",
 }
+# The Youth Union's resolution introducing an excellent member (mẫu 4-KNĐ): what makes an admitted person an
+# "excellent Youth Union member" for HE_EXCELLENT_YOUTH (not the editable tick-box on the person).
+EXCELLENT_KIND = "youth_union_introduction"
 # Events that change the organisation holding a person; the destination is in `data` under one of these keys.
 MOVE_KINDS = frozenset({"unit_changed", "transfer_confirmed", "introduction_confirmed"})
 MOVE_KEYS = ("to_id", "into_id")  # unit_changed / transfer_ and introduction_confirmed (interorg)
@@ -202,33 +253,22 @@ MOVE_KEYS = ("to_id", "into_id")  # unit_changed / transfer_ and introduction_co
 class Params:
     """Assumptions of the year-end projection and thresholds of the weakness lists (all configurable)."""
 
-    # Days usually needed from entering a stage to the admission decision, and the share that gets there.
-    lead_days: Mapping[str, int] = field(
-        default_factory=lambda: {
-            "SYMPATHISER": 240,
-            "APPLICANT": 75,
-            "CELL_APPROVED": 45,
-            "COMMITTEE_APPROVED": 30,
-        }
-    )
-    conversion: Mapping[str, float] = field(
-        default_factory=lambda: {"SYMPATHISER": 0.35, "APPLICANT": 0.85, "APPROVED": 0.97}
-    )
     recognition_working_days: int = 60  # 30 for the cell's vote + 30 for the decision
     student_cell_age_months: int = 12  # HE_STUDENT_CELLS: founded at least this long before the window's end
     pool_min: int = 5  # W_POOL_GT_ADMISSIONS: pool at least this large…
     pool_ratio: float = 0.2  # …and admissions below this share of it
     never_years: int = 3  # W_CELLS_NEVER_ADMIT: no admission in this many school years
     staff_members: int = 100  # W_MANY_MEMBERS_NO_STAFF: members at which full-time party staff is expected
+    # The projection learns from this many school years before the current one…
+    projection_years: int = 3
+    # …at the unit when it had at least this many entries into a stage and admissions after it, else at its
+    # parent (and so on up the tree).
+    projection_min_entered: int = 30
+    projection_min_decided: int = 10
+    projection_z: float = 1.645  # the range is a 90 % interval (two-sided z of 1.645)
 
 
 DEFAULT_PARAMS = Params()
-PROJ_STAGE_FIELD = {
-    "SYMPATHISER": "proj_sympathiser",
-    "APPLICANT": "proj_applicant",
-    "CELL_APPROVED": "proj_approved",
-    "COMMITTEE_APPROVED": "proj_approved",
-}
 
 
 # ---------------------------------------------------------------------------------------------- registry
@@ -482,7 +522,8 @@ FUNNEL = (
     ("Được kết nạp", "admitted"),
     ("Được công nhận chính thức", "recognised"),
 )
-# Steps whose median duration (working days) the pipeline page shows: (label, from kind, to kind).
+# Steps whose median duration (working days) the pipeline page shows: (label, from kind, to kind); the flow
+# that counts the persons completing each is FLOW_KINDS[to kind].
 STEPS = (
     ("Vào nguồn → học lớp nhận thức", "source_identified", "awareness_class"),
     ("Học lớp nhận thức → làm đơn", "awareness_class", "application"),
@@ -523,8 +564,10 @@ WEAKNESSES: dict[str, Weakness] = {
                  "Trường đại học, cao đẳng, trung cấp có tổ chức đảng nhưng chưa có chi bộ sinh viên nào "
                  "đang hoạt động.", "schools"),
         Weakness("W_GRADUATES_NOT_TRANSFERRED", "Sinh viên tốt nghiệp chưa chuyển sinh hoạt",
-                 "Đảng viên là sinh viên đã qua ngày tốt nghiệp dự kiến hơn 60 ngày mà tổ chức đảng của trường "
-                 "vẫn đang quản lý (chưa có xác nhận tiếp nhận ở nơi mới).", "persons"),
+                 "Đảng viên là học sinh, sinh viên đã tốt nghiệp, đã quá hạn phải bắt đầu chuyển sinh hoạt đảng "
+                 "theo quy định (tính từ ngày tốt nghiệp, hoặc từ ngày hết thời gian trường giữ sinh hoạt) mà tổ "
+                 "chức đảng của trường vẫn đang quản lý: chưa gửi giấy chuyển sinh hoạt, hoặc giấy đã bị trả lại, "
+                 "bị hủy.", "persons"),
     ]
 }  # fmt: skip
 
@@ -532,43 +575,52 @@ WEAKNESSES: dict[str, Weakness] = {
 # ---------------------------------------------------------------------------------------------- values
 
 
-def value_of(ind: Indicator, totals: Mapping[str, float]) -> float | None:
-    """The indicator's value from a unit's totals: a share (None when the denominator is 0) or a count."""
+def exact(x) -> Fraction:
+    """A number as an exact fraction. A float is taken at its shortest decimal form (a target typed as 70 % is
+    stored as 0.7 and compared as 7/10, never as the binary float nearest to it)."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(x)
+    return _exact_float(float(x))
+
+
+@lru_cache(maxsize=4096)
+def _exact_float(x: float) -> Fraction:
+    return Fraction(repr(x))
+
+
+def ratio_of(ind: Indicator, totals: Mapping[str, int]) -> Fraction | int | None:
+    """The indicator's exact value from a unit's totals: a share as a fraction (None when the denominator is
+    0), or a count."""
     num = totals.get(ind.num, 0) or 0
     if ind.den is None:
         return num
     den = totals.get(ind.den, 0) or 0
-    return num / den if den else None
+    return Fraction(num, den) if den else None
 
 
-def meets(ind: Indicator, value: float | None, target: float | None) -> bool | None:
+def value_of(ind: Indicator, totals: Mapping[str, int]) -> float | None:
+    """The indicator's value as a float (for display and charts); compare with `meets` on `ratio_of`."""
+    value = ratio_of(ind, totals)
+    return None if value is None else float(value) if ind.den is not None else value
+
+
+def meets(ind: Indicator, value, target) -> bool | None:
+    """Whether the value reaches the target (or exceeds it, for a strict target), compared exactly: 2,999 of
+    3,000 cells do not meet a 100 % target, and 70.03 % exceeds "> 70 %". Pass the exact value (`ratio_of`)."""
     if value is None or target is None:
         return None
-    if ind.is_share:  # compare shares on rounded percentages (0.1 %), as they are shown
-        value, target = round(value * 1000), round(target * 1000)
+    value, target = exact(value), exact(target)
     return value > target if ind.strict else value >= target
 
 
-def projected_value(ind: Indicator, totals: Mapping[str, float], params: Params = DEFAULT_PARAMS):
-    """The value expected at the window's end if the dossiers in progress go on as usual (None when the
-    indicator has no projection)."""
-    c = params.conversion
-    if ind.num in ("he_admitted", "admitted"):
-        prefix = "he_" if ind.num == "he_admitted" else ""
-        expected = (
-            totals.get(ind.num, 0)
-            + c["SYMPATHISER"] * totals.get(f"{prefix}proj_sympathiser", 0)
-            + c["APPLICANT"] * totals.get(f"{prefix}proj_applicant", 0)
-            + c["APPROVED"] * totals.get(f"{prefix}proj_approved", 0)
-        )
-        if ind.den is None:
-            return round(expected)
-        den = totals.get(ind.den, 0)
-        return expected / den if den else None
-    if ind.reach_flag and ind.den:
-        den = totals.get(ind.den, 0)
-        return totals.get(ind.reach_flag, 0) / den if den else None
-    return None
+def below_floor(ind: Indicator, value) -> bool:
+    """A target set below the default of the text that sets the indicator (the directive's floor): 40 % for a
+    "> 60 %" indicator. Counts (HE_ADMISSIONS) have no floor per unit: the text's default is the root's."""
+    if value is None or ind.target is None or not ind.is_share:
+        return False
+    return exact(value) < exact(ind.target)
 
 
 def status(ind: Indicator, value, target, *, final: bool, projected=None) -> str:
@@ -590,6 +642,342 @@ def median(values: Iterable[float]) -> float | None:
         return None
     mid = len(data) // 2
     return float(data[mid]) if len(data) % 2 else (data[mid - 1] + data[mid]) / 2
+
+
+# ---------------------------------------------------------------------------------------------- projection
+#
+# The year-end projection of admissions, learned from history instead of fixed assumptions:
+#
+# * For each stage of a dossier in progress (sympathiser, applicant, approved by the cell), the unit's history
+#   of the last `projection_years` school years gives the CONVERSION SHARE (admissions of persons who went
+#   through the stage ÷ entries into the stage) and the LEAD TIME from entering the stage to the decision
+#   (a histogram in four bins). A unit with fewer than `projection_min_entered` entries or
+#   `projection_min_decided` such admissions uses its parent's history (and so on up the tree).
+# * A dossier approved by the cell `a` days ago, with `h` days left in the window, is decided by the window's
+#   end with probability  s·(F(a+h) − F(a)) / (1 − s·F(a)),  s the share, F the lead-time distribution: the
+#   chance of a decision in the next h days for a dossier still undecided after a days.
+# * A sympathiser or applicant still in the stage after `a` days is judged by the time those who moved on
+#   spent in it (a histogram E, recorded at the next stage's entry) and the next stage's own model: with q
+#   the share that moved on, it moves on at e > a and is then decided within a + h − e with the next stage's
+#   share and lead times, out of those still in the stage at a (q·P(E > a) + 1 − q, the others staying):
+#   p = q·Σ P(E ≈ e, e > a)·s'·F'(a + h − e) / (q·P(E > a) + 1 − q). An applicant stuck for a year, long after
+#   those who moved on did, is all but never admitted — the lead time alone would not say so.
+# * Dossiers past a rule deadline (their next deadline is over) or blocked by an error of the rule book are
+#   left out. The expected number is admitted + Σ p; the range is a 90 % interval: the share at the low and
+#   high ends of its Wilson interval, ± z·√Σp(1−p), in whole persons, never below what is admitted already
+#   nor above admitted + the dossiers counted.
+
+
+def lead_bin(stage: str, days: int) -> int:
+    """The bin of a lead time or of a dossier's age (days) for a stage of PIPE_STAGES."""
+    edges = LEAD_EDGES[stage]
+    for i, edge in enumerate(edges):
+        if days <= edge:
+            return i
+    return len(edges)
+
+
+def bin_bounds(stage: str, i: int) -> tuple[int, int]:
+    """(low, high) days of a bin; the open last bin is read as ending at twice the last edge."""
+    edges = LEAD_EDGES[stage]
+    lo = 0 if i == 0 else edges[i - 1]
+    hi = edges[i] if i < len(edges) else 2 * edges[-1]
+    return lo, hi
+
+
+def bin_age(stage: str, i: int) -> float:
+    """The age (days) a dossier in age bin `i` is taken to have: the middle of the bin."""
+    lo, hi = bin_bounds(stage, i)
+    return (lo + hi) / 2
+
+
+def lead_fields(stage: str) -> tuple[str, ...]:
+    return tuple(f"lead_{PIPE_KEY[stage]}{i}" for i in range(N_BINS))
+
+
+def step_fields(stage: str) -> tuple[str, ...]:
+    return tuple(f"step_{PIPE_KEY[stage]}{i}" for i in range(N_BINS)) if stage in NEXT_STAGE else ()
+
+
+def now_fields(stage: str, prefix: str = "") -> tuple[str, ...]:
+    return tuple(f"{prefix}now_{PIPE_KEY[stage]}{i}" for i in range(N_BINS))
+
+
+@dataclass(frozen=True)
+class StageModel:
+    """What a unit's history says about one stage: entries into it, and the admissions of persons who went
+    through it by lead time (entering the stage → decision)."""
+
+    stage: str
+    entered: int
+    hist: tuple[int, ...]
+    unit_id: int | None = None  # whose history (the unit, or an ancestor when the unit had too little)
+    step: tuple[int, ...] = ()  # time spent in the stage by those who moved on to the next, by bin
+    next: StageModel | None = None  # the next stage's model (SYMPATHISER → APPLICANT → APPROVED)
+
+    @property
+    def moved(self) -> int:
+        return sum(self.step)
+
+    @property
+    def chained(self) -> bool:
+        """Projected through the next stage (those who moved on, then the next stage's model)."""
+        return self.next is not None and bool(self.moved) and bool(self.next.decided)
+
+    @property
+    def passed(self) -> int:
+        """Those whose share drives the projection: moved on (chained), else decided."""
+        return self.moved if self.chained else self.decided
+
+    @property
+    def progress(self) -> float:
+        """The share of the entries that moved on to the next stage."""
+        return min(1.0, self.moved / self.entered) if self.entered else 0.0
+
+    @property
+    def decided(self) -> int:
+        return sum(self.hist)
+
+    @property
+    def share(self) -> Fraction:
+        if not self.entered:
+            return Fraction(0)
+        return min(Fraction(1), Fraction(self.decided, self.entered))
+
+    def enough(self, params: Params = DEFAULT_PARAMS) -> bool:
+        return self.entered >= params.projection_min_entered and self.decided >= params.projection_min_decided
+
+    def cdf(self, days: float) -> float:
+        """Share of the admissions with a lead time of at most `days` (linear inside a bin)."""
+        total = self.decided
+        if not total or days <= 0:
+            return 0.0
+        acc = 0.0
+        for i, n in enumerate(self.hist):
+            lo, hi = bin_bounds(self.stage, i)
+            if days >= hi:
+                acc += n
+            else:
+                acc += n * (days - lo) / (hi - lo)
+                break
+        return min(1.0, acc / total)
+
+    def lead_quantile(self, q: float) -> float | None:
+        """The lead time (days) below which a share `q` of the admissions fall (median: q = 0.5)."""
+        total = self.decided
+        if not total:
+            return None
+        want, acc = q * total, 0.0
+        for i, n in enumerate(self.hist):
+            lo, hi = bin_bounds(self.stage, i)
+            if n and acc + n >= want:
+                return lo + (hi - lo) * (want - acc) / n
+            acc += n
+        return float(bin_bounds(self.stage, N_BINS - 1)[1])
+
+    def probability(self, age: float, horizon: float, share: float | None = None) -> float:
+        """Chance that a dossier `age` days in the stage, still in it, is decided within `horizon` days.
+        `share`: the share that moves on (or, for the last stage, is decided) at one end of its interval."""
+        if horizon <= 0:
+            return 0.0
+        if self.chained:
+            return self._through_next(age, horizon, self.progress if share is None else share)
+        s = float(self.share if share is None else share)
+        if s <= 0:
+            return 0.0
+        f_a, f_b = self.cdf(age), self.cdf(age + horizon)
+        alive = 1.0 - s * f_a
+        if alive <= 1e-12:
+            return 0.0
+        return max(0.0, min(1.0, s * (f_b - f_a) / alive))
+
+    def _through_next(self, age: float, horizon: float, q: float) -> float:
+        """Moving on at e > age (the histogram of the time in the stage), then decided within age + horizon − e
+        by the next stage's share and lead times, out of those still in the stage at `age`."""
+        if q <= 0:
+            return 0.0
+        total = self.moved
+        above, reached = 0.0, 0.0
+        nxt = self.next
+        s_next = float(nxt.share) if nxt.next is None else None
+        for i, n in enumerate(self.step):
+            if not n:
+                continue
+            lo, hi = bin_bounds(self.stage, i)
+            if hi <= age:
+                continue
+            start = max(lo, age)
+            mass = n / total * (hi - start) / (hi - lo)
+            e = (start + hi) / 2
+            left = age + horizon - e
+            above += mass
+            if left <= 0:
+                continue
+            if s_next is not None:  # the next stage is the last: its share and lead times
+                reached += mass * s_next * nxt.cdf(left)
+            else:  # two stages on: the next stage's own chance from its entry (age 0)
+                reached += mass * nxt.probability(0, left)
+        alive = q * above + (1 - q)
+        if alive <= 1e-12:
+            return 0.0
+        return max(0.0, min(1.0, q * reached / alive))
+
+
+def stage_model(stage: str, totals: Mapping[str, int], unit_id: int | None = None, nxt=None) -> StageModel:
+    """A stage's model from learning totals (the sum of a unit's rows over the learning school years)."""
+    return StageModel(stage, int(totals.get(ENTRY_FLOW[stage], 0) or 0),
+                      tuple(int(totals.get(f, 0) or 0) for f in lead_fields(stage)), unit_id,
+                      tuple(int(totals.get(f, 0) or 0) for f in step_fields(stage)), nxt)  # fmt: skip
+
+
+def choose_models(chain: Sequence[tuple[int, Mapping[str, int]]], params: Params = DEFAULT_PARAMS) -> dict:
+    """{stage: StageModel}: for each stage the history of the first unit of `chain` (the unit, then its
+    ancestors up to the root, each with its learning totals) that has enough of it; the last one's otherwise.
+    Each stage's model knows the next stage's (chosen the same way)."""
+    out: dict[str, StageModel] = {}
+    for stage in reversed(PIPE_STAGES):  # the next stage first
+        nxt = out.get(NEXT_STAGE.get(stage, ""))
+        chosen = None
+        for unit_id, totals in chain:
+            chosen = stage_model(stage, totals, unit_id, nxt)
+            if chosen.enough(params):
+                break
+        out[stage] = chosen or StageModel(stage, 0, (0,) * N_BINS, None, (), nxt)
+    return {stage: out[stage] for stage in PIPE_STAGES}
+
+
+def learning_years(
+    as_of: dt.date, params: Params = DEFAULT_PARAMS, start: tuple[int, int] = (9, 1)
+) -> list[Window]:
+    """The school years a projection taken on `as_of` learns from: the `projection_years` complete school
+    years before the one containing `as_of`."""
+    current = school_year_of(as_of, start)
+    return [school_year(current - k, start) for k in range(params.projection_years, 0, -1)]
+
+
+def is_open(window: Window, as_of: dt.date) -> bool:
+    return window.start <= as_of <= window.end
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A window's projection snapshot, taken on `as_of` (the open window only): the expected thousandths of a
+    person per stage and age bin under the models of the whole tree, used for the cells' "can still reach"."""
+
+    as_of: dt.date
+    horizon: int  # days from as_of to the window's last day
+    milli: Mapping[str, tuple[int, ...]]
+
+    def to_json(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "horizon": self.horizon,
+                "milli": {s: list(v) for s, v in self.milli.items()}}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Projection:
+        return cls(dt.date.fromisoformat(data["as_of"]), int(data["horizon"]),
+                   {s: tuple(int(x) for x in v) for s, v in data["milli"].items()})  # fmt: skip
+
+
+def window_projection(window: Window, as_of: dt.date, models: Mapping[str, StageModel]) -> Projection | None:
+    """The snapshot of an open window (None for a window that is over or not begun on `as_of`)."""
+    if not is_open(window, as_of):
+        return None
+    horizon = (window.end - as_of).days
+    milli = {
+        s: tuple(round(1000 * models[s].probability(bin_age(s, i), horizon)) for i in range(N_BINS))
+        for s in PIPE_STAGES
+    }
+    return Projection(as_of, horizon, milli)
+
+
+def wilson(k: int, n: int, z: float) -> tuple[float, float]:
+    """Wilson score interval of a share k/n (k capped at n)."""
+    if n <= 0:
+        return 0.0, 1.0
+    k = min(k, n)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5 / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    stage: str
+    label: str
+    count: int  # dossiers counted (in progress, not past a deadline, not blocked)
+    expected: float  # expected admissions among them by the window's end
+    model: StageModel
+
+    @property
+    def share(self) -> Fraction:
+        return self.model.share
+
+    @property
+    def median_lead(self) -> float | None:
+        return self.model.lead_quantile(0.5)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    admitted: int
+    expected: float  # admitted + expected admissions of the dossiers counted
+    low: int
+    high: int
+    rows: tuple[ForecastRow, ...]
+    horizon: int
+    stale: int = 0  # left out: past a rule deadline
+    blocked: int = 0  # left out: blocked by an error
+
+    @property
+    def in_progress(self) -> int:
+        return sum(r.count for r in self.rows)
+
+    @property
+    def expected_whole(self) -> int:
+        return int(Fraction(self.expected).limit_denominator(1000) + Fraction(1, 2))  # half up
+
+
+def forecast(admitted: int, counts: Mapping[str, Sequence[int]], models: Mapping[str, StageModel],
+             horizon: int, params: Params = DEFAULT_PARAMS, *, stale: int = 0, blocked: int = 0,
+             interval: bool = True) -> Forecast:  # fmt: skip
+    """Admissions expected by the window's end: `admitted` so far, plus the dossiers in progress counted by
+    stage and age bin (`counts[stage][bin]`), under the stage models, with `horizon` days left (without
+    `interval`, the range is not worked out: low and high are the admitted and all the dossiers counted)."""
+    z = params.projection_z
+    rows = []
+    e_mid = e_lo = e_hi = v_lo = v_hi = 0.0
+    total = 0
+    for stage in PIPE_STAGES:
+        model = models[stage]
+        if interval:  # the share that moves on (or, for the last stage, is decided), at its interval's ends
+            lo_share, hi_share = wilson(model.passed, model.entered, z)
+        n_stage, e_stage = 0, 0.0
+        for i, n in enumerate(counts.get(stage, ()) or ()):
+            if not n:
+                continue
+            age = bin_age(stage, i)
+            n_stage += n
+            e_stage += n * model.probability(age, horizon)
+            if interval:
+                p_lo = model.probability(age, horizon, lo_share)
+                p_hi = model.probability(age, horizon, hi_share)
+                e_lo += n * p_lo
+                e_hi += n * p_hi
+                v_lo += n * p_lo * (1 - p_lo)
+                v_hi += n * p_hi * (1 - p_hi)
+        total += n_stage
+        e_mid += e_stage
+        rows.append(ForecastRow(stage, PIPE_LABELS[stage], n_stage, e_stage, model))
+    if not interval:
+        return Forecast(
+            admitted, admitted + e_mid, admitted, admitted + total, tuple(rows), horizon, stale, blocked
+        )
+    low = max(admitted, math.floor(admitted + e_lo - z * math.sqrt(v_lo) + 1e-9))
+    high = min(admitted + total, math.ceil(admitted + e_hi + z * math.sqrt(v_hi) - 1e-9))
+    low = min(low, high)
+    return Forecast(admitted, admitted + e_mid, low, high, tuple(rows), horizon, stale, blocked)
 
 
 # ---------------------------------------------------------------------------------------------- the tree
@@ -799,11 +1187,9 @@ def own_totals(node: Node, counts: Mapping[str, int], static: bool = True) -> di
     ``static``) the schools counted at the unit."""
     out = {f: counts.get(f, 0) for f in PERSON_FIELDS if counts.get(f, 0)}
     if node.he:
-        for f in ("admitted", "proj_sympathiser", "proj_applicant", "proj_approved"):
+        for f, he in HE_COPIES:
             if counts.get(f):
-                out[f"he_{f}"] = counts[f]
-        if counts.get("admitted_excellent"):
-            out["he_excellent"] = counts["admitted_excellent"]
+                out[he] = counts[f]
     if static and node.k12_schools:
         out["k12_schools"] = node.k12_schools
     if static and node.k12_schools_org:
@@ -811,14 +1197,33 @@ def own_totals(node: Node, counts: Mapping[str, int], static: bool = True) -> di
     return out
 
 
+def reach_milli(done: int, need: int, expected_milli: int) -> int:
+    """Thousandths of the chance that a cell with `done` admissions reaches `need` by the window's end, when
+    its dossiers in progress bring `expected_milli` thousandths of a person (a Poisson count of that mean):
+    summed over cells, the expected number of cells that reach the threshold."""
+    missing = need - done
+    if missing <= 0:
+        return 1000
+    lam = expected_milli / 1000
+    if lam <= 0:
+        return 0
+    term = below = math.exp(-lam)
+    for j in range(1, missing):
+        term *= lam / j
+        below += term
+    return max(0, min(1000, round(1000 * (1 - below))))
+
+
 def unit_flags(node: Node, t: Mapping[str, int]) -> dict[str, int]:
     """The flags of one unit from its totals (all 0 for a unit that is not a cell active at the window's end).
-    "reach": the cell reaches the threshold if its dossiers in progress finish in time."""
+    "reach" fields are in thousandths of a cell: the chance that the cell meets the threshold by the window's
+    end, its admissions so far plus those expected of its dossiers in progress (`proj_milli`, under the
+    window's projection) — summed up the tree, the expected number of cells that will meet it."""
     if not (node.is_cell and node.active):
         return {}
     adm = t.get("admitted", 0)
     teachers = t.get("admitted_teacher", 0)
-    likely = t.get("proj_sympathiser", 0) + t.get("proj_applicant", 0) + t.get("proj_approved", 0)
+    expected = t.get("proj_milli", 0)
     f = {"cells": 1, "cells_admitting": int(adm >= 1)}
     lagging = False
     if node.k12_cell and not node.exempt:
@@ -827,18 +1232,18 @@ def unit_flags(node: Node, t: Mapping[str, int]) -> dict[str, int]:
             k12_cells=1,
             k12_cells_two=int(two),
             k12_cells_teacher=int(teacher),
-            k12_cells_two_reach=int(adm + likely >= 2),
-            k12_cells_teacher_reach=int(teacher or t.get("proj_teacher", 0) >= 1),
+            k12_cells_two_reach=reach_milli(adm, 2, expected),
+            k12_cells_teacher_reach=reach_milli(teachers, 1, t.get("proj_teacher_milli", 0)),
         )
         lagging = not (two and teacher)
     if node.he_subcell:
-        f.update(he_subcells=1, he_subcells_ok=int(adm >= 1), he_subcells_reach=int(adm + likely >= 1))
+        f.update(he_subcells=1, he_subcells_ok=int(adm >= 1), he_subcells_reach=reach_milli(adm, 1, expected))
         lagging = lagging or adm == 0
     if node.he_student_cell:
         f.update(
             he_student_cells=1,
             he_student_cells_ok=int(adm >= 1),
-            he_student_cells_reach=int(adm + likely >= 1),
+            he_student_cells_reach=reach_milli(adm, 1, expected),
         )
         lagging = lagging or adm == 0
     f["lagging"] = int(lagging)
@@ -869,17 +1274,14 @@ class TotalsView:
 
 _I = FIELD_INDEX
 _N_PERSON = len(PERSON_FIELDS)  # PERSON_FIELDS come first in TOTAL_FIELDS
-_HE_PAIRS = [
-    (_I[f], _I[f"he_{f}"]) for f in ("admitted", "proj_sympathiser", "proj_applicant", "proj_approved")
-]
-_HE_PAIRS.append((_I["admitted_excellent"], _I["he_excellent"]))
+_HE_PAIRS = [(_I[f], _I[he]) for f, he in HE_COPIES]
 
 
 def _flags_into(node: Node, v: list[int]) -> None:
     """Add the unit's flags to its totals list in place (the list form of `unit_flags`, kept equal by a test)."""
     adm = v[_I["admitted"]]
     teachers = v[_I["admitted_teacher"]]
-    likely = v[_I["proj_sympathiser"]] + v[_I["proj_applicant"]] + v[_I["proj_approved"]]
+    expected = v[_I["proj_milli"]]
     v[_I["cells"]] += 1
     if adm >= 1:
         v[_I["cells_admitting"]] += 1
@@ -889,18 +1291,18 @@ def _flags_into(node: Node, v: list[int]) -> None:
         v[_I["k12_cells"]] += 1
         v[_I["k12_cells_two"]] += two
         v[_I["k12_cells_teacher"]] += teacher
-        v[_I["k12_cells_two_reach"]] += adm + likely >= 2
-        v[_I["k12_cells_teacher_reach"]] += teacher or v[_I["proj_teacher"]] >= 1
+        v[_I["k12_cells_two_reach"]] += reach_milli(adm, 2, expected)
+        v[_I["k12_cells_teacher_reach"]] += reach_milli(teachers, 1, v[_I["proj_teacher_milli"]])
         lagging = not (two and teacher)
     if node.he_subcell:
         v[_I["he_subcells"]] += 1
         v[_I["he_subcells_ok"]] += adm >= 1
-        v[_I["he_subcells_reach"]] += adm + likely >= 1
+        v[_I["he_subcells_reach"]] += reach_milli(adm, 1, expected)
         lagging = lagging or adm == 0
     if node.he_student_cell:
         v[_I["he_student_cells"]] += 1
         v[_I["he_student_cells_ok"]] += adm >= 1
-        v[_I["he_student_cells_reach"]] += adm + likely >= 1
+        v[_I["he_student_cells_reach"]] += reach_milli(adm, 1, expected)
         lagging = lagging or adm == 0
     v[_I["lagging"]] += lagging
 
@@ -946,11 +1348,12 @@ class PersonRec:
     id: int
     unit_id: int
     school_role: str = ""
-    excellent: bool = False
     stage: str = "SOURCE"
     stage_since: dt.date | None = None
     party_age_from: dt.date | None = None
     probation_end: dt.date | None = None
+    next_due: dt.date | None = None
+    error_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -1048,15 +1451,18 @@ def pool_holder(person: PersonRec, events: Iterable, day: dt.date) -> int | None
     return _holder_on(holders(person, eff), day)
 
 
-def projection_field(person: PersonRec, end: dt.date, params: Params = DEFAULT_PARAMS) -> str | None:
-    """The projection counter the person adds to at a window ending on ``end``: in progress now, and the
-    usual lead time from the current stage to a decision ends by ``end``."""
-    lead = params.lead_days.get(person.stage)
-    if lead is None or person.stage_since is None:
-        return None
-    if person.stage_since + dt.timedelta(days=lead) > end:
-        return None
-    return PROJ_STAGE_FIELD[person.stage]
+def pipeline_state(person: PersonRec, as_of: dt.date) -> tuple[str, str | None, int]:
+    """How the projection taken on `as_of` sees the person: ("", None, 0) when not in progress; else
+    ("blocked" | "stale" | "counted", the stage of PIPE_STAGES, the age bin of the dossier in it). Blocked: an
+    error of the rule book stops the dossier (Person.error_count). Stale: its next deadline is over."""
+    stage = PIPE_OF.get(person.stage)
+    if stage is None or person.stage_since is None:
+        return "", None, 0
+    if person.error_count:
+        return "blocked", stage, 0
+    if person.next_due is not None and person.next_due < as_of:
+        return "stale", stage, 0
+    return "counted", stage, lead_bin(stage, max(0, (as_of - person.stage_since).days))
 
 
 def on_time(probation_end: dt.date | None, decided: dt.date, calendar: Calendar, params: Params) -> bool:
@@ -1065,33 +1471,50 @@ def on_time(probation_end: dt.date | None, decided: dt.date, calendar: Calendar,
     return decided <= calendar.add_working_days(probation_end, params.recognition_working_days)
 
 
+def _first_on(effective: Sequence, kind: str, by: dt.date) -> dt.date | None:
+    return next((ev.occurred_on for ev in effective if ev.kind == kind and ev.occurred_on <= by), None)
+
+
 def contributions(
     person: PersonRec,
     events: Iterable,
     windows: Sequence[Window],
     calendar: Calendar,
     params: Params = DEFAULT_PARAMS,
+    projections: Mapping[str, Projection] | None = None,
 ) -> dict[tuple[str, int], Counter]:
-    """Everything one person adds to the (window key, unit id) cells of the given windows."""
+    """Everything one person adds to the (window key, unit id) cells of the given windows. ``projections``:
+    the snapshot of each open window (its pipeline counters are taken as of the snapshot's day)."""
     eff = effective_events(events)
     out: dict[tuple[str, int], Counter] = defaultdict(Counter)
     teacher = person.school_role in TEACHER_ROLES
     pool_from = pool_start(eff)
+    seen: set[tuple[str, str]] = set()
     for ev in eff:
         # An imported member (member_imported) is not a flow: the admission was not this unit's.
         day, name = ev.occurred_on, FLOW_KINDS.get(ev.kind)
         if name is None:
             continue
         for w in windows:
-            if not w.contains(day):
+            if not w.contains(day) or (w.key, name) in seen:
                 continue
+            seen.add((w.key, name))  # a person counts once per flow and window
             cell = out[(w.key, ev.org_id)]
             cell[name] += 1
             if name == "admitted":
                 if teacher:
                     cell["admitted_teacher"] += 1
-                if person.excellent:
+                if _first_on(eff, EXCELLENT_KIND, day) is not None:
                     cell["admitted_excellent"] += 1
+                for stage in PIPE_STAGES:
+                    entered = _first_on(eff, ENTRY_KIND[stage], day)
+                    if entered is not None:
+                        cell[f"lead_{PIPE_KEY[stage]}{lead_bin(stage, (day - entered).days)}"] += 1
+            elif name in ("applicants", "approved"):  # the time spent in the stage before
+                stage = "SYMPATHISER" if name == "applicants" else "APPLICANT"
+                entered = _first_on(eff, ENTRY_KIND[stage], day)
+                if entered is not None:
+                    cell[f"step_{PIPE_KEY[stage]}{lead_bin(stage, (day - entered).days)}"] += 1
             elif name == "recognised" and on_time(person.probation_end, day, calendar, params):
                 cell["recognised_on_time"] += 1
     timeline = holders(person, eff)
@@ -1104,12 +1527,22 @@ def contributions(
             out[(w.key, _holder_on(timeline, w.end))]["members_end"] += 1
         if in_pool_on(person, pool_from, w.end):  # = pool_holder(person, events, w.end), shared work
             out[(w.key, _holder_on(timeline, w.end))]["pool_end"] += 1
-        proj = projection_field(person, w.end, params)
-        if proj:
-            cell = out[(w.key, current)]
-            cell[proj] += 1
-            if teacher:
-                cell["proj_teacher"] += 1
+        snap = (projections or {}).get(w.key)
+        if snap is None:
+            continue
+        state, stage, age = pipeline_state(person, snap.as_of)
+        if not state:
+            continue
+        cell = out[(w.key, current)]
+        if state == "counted":
+            cell[f"now_{PIPE_KEY[stage]}{age}"] += 1
+            milli = snap.milli[stage][age]
+            if milli:
+                cell["proj_milli"] += milli
+                if teacher:
+                    cell["proj_teacher_milli"] += milli
+        else:
+            cell[f"now_{state}"] += 1
     return {k: v for k, v in out.items() if v}
 
 

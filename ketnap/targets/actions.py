@@ -20,7 +20,7 @@ from ketnap.core.audit import audit
 from ketnap.orgs.models import OrgUnit
 from ketnap.rules import indicators as ind
 from ketnap.targets import conf, rollups
-from ketnap.targets.models import NoSourceRecord, Target
+from ketnap.targets.models import NoSourceRecord, Rollup, Target
 
 
 def _check_scope(user, unit: OrgUnit) -> None:
@@ -157,6 +157,23 @@ def cascade_targets(*, acting_user, parent: OrgUnit, indicator: str, window: str
     return changed
 
 
+def pool_of(unit: OrgUnit, w: ind.Window) -> int:
+    """The cell's source pool at the window's end, as the indicators count it (the rollup's `pool_end`: in the
+    pool on that day, held by the cell); counted from the persons when the window has no rollup yet."""
+    row = Rollup.objects.filter(window=w.key, unit=unit).values_list("pool_end", flat=True).first()
+    if row is not None:
+        return row
+    from ketnap.people.models import Person, PersonEvent, Stage
+
+    sourced = PersonEvent.objects.filter(kind="source_identified", occurred_on__lte=w.end).values("person_id")
+    return (
+        Person.objects.filter(unit=unit, pk__in=sourced)
+        .exclude(party_age_from__lte=w.end)
+        .exclude(stage=Stage.WITHDRAWN, stage_since__lte=w.end)
+        .count()
+    )
+
+
 def record_no_source(*, acting_user, unit: OrgUnit, window: str, reason: str,
                      recorded_on: dt.date) -> NoSourceRecord:  # fmt: skip
     """Record that the cell has no source left for the school year: it leaves the population of the K-12
@@ -178,6 +195,12 @@ def record_no_source(*, acting_user, unit: OrgUnit, window: str, reason: str,
             raise ValidationError("Chỉ ghi nhận «không còn nguồn» cho một chi bộ.")
         if NoSourceRecord.objects.filter(unit=unit, window=window).exists():
             raise ValidationError(f"{unit.name} đã được ghi nhận không còn nguồn trong {w.long_label}.")
+        pool = pool_of(unit, w)
+        if pool:
+            raise ValidationError(
+                f"{unit.name} còn {pool} người trong nguồn (quần chúng ưu tú, cảm tình đảng, đối tượng kết nạp) "
+                f"vào cuối {w.long_label}: chỉ ghi nhận «không còn nguồn» khi chi bộ không còn ai trong nguồn."
+            )
         record = NoSourceRecord.objects.create(unit=unit, window=window, reason=reason, recorded_on=recorded_on,
                                                recorded_by=acting_user)  # fmt: skip
         rollups.set_exempt(unit.pk, window, True)

@@ -2,9 +2,11 @@
 
 * ``KETNAP_SCHOOL_YEAR_START`` ("MM-DD", default "09-01"): first day of the school year window.
 * ``KETNAP_INDICATOR_PARAMS`` (Django setting, a dict): overrides of `rules.indicators.Params`
-  (projection lead times and conversion shares, weakness thresholds); the recognition's "on time" follows
+  (how the projection learns, weakness thresholds); the recognition's "on time" follows
   ``KETNAP_RULE_PARAMS`` (the rule book's two recognition deadlines) unless set here.
 * ``KETNAP_TREND_YEARS`` (default 5): school years shown in trends and kept in the rollup.
+* ``KETNAP_ROLLUP_INLINE_UNITS`` (default 5,000): above this many units, rollup rebuilds after a tree change
+  and the daily projection snapshot run in the background worker (``ketnap db_worker``).
 """
 
 import datetime as dt
@@ -49,6 +51,15 @@ def params() -> ind.Params:
     if extra == {"recognition_working_days": ind.DEFAULT_PARAMS.recognition_working_days}:
         return ind.DEFAULT_PARAMS
     return ind.Params(**extra)
+
+
+def inline_units() -> int:
+    """Up to this many units, a tree change and the daily projection rebuild the rollup at once; above it,
+    the background worker does (``KETNAP_ROLLUP_INLINE_UNITS``, default 5,000: the demo city has 432)."""
+    return int(
+        getattr(settings, "KETNAP_ROLLUP_INLINE_UNITS", None)
+        or os.getenv("KETNAP_ROLLUP_INLINE_UNITS", "5000")
+    )
 
 
 def trend_years() -> int:

@@ -76,6 +76,14 @@ class RollupWindow(models.Model):
     tree_stamp = models.CharField(max_length=100, blank=True)
     units = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # The open window's projection snapshot (rules.indicators.Projection as JSON): the day its dossiers in
+    # progress are counted as of, and the whole tree's expected admissions per stage and age. None: closed.
+    projection = models.JSONField(null=True, blank=True)
+    # A tree change from this day is waiting for the background rebuild (large trees): the rows still show
+    # the tree as it was, and the dashboards say so.
+    tree_changed_on = models.DateField(null=True, blank=True)
+    # The day a refresh of the projection was queued (one a day).
+    refresh_queued_on = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return self.key

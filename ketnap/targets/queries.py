@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
 
 from ketnap.accounts.scoping import path_in_scope, scope_paths
 from ketnap.orgs import queries as org_queries
@@ -23,7 +25,7 @@ from ketnap.people import queries as people_queries
 from ketnap.people.models import PersonEvent, Stage
 from ketnap.rules import indicators as ind
 from ketnap.targets import conf, rollups
-from ketnap.targets.models import NoSourceRecord, Rollup, Target
+from ketnap.targets.models import NoSourceRecord, Rollup, RollupWindow, Target
 
 window = conf.window
 SY_IDS = [i.id for i in ind.INDICATORS.values() if i.window_kind == "SY"]
@@ -80,7 +82,9 @@ def lagging_rows(unit_id: int, wkey: str):
     row = row_at(unit_id, wkey)
     if row is None:
         return Rollup.objects.none()
-    return subtree_rows(row).filter(own_lagging=True)
+    return subtree_rows(row).filter(
+        own_lagging__in=[True]
+    )  # (`IN (1)`: an equality the index serves; SQLite reads `= True` as a truth test)
 
 
 # ---------------------------------------------------------------------------------------------- units
@@ -169,12 +173,29 @@ def resolve_target(spec: ind.Indicator, row: Rollup | None, wkey: str, explicit)
 # ---------------------------------------------------------------------------------------------- formatting
 
 
-def fmt_value(spec: ind.Indicator, value) -> str:
+def fmt_value(spec: ind.Indicator, value, target=None) -> str:
+    """A share as a percentage with one decimal (more when one decimal would make a value that misses the
+    target look equal to it: 2,999/3,000 is "99,97%", not "100,0%", against a 100 % target); a count whole."""
     if value is None:
         return "—"
     if spec.is_share:
-        return f"{value * 100:.1f}%".replace(".", ",")
+        text = f"{float(value) * 100:.1f}"
+        if (
+            target is not None
+            and text == f"{float(target) * 100:.1f}"
+            and ind.exact(value) != ind.exact(target)
+        ):
+            v, t = ind.exact(value) * 100, ind.exact(target) * 100
+            digits = 2
+            while digits < 4 and round(v, digits) == round(t, digits):
+                digits += 1
+            text = f"{float(value) * 100:.{digits}f}"
+        return f"{text}%".replace(".", ",")
     return f"{int(round(value)):,}".replace(",", ".")
+
+
+def fmt_count(value) -> str:
+    return "—" if value is None else f"{int(value):,}".replace(",", ".")
 
 
 def fmt_target(spec: ind.Indicator, value) -> str:
@@ -208,10 +229,11 @@ class Card:
     projected: float | None
     final: bool
     trend: list[TrendPoint] = field(default_factory=list)
+    projected_range: tuple | None = None  # (low, high) of the projection (a count, or a share)
 
     @property
     def value_text(self) -> str:
-        return fmt_value(self.spec, self.value)
+        return fmt_value(self.spec, self.value, self.target.value)
 
     @property
     def target_text(self) -> str:
@@ -219,6 +241,10 @@ class Card:
 
     @property
     def projected_text(self) -> str:
+        """The projection as a range when there is one ("1.150–1.260"), else its value."""
+        if self.projected_range is not None:
+            low, high = (fmt_value(self.spec, x) for x in self.projected_range)
+            return low if low == high else f"{low}–{high}"
         return fmt_value(self.spec, self.projected)
 
     @property
@@ -236,17 +262,37 @@ class Card:
         return f"{self.num:,}/{self.den:,}".replace(",", ".")
 
 
-def card_for(spec, w: ind.Window, row: Rollup | None, explicit, today: dt.date, params) -> Card:
+def projected_for(spec: ind.Indicator, totals, forecasts: dict | None):
+    """(value, (low, high) or None) expected at the window's end: admissions from the learned forecast
+    (`forecasts`: {"all": Forecast, "he": Forecast} of the card's window), a cell indicator from the cells that
+    can still reach it (their admissions plus those expected of their dossiers in progress)."""
+    den = totals.get(spec.den, 0) if spec.den else None
+    if spec.num in ("he_admitted", "admitted") and forecasts:
+        fc = forecasts.get("he" if spec.num == "he_admitted" else "all")
+        if fc is None:
+            return None, None
+        if den is None:
+            return fc.expected, (fc.low, fc.high)
+        if not den:
+            return None, None
+        return fc.expected / den, (Fraction(fc.low, den), Fraction(fc.high, den))
+    if spec.reach_flag and den:  # the expected number of cells meeting it (the reach field is in ‰ of a cell)
+        return Fraction(totals.get(spec.reach_flag, 0), 1000 * den), None
+    return None, None
+
+
+def card_for(spec, w: ind.Window, row, explicit, today: dt.date, params, forecasts=None) -> Card:
     totals = row.totals() if row is not None else {}
-    value = ind.value_of(spec, totals)
+    exact = ind.ratio_of(spec, totals)
     target = resolve_target(spec, row, w.key, explicit)
     final = w.end < today
-    projected = None if final else ind.projected_value(spec, totals, params)
-    status = ind.status(spec, value, target.value, final=final, projected=projected)
+    projected, span = (None, None) if final else projected_for(spec, totals, forecasts)
+    status = ind.status(spec, exact, target.value, final=final, projected=projected)
     if row is not None and spec.den and not totals.get(spec.den):
         status = "none"
-    return Card(spec, w, value, totals.get(spec.num, 0), totals.get(spec.den, 0) if spec.den else None, target,
-                status, projected, final)  # fmt: skip
+    return Card(spec, w, ind.value_of(spec, totals), totals.get(spec.num, 0),
+                totals.get(spec.den, 0) if spec.den else None, target, status, projected, final,
+                projected_range=span)  # fmt: skip
 
 
 @dataclass
@@ -318,6 +364,7 @@ class Dashboard:
     final: bool
     stale: bool
     totals: dict
+    tree_changed_on: dt.date | None = None  # a tree change waiting for the background rebuild
 
 
 def _relevant_ids(totals: dict) -> list[str]:
@@ -334,6 +381,89 @@ def _relevant_ids(totals: dict) -> list[str]:
     return out or SY_IDS[:3]
 
 
+def relevant_groups(row) -> set[str]:
+    """Which of the directive's groups of indicators concern the unit: K-12 when its subtree holds K-12 schools
+    or cells (or it belongs to a K-12 school), higher education likewise; both when it holds neither yet. A
+    university's dashboard shows no K-12 card ("— 0/0"), a ward's no higher-education card."""
+    if row is None:
+        return {"K12", "HE", "ALL"}
+    t = row.totals()
+    groups = {"ALL"}
+    kind = getattr(row, "school_kind", "")
+    if kind == "k12" or t.get("k12_schools") or t.get("k12_cells"):
+        groups.add("K12")
+    if kind == "he" or t.get("he_admitted") or t.get("he_subcells") or t.get("he_student_cells"):
+        groups.add("HE")
+    if groups == {"ALL"}:
+        groups |= {"K12", "HE"}
+    return groups
+
+
+# ---------------------------------------------------------------------------------------------- projection
+
+
+def snapshot(wkey: str) -> ind.Projection | None:
+    """The open window's projection snapshot (the day its dossiers in progress were counted)."""
+    data = RollupWindow.objects.filter(key=wkey).values_list("projection", flat=True).first()
+    return ind.Projection.from_json(data) if data else None
+
+
+LEARN_FIELDS = (*ind.ENTRY_FLOW.values(), *ind.LEAD_FIELDS, *ind.STEP_FIELDS)
+
+
+def learning_sums(unit_ids, keys) -> dict[int, dict[str, int]]:
+    """{unit: the sums of its rows over the learning school years} (entries into each stage, lead times)."""
+    out: dict[int, dict[str, int]] = {}
+    rows = Rollup.objects.filter(window__in=list(keys), unit_id__in=list(unit_ids))
+    for uid, *values in rows.values_list("unit_id", *LEARN_FIELDS):
+        acc = out.setdefault(uid, dict.fromkeys(LEARN_FIELDS, 0))
+        for name, v in zip(LEARN_FIELDS, values):
+            acc[name] += v
+    return out
+
+
+def outlooks(
+    rows, w: ind.Window, params, snap: ind.Projection | None = None, parts=("all", "he"), interval=True
+) -> dict:
+    """{unit: {"all": Forecast, "he": Forecast, "models": {stage: StageModel}}} of the rows (tree of the open
+    window `w`) under each unit's own history, or its nearest ancestor's with enough of it (`parts`: which
+    forecasts, the whole unit's and its higher-education part's)."""
+    snap = snap or snapshot(w.key)
+    if snap is None or not ind.is_open(w, snap.as_of):
+        return {}
+    keys = [y.key for y in ind.learning_years(snap.as_of, params, conf.school_year_start())]
+    _ensure(keys)
+    rows = list(rows)
+    ids = {uid for r in rows for uid in _path_ids(r.path)}
+    sums = learning_sums(ids, keys)
+    out = {}
+    for r in rows:
+        chain = [(uid, sums.get(uid, {})) for uid in reversed(_path_ids(r.path))]
+        models = ind.choose_models(chain, params)
+        t = r.totals()
+        look = {"models": models, "snapshot": snap}
+        if "all" in parts:
+            counts = {s: [t.get(f, 0) for f in ind.now_fields(s)] for s in ind.PIPE_STAGES}
+            stale, blocked = t.get("now_stale", 0), t.get("now_blocked", 0)
+            look["all"] = ind.forecast(
+                t.get("admitted", 0),
+                counts,
+                models,
+                snap.horizon,
+                params,
+                stale=stale,
+                blocked=blocked,
+                interval=interval,
+            )
+        if "he" in parts:
+            counts = {s: [t.get(f, 0) for f in ind.now_fields(s, "he_")] for s in ind.PIPE_STAGES}
+            look["he"] = ind.forecast(
+                t.get("he_admitted", 0), counts, models, snap.horizon, params, interval=interval
+            )
+        out[r.unit_id] = look
+    return out
+
+
 def dashboard(
     user, unit: OrgUnit, wkey: str, today: dt.date, chart: str = "", lagging_limit: int = 15
 ) -> Dashboard:
@@ -343,18 +473,27 @@ def dashboard(
     cal = calendar_for(w, today)
     keys = [y.key for y in years] + [cal.key]
     _ensure(keys)
+    rollups.refresh_if_due(today)
     rows = {r.window: r for r in Rollup.objects.filter(window__in=keys, unit_id=unit.pk)}
     row = rows.get(w.key)
     chain = {uid for r in rows.values() for uid in _path_ids(r.path)}
     explicit = _explicit_targets(chain, keys)
+    looks = {}
+    for win in (w, cal):
+        r = rows.get(win.key)
+        if r is not None and not win.end < today:
+            looks[win.key] = outlooks([r], win, params).get(unit.pk)
+    groups = relevant_groups(row)
     cards = []
     for i in SY_IDS + CY_IDS:
         spec = ind.INDICATORS[i]
+        if spec.group not in groups:
+            continue
         cw = cal if spec.window_kind == "CY" else w
-        card = card_for(spec, cw, rows.get(cw.key), explicit, today, params)
+        card = card_for(spec, cw, rows.get(cw.key), explicit, today, params, looks.get(cw.key))
         if spec.window_kind == "SY":
             for y in years:
-                c = card_for(spec, y, rows.get(y.key), explicit, today, params)
+                c = card_for(spec, y, rows.get(y.key), explicit, today, params, looks.get(y.key))
                 card.trend.append(
                     TrendPoint(y, c.value, c.target.value, c.status, c.value_text, c.target_text)
                 )
@@ -362,16 +501,17 @@ def dashboard(
     totals = row.totals() if row is not None else dict.fromkeys(ind.TOTAL_FIELDS, 0)
 
     # Children in the tree at the window's end, with the relevant indicators.
-    child_ids = _relevant_ids(totals)
+    child_ids = [i for i in _relevant_ids(totals) if ind.INDICATORS[i].group in groups] or _relevant_ids(
+        totals
+    )
     chart_spec = ind.INDICATORS.get(chart) if chart in child_ids else ind.INDICATORS[child_ids[0]]
     children = []
     if row is not None:
-        needed = {"lagging", "admitted", "pool_end", "members_end"}
+        needed = {"lagging", "admitted", "he_admitted", "pool_end", "members_end", "now_stale", "now_blocked"}
+        needed.update(ind.NOW_FIELDS, ind.HE_NOW_FIELDS)
         for i in child_ids:
             spec = ind.INDICATORS[i]
             needed.update(f for f in (spec.num, spec.den, spec.reach_flag) if f)
-            needed.update(("he_proj_sympathiser", "he_proj_applicant", "he_proj_approved", "proj_sympathiser",
-                           "proj_applicant", "proj_approved"))  # fmt: skip
         names = sorted(needed)
         kid_rows = list(
             Rollup.objects.filter(window=w.key, parent_id=unit.pk)
@@ -390,14 +530,21 @@ def dashboard(
         )
         kid_explicit = _explicit_targets([r[0] for r in kid_rows], [w.key], child_ids)
         kid_explicit.update(explicit)
-        for values in kid_rows:
+        views = [_RowView(w.key, v[0], v[1], v[2], dict(zip(names, v[8:]))) for v in kid_rows]
+        # the children's cells need a forecast only for the higher-education admissions (their on-track colour)
+        # (only the children given a count target can be "on track": the others need no forecast)
+        he_shown = w.key in looks and "HE_ADMISSIONS" in child_ids
+        targeted = [r for r in views if (r.unit_id, w.key, "HE_ADMISSIONS") in kid_explicit]
+        kid_looks = (
+            outlooks(targeted, w, params, parts=("he",), interval=False) if he_shown and targeted else {}
+        )
+        for values, r in zip(kid_rows, views):
             uid, parent_id, path, is_cell, name, kind, code, current_path = values[:8]
-            r = _RowView(w.key, uid, parent_id, path, dict(zip(names, values[8:])))
             t = r.totals()
             cells = []
             for i in child_ids:
                 spec = ind.INDICATORS[i]
-                c = card_for(spec, w, r, kid_explicit, today, params)
+                c = card_for(spec, w, r, kid_explicit, today, params, kid_looks.get(uid))
                 cells.append(
                     Cell(c.value_text, STATUS_COLORS[c.status] if c.status != "none" else "", c.value)
                 )
@@ -414,33 +561,52 @@ def dashboard(
     return Dashboard(
         unit=unit, window=w, cal_window=cal, row=row, cards=cards, trend_windows=years, children=children,
         child_ids=child_ids, chart_indicator=chart_spec, lagging=lagging, lagging_total=lagging_total, funnel=funnel,
-        pool_end=totals.get("pool_end", 0), projection=projection(totals, cards, w, today, params),
+        pool_end=totals.get("pool_end", 0), projection=projection(totals, cards, w, today, looks.get(w.key)),
         final=w.end < today, stale=rollups.stale_stamp(w.key), totals=totals,
+        tree_changed_on=rollups.tree_change_pending(w.key),
     )  # fmt: skip
 
 
-def projection(totals: dict, cards: list[Card], w: ind.Window, today: dt.date, params) -> dict:
-    c = params.conversion
-    stages = [
-        ("Cảm tình đảng", "proj_sympathiser", c["SYMPATHISER"], params.lead_days["SYMPATHISER"]),
-        ("Đối tượng (hồ sơ đang hoàn thiện)", "proj_applicant", c["APPLICANT"], params.lead_days["APPLICANT"]),
-        ("Chi bộ, đảng ủy đã xét, chờ quyết định", "proj_approved", c["APPROVED"], params.lead_days["CELL_APPROVED"]),
-    ]  # fmt: skip
+def _unit_names(ids) -> dict[int, str]:
+    return dict(OrgUnit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+
+
+def projection(totals: dict, cards: list[Card], w: ind.Window, today: dt.date, look: dict | None) -> dict:
+    """What the projection panel shows: how many are admitted, the range expected by the window's end, the
+    dossiers counted by stage with the share and lead time learned, whose history they come from, and what
+    was left out."""
+    if look is None:
+        return {"open": w.end >= today, "available": False}
+    fc, he, snap = look["all"], look["he"], look["snapshot"]
+    names = _unit_names({r.model.unit_id for r in fc.rows})
     rows = []
-    expected = float(totals.get("admitted", 0))
-    for label, name, share, lead in stages:
-        n = totals.get(name, 0)
-        expected += n * share
-        rows.append({"label": label, "count": n, "share": share, "expected": n * share, "lead": lead})
-    he = next((card for card in cards if card.spec.id == "HE_ADMISSIONS"), None)
+    for r in fc.rows:
+        m = r.model
+        rows.append({
+            "stage": r.stage, "label": r.label, "count": r.count, "expected": r.expected,
+            "share": float(m.share) if m.entered else None, "entered": m.entered, "decided": m.decided,
+            "median_lead": m.lead_quantile(0.5), "source": names.get(m.unit_id, ""),
+        })  # fmt: skip
+    he_card = next((card for card in cards if card.spec.id == "HE_ADMISSIONS"), None)
     return {
-        "open": w.end >= today,
+        "open": True,
+        "available": True,
+        "as_of": snap.as_of,
+        "horizon": snap.horizon,
+        "years": ind.learning_years(snap.as_of, conf.params(), conf.school_year_start()),
         "rows": rows,
-        "admitted": totals.get("admitted", 0),
-        "expected": round(expected),
-        "he_admitted": totals.get("he_admitted", 0),
-        "he_expected": he.projected if he else None,
-        "he_target": he.target.value if he else None,
+        "admitted": fc.admitted,
+        "expected": fc.expected,
+        "low": fc.low,
+        "high": fc.high,
+        "stale": fc.stale,
+        "blocked": fc.blocked,
+        "in_progress": fc.in_progress,
+        "he_admitted": he.admitted,
+        "he_low": he.low,
+        "he_high": he.high,
+        "he_expected": he.expected,
+        "he_target": he_card.target.value if he_card else None,
         "reach": [
             (card.spec, card.projected)
             for card in cards
@@ -457,28 +623,36 @@ MISSING = {
 }
 
 
+REACHABLE = 500  # a cell "can still make it" when its chance is at least one half (the reach fields: ‰)
+
+
 def _missing(r: Rollup) -> tuple[list[str], bool]:
-    """What a lagging cell misses, and whether its dossiers in progress can still make it."""
+    """What a lagging cell misses, and whether its dossiers in progress can still make it (a chance of at least
+    one half for each thing it misses)."""
     out, reach = [], True
     if r.k12_cells:
         if not r.k12_cells_two:
             out.append(MISSING["k12_two"])
-            reach = reach and bool(r.k12_cells_two_reach)
+            reach = reach and r.k12_cells_two_reach >= REACHABLE
         if not r.k12_cells_teacher:
             out.append(MISSING["k12_teacher"])
-            reach = reach and bool(r.k12_cells_teacher_reach)
+            reach = reach and r.k12_cells_teacher_reach >= REACHABLE
     if r.he_subcells and not r.he_subcells_ok:
         out.append(MISSING["he_sub"])
-        reach = reach and bool(r.he_subcells_reach)
+        reach = reach and r.he_subcells_reach >= REACHABLE
     if r.he_student_cells and not r.he_student_cells_ok:
         out.append(MISSING["he_student"])
-        reach = reach and bool(r.he_student_cells_reach)
+        reach = reach and r.he_student_cells_reach >= REACHABLE
     return out, reach
 
 
 def lagging_list(user, row: Rollup, limit: int | None = 15, offset: int = 0):
     """Lagging cells of the subtree, the largest pools first (inspection visits start there)."""
-    qs = subtree_rows(row).filter(own_lagging=True)
+    # the whole tree: no range on lo, so that the (window, lagging, -pool) index gives the order at once
+    whole = not _in_subtree(row)
+    qs = (Rollup.objects.filter(window=row.window) if whole else subtree_rows(row)).filter(
+        own_lagging__in=[True]
+    )  # (`IN (1)`: an equality the index serves; SQLite reads `= True` as a truth test)
     total = row.lagging  # the subtree's total of the flag: no count query
     qs = qs.select_related("unit").order_by("-pool_end", "unit_id")  # served by an index, no sort
     part = list(qs[offset : offset + limit] if limit else qs)
@@ -490,7 +664,7 @@ def lagging_list(user, row: Rollup, limit: int | None = 15, offset: int = 0):
         missing, reach = _missing(r)
         out.append(LaggingRow(r.unit_id, r.unit.name, parents.get(r.parent_id, ""), path_in_scope(r.unit.path, user),
                               missing, r.admitted, r.admitted_teacher, r.pool_end,
-                              r.proj_sympathiser + r.proj_applicant + r.proj_approved, reach))  # fmt: skip
+                              sum(getattr(r, f) for f in ind.NOW_FIELDS), reach))  # fmt: skip
     return out, total
 
 
@@ -547,42 +721,67 @@ def _subtree_ids(row: Rollup):
     return subtree_rows(row).values("unit_id")
 
 
-def k12_schools(user, row: Rollup) -> list[SchoolItem]:
-    """K-12 schools counted in the subtree, as rules.indicators.window_tree counts them: at their organisation
-    when it is active at the window's end, else at their ward, else at the root."""
-    qs = School.objects.filter(level__in=ind.K12_LEVELS)
-    if row.parent_id is not None:
-        sub = subtree_rows(row).values("unit_id")
-        qs = qs.filter(Q(party_org_id__in=sub) | Q(ward_id__in=sub))
-    schools = list(qs.select_related("party_org", "ward").order_by("name"))
-    ids = {s.party_org_id for s in schools if s.party_org_id} | {s.ward_id for s in schools if s.ward_id}
-    place = {
-        uid: (active, lo)
-        for uid, active, lo in Rollup.objects.filter(window=row.window, unit_id__in=ids).values_list(
-            "unit_id", "active", "lo"
-        )
-    }
-    roots = list(
-        Rollup.objects.filter(window=row.window, parent_id__isnull=True).values_list("lo", flat=True)
-    )
-    out = []
-    for s in schools:
-        org_place = place.get(s.party_org_id)
-        has = bool(org_place and org_place[0])
-        if has:
-            lo = org_place[1]
-        elif s.ward_id in place:
-            lo = place[s.ward_id][1]
+class K12Schools:
+    """The K-12 schools counted in the subtree, as rules.indicators.window_tree counts them (at their
+    organisation when it is active at the window's end, else at their ward, else at the root), those without
+    a party organisation first, then by name: a lazy sequence for the paginator, each slice read with LIMIT
+    from two indexed queries; its length is the rollup's number (no count)."""
+
+    def __init__(self, user, row: Rollup):
+        self.user, self.row = user, row
+        w = row.window
+        active = Rollup.objects.filter(window=w, unit_id=OuterRef("party_org_id"), active=True)
+        base = School.objects.filter(level__in=ind.K12_LEVELS).select_related("party_org", "ward")
+        whole = not _in_subtree(row)
+        if whole:
+            self.with_org = base.filter(Exists(active))
+            self.without = base.exclude(Exists(active))
         else:
-            lo = roots[0] if len(roots) == 1 else None
-        if lo is None or not row.lo <= lo <= row.hi:
-            continue
+            inside = Q(lo__gte=row.lo, lo__lte=row.hi)
+            self.with_org = base.filter(Exists(active.filter(inside)))
+            ward_in = Rollup.objects.filter(inside, window=w, unit_id=OuterRef("ward_id"))
+            self.without = base.exclude(Exists(active)).filter(Exists(ward_in))
+        self.n_without = row.k12_schools - row.k12_schools_org
+        self.n_with = row.k12_schools_org
+
+    def __len__(self) -> int:
+        return self.n_without + self.n_with
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop if key.stop is not None else len(self)
+        out = []
+        if start < self.n_without:
+            out += [
+                self._item(s, False)
+                for s in self.without.order_by("name", "id")[start : min(stop, self.n_without)]
+            ]
+        if stop > self.n_without:
+            a, b = max(0, start - self.n_without), stop - self.n_without
+            out += [self._item(s, True) for s in self.with_org.order_by("name", "id")[a:b]]
+        return out
+
+    def __iter__(self):
+        yield from (
+            self._item(s, False) for s in self.without.order_by("name", "id").iterator(chunk_size=2000)
+        )
+        yield from (
+            self._item(s, True) for s in self.with_org.order_by("name", "id").iterator(chunk_size=2000)
+        )
+
+    def _item(self, s, has: bool) -> SchoolItem:
         org = s.party_org if has else None
-        out.append(SchoolItem(s.pk, s.name, s.get_level_display(), org.name if org else "", org.pk if org else None,
-                              bool(org) and path_in_scope(org.path, user), has,
-                              s.ward.name if s.ward else ""))  # fmt: skip
-    out.sort(key=lambda x: (x.in_numerator, x.name))
-    return out
+        return SchoolItem(s.pk, s.name, s.get_level_display(), org.name if org else "", org.pk if org else None,
+                          bool(org) and path_in_scope(org.path, self.user), has,
+                          s.ward.name if s.ward else "")  # fmt: skip
+
+
+def k12_schools(user, row: Rollup) -> K12Schools:
+    return K12Schools(user, row)
 
 
 FIELD_KINDS = {
@@ -606,17 +805,23 @@ FIELD_LABELS = {
 
 
 def flow_persons(user, row: Rollup, name: str, *, he_only: bool = False):
-    """Persons behind a flow of the window: events dated in it, at a unit of the subtree at its end."""
+    """Persons behind a flow of the window: events dated in it, at a unit of the subtree at its end. For the
+    whole tree the persons are read in the list's order, each checked for such an event (the first page
+    comes at once however many there are); for a subtree, from its events."""
     w = conf.window(row.window)
     units = subtree_rows(row)
     where = _in_subtree(row)
     if he_only:
         where = Q(org_id__in=units.filter(school_kind="he").values("unit_id"))
     events = PersonEvent.objects.filter(where, kind__in=FIELD_KINDS[name], occurred_on__gte=w.start,
-                                        occurred_on__lte=w.end, corrections__isnull=True)  # fmt: skip
-    events = events.exclude(data__has_key="void")
-    ids = Q(pk__in=events.values("person_id"))
-    return people_queries.persons_for(user).filter(ids).select_related("unit", "school")
+                                        occurred_on__lte=w.end)  # fmt: skip
+    events = people_queries.uncorrected(events)
+    persons = people_queries.persons_for(user)
+    if not _in_subtree(row):
+        persons = persons.filter(Exists(events.filter(person_id=OuterRef("pk"))))
+    else:
+        persons = persons.filter(pk__in=events.values("person_id"))
+    return persons.select_related("unit", "school")
 
 
 def pool_persons(user, row: Rollup):
@@ -627,21 +832,24 @@ def pool_persons(user, row: Rollup):
     the others are decided one by one by pool_holder."""
     day = conf.window(row.window).end
     units = _subtree_ids(row)
-    # uncorrelated subqueries, each evaluated once (a correlated EXISTS made SQLite walk every
-    # source_identified event of the city for each person)
-    sourced = PersonEvent.objects.filter(kind="source_identified", occurred_on__lte=day).values("person_id")
-    moved = PersonEvent.objects.filter(kind__in=ind.MOVE_KINDS).values("person_id")
-    corrected = PersonEvent.objects.filter(corrects__isnull=False).values("person_id")
-    special = Q(pk__in=moved) | Q(pk__in=corrected)
+    whole = not _in_subtree(row)
+    # each person's own source_identified (a correlated EXISTS through the (person, date) index), the
+    # persons moved or corrected (few) from their events
+    sourced = PersonEvent.objects.filter(
+        person_id=OuterRef("pk"), kind="source_identified", occurred_on__lte=day
+    )
+    special_ids = set(PersonEvent.objects.filter(kind__in=ind.MOVE_KINDS).values_list("person_id", flat=True))
+    special_ids |= set(PersonEvent.objects.filter(corrects__isnull=False).values_list("person_id", flat=True))
+    special = Q(pk__in=sorted(special_ids))
     # in_pool_on, on the cached state: not admitted and not withdrawn by that day (a superset for special ones,
     # whose source_identified may have been corrected: any such event on or before the day)
     pool = (
         people_queries.persons_for(user)
-        .filter(pk__in=sourced)
+        .filter(Exists(sourced))
         .exclude(party_age_from__lte=day)
         .exclude(stage=Stage.WITHDRAWN, stage_since__lte=day)
     )
-    plain = pool.filter(unit_id__in=units).exclude(special)
+    plain = (pool if whole else pool.filter(unit_id__in=units)).exclude(special)
     held = set(units.values_list("unit_id", flat=True))
     others = pool.filter(special)
     if _in_subtree(row):  # not the whole tree: a candidate was held, or moved, or recorded, in the subtree
@@ -659,11 +867,7 @@ def pool_persons(user, row: Rollup):
         if ind.pool_holder(ind.PersonRec(pk, unit_id, stage=stage, stage_since=since, party_age_from=paf),
                            events[pk], day) in held
     ]  # fmt: skip
-    return (
-        people_queries.persons_for(user)
-        .filter(Q(pk__in=plain.values("pk")) | Q(pk__in=chosen))
-        .select_related("unit", "school")
-    )
+    return (plain | pool.filter(pk__in=chosen)).select_related("unit", "school")
 
 
 # Which flow of persons opens behind a person-drill indicator: (flow field, higher education only).
@@ -713,14 +917,18 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
     if wid == "W_CELLS_NEVER_ADMIT":
         years = [ind.school_year(w.year - k, conf.school_year_start()) for k in range(params.never_years)]
         _ensure([y.key for y in years])
-        admitted = Rollup.objects.filter(window__in=[y.key for y in years], is_cell=True, admitted__gt=0)
+        # (a correlated NOT EXISTS: three probes of the (window, unit) index per cell, no list of every cell
+        # that admitted someone)
+        admitted = Rollup.objects.filter(
+            window__in=[y.key for y in years], unit_id=OuterRef("unit_id"), admitted__gt=0
+        )
         first = years[-1].start
-        qs = sub.filter(is_cell=True, active=True).exclude(unit_id__in=admitted.values("unit_id"))
+        qs = sub.filter(is_cell=True, active=True).exclude(Exists(admitted))
         qs = qs.filter(Q(unit__founded_on__isnull=True) | Q(unit__founded_on__lt=first))
-        return "units", qs.select_related("unit").order_by("unit__name", "unit_id")
+        return "units", qs.select_related("unit").order_by("lo")  # in the tree's order (its index)
     if wid == "W_MERGED_CELLS":
         qs = sub.filter(is_cell=True, active=True, unit__cell_kind=OrgUnit.CellKind.MERGED)
-        return "units", qs.select_related("unit").order_by("unit__name", "unit_id")
+        return "units", qs.select_related("unit").order_by("lo")
     if wid == "W_MANY_MEMBERS_NO_STAFF":
         big = sub.filter(members_end__gte=params.staff_members).values("unit_id")
         qs = School.objects.filter(party_org_id__in=big, has_full_time_party_staff=False).select_related(
@@ -735,19 +943,20 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
         schools = list(
             School.objects.filter(level__in=ind.HE_LEVELS, party_org_id__in=ids).select_related("party_org")
         )
+        # the organisations above a live student cell (the cells from the (cell kind, path) index)
         with_cell = set()
-        student_paths = OrgUnit.objects.filter(cell_kind=OrgUnit.CellKind.STUDENT, dissolved_on__isnull=True)
-        for path in student_paths.values_list("path", flat=True):
+        student = OrgUnit.objects.filter(cell_kind=OrgUnit.CellKind.STUDENT, dissolved_on__isnull=True)
+        for path in student.values_list("path", flat=True):
             with_cell.update(_path_ids(path))
         return "schools", [
             (s, 0) for s in sorted(schools, key=lambda s: s.name) if s.party_org_id not in with_cell
         ]
     if wid == "W_STUDENTS_FAILED_RECOGNITION":
-        removed = PersonEvent.objects.filter(kind="removal", occurred_on__gte=w.start, occurred_on__lte=w.end,
-                                             org_id__in=sub.values("unit_id"))  # fmt: skip
-        qs = people_queries.persons_for(user).filter(
-            pk__in=removed.values("person_id"), school_role__in=["student", "pupil"]
-        )
+        removed = PersonEvent.objects.filter(kind="removal", occurred_on__gte=w.start, occurred_on__lte=w.end)
+        if _in_subtree(row):
+            removed = removed.filter(org_id__in=sub.values("unit_id"))
+        ids = sorted(set(removed.values_list("person_id", flat=True)))  # few: from the (kind, date) index
+        qs = people_queries.persons_for(user).filter(pk__in=ids, school_role__in=["student", "pupil"])
         persons = list(qs.select_related("unit", "school").order_by("sort_key", "id"))
         decided = dict(
             PersonEvent.objects.filter(person__in=persons, kind__in=["decision", "member_imported"])
@@ -758,53 +967,74 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
         names = org_queries.names_with_school(orgs)
         return "persons", [(p, names.get(decided.get(p.pk), "")) for p in persons]
     if wid == "W_GRADUATES_NOT_TRANSFERRED":
-        cutoff = today - dt.timedelta(days=60)
+        # the transfers' state and the rule book's GRADUATE_HOLD / TRANSFER_START_DUE (ketnap.interorg)
         held = sub.filter(school_kind="he").values("unit_id")
-        qs = people_queries.persons_for(user).filter(
-            unit_id__in=held, school_role="student", stage__in=[Stage.PROBATIONARY, Stage.OFFICIAL],
-            expected_graduation__lt=cutoff,
-        )  # fmt: skip
-        return "persons", _Pairs(qs.select_related("unit", "school").order_by("expected_graduation", "id"))
+        persons = people_queries.persons_for(user)
+        if _in_subtree(row):
+            persons = persons.filter(unit_id__in=held)
+        else:  # the whole tree: read in graduation order, the unit only checked (`unit_id + 0` is not indexed)
+            persons = persons.alias(held_by=F("unit_id") + 0).filter(held_by__in=held)
+        qs, _ = people_queries.graduates_overdue(persons, today)
+        return "persons", _Pairs(qs.select_related("unit", "school"))
     raise KeyError(wid)
 
 
 # ---------------------------------------------------------------------------------------------- pipeline
 
 
-STEP_SAMPLE = 5000
+STEP_SAMPLE = 400  # a median on a few hundred completions is within a day or two of the whole one
 
 
-def step_medians(user, row: Rollup, calendar, sample: int = STEP_SAMPLE) -> list[dict]:
-    """Median working days of each step completed in the window (subtree at its end), from the ledger. Above
-    `sample` completions the median is estimated on a fixed pseudo-random sample of that many persons."""
+def sample_days(start: dt.date, end: dt.date, total: int, sample: int, calendar) -> list[dt.date] | None:
+    """Working days spread evenly over [start, end] on which about `sample` of `total` completions fall (None:
+    take them all). Each is read from the events' (kind, date) index, whatever the size of the subtree."""
+    if total <= sample or end < start:
+        return None
+    span = (end - start).days + 1
+    k = min(span, max(3, -(-sample * span // total)))
+    days = []
+    for i in range(k):
+        day = start + dt.timedelta(days=int((i + 0.5) * span / k))
+        while not calendar.is_working_day(day) and day < end:
+            day += dt.timedelta(days=1)
+        days.append(day)
+    return sorted(set(days))
+
+
+def step_medians(
+    user, row: Rollup, calendar, sample: int = STEP_SAMPLE, today: dt.date | None = None
+) -> list[dict]:
+    """Median working days of each step completed in the window (subtree at its end), from the ledger. The
+    number completing each step is the rollup's; above `sample` of them the median is estimated on the
+    completions of working days spread evenly over the window (about `sample` of them)."""
     w = conf.window(row.window)
+    last = min(w.end, today) if today else w.end
     out = []
     for label, start_kind, end_kind in ind.STEPS:
-        ends_qs = (
+        total = getattr(row, ind.FLOW_KINDS[end_kind])
+        ends_qs = people_queries.uncorrected(
             PersonEvent.objects.filter(_in_subtree(row), kind=end_kind, occurred_on__gte=w.start,
-                                       occurred_on__lte=w.end, corrections__isnull=True)
-            .exclude(data__has_key="void")
+                                       occurred_on__lte=w.end)
         )  # fmt: skip
-        total = ends_qs.count()
-        picked = ends_qs
-        if total > sample:
-            picked = ends_qs.annotate(spread=(F("person_id") * 7919) % 10007).order_by("spread", "person_id")[
-                :sample
-            ]
-        ends = dict(picked.values_list("person_id", "occurred_on"))
+        days = sample_days(w.start, last, total, sample, calendar)
+        if days is not None:
+            ends_qs = ends_qs.filter(occurred_on__in=days)
+        ends = dict(ends_qs.values_list("person_id", "occurred_on"))
         starts: dict[int, dt.date] = {}
         if ends:
+            # each person's events through the (person, date) index, the kind compared as an expression that
+            # no index serves (filtering on the kind itself makes the database walk every event of that kind)
+            qs = PersonEvent.objects.filter(person_id__in=list(ends)).alias(of_kind=Concat("kind", Value("")))
             for pid, day in (
-                PersonEvent.objects.filter(
-                    kind=start_kind, person_id__in=list(ends), corrections__isnull=True
-                )
-                .exclude(data__has_key="void")
+                people_queries.uncorrected(qs.filter(of_kind=start_kind))
+                .order_by()
                 .values_list("person_id", "occurred_on")
             ):
                 if day <= ends[pid] and (pid not in starts or day > starts[pid]):
                     starts[pid] = day
-        days = [calendar.working_days_between(starts[p], ends[p]) for p in starts]
-        out.append({"label": label, "count": total, "median": ind.median(days), "sampled": total > sample})
+        spans = [calendar.working_days_between(starts[p], ends[p]) for p in starts]
+        out.append({"label": label, "count": total, "median": ind.median(spans), "sampled": days is not None,
+                    "sample": len(spans)})  # fmt: skip
     return out
 
 
@@ -815,6 +1045,14 @@ def no_source_records(user, unit: OrgUnit, wkey: str):
         .select_related("unit", "recorded_by")
         .order_by("unit__name")
     )
+
+
+def no_source_pools(records, wkey: str) -> dict[int, int]:
+    """{cell: its source pool at the window's end} for records of "no source left": a record whose cell has
+    persons in its pool is contradicted by the ledger, and the page says so."""
+    ids = [r.unit_id for r in records]
+    _ensure([wkey])
+    return dict(Rollup.objects.filter(window=wkey, unit_id__in=ids).values_list("unit_id", "pool_end"))
 
 
 def no_source_for(user, pk) -> NoSourceRecord:
@@ -829,6 +1067,29 @@ def child_targets(user, unit: OrgUnit, wkey: str, ids: list[str]):
     explicit = _explicit_targets([k.pk for k in kids] + _path_ids(unit.path), [wkey], ids)
     parent_row = row_at(unit.pk, wkey)
     return kids, explicit, parent_row
+
+
+def target_warnings(spec: ind.Indicator, unit: OrgUnit, kids, explicit, parent_row, wkey: str) -> list[str]:
+    """What the committee should know about the targets it gave: a share below the floor of the text that sets
+    the indicator (the directive's "> 60 %" given as 40 %), and counts given to the children that add up to less
+    than the unit's own target. Warnings, not refusals: a committee may have its reasons."""
+    out = []
+    low = [
+        u.name for u in kids if (t := explicit.get((u.pk, wkey, spec.id))) and ind.below_floor(spec, t.value)
+    ]
+    own = explicit.get((unit.pk, wkey, spec.id))
+    if own is not None and ind.below_floor(spec, own.value):
+        low.insert(0, unit.name)
+    if low:
+        out.append(f"Chỉ tiêu {spec.name} của {', '.join(low)} thấp hơn mức của {spec.default_from} "
+                   f"({fmt_target(spec, spec.target)}).")  # fmt: skip
+    if not spec.is_share and kids:
+        given = [explicit[(u.pk, wkey, spec.id)].value for u in kids if (u.pk, wkey, spec.id) in explicit]
+        mine = resolve_target(spec, parent_row, wkey, explicit).value if parent_row is not None else None
+        if given and mine is not None and sum(given) < mine:
+            out.append(f"Tổng chỉ tiêu {spec.name} giao cho các tổ chức trực thuộc ({fmt_value(spec, sum(given))}) "
+                       f"thấp hơn chỉ tiêu của {unit.name} ({fmt_value(spec, mine)}).")  # fmt: skip
+    return out
 
 
 def cell_options(user, unit: OrgUnit) -> list[tuple[int, str]]:

@@ -18,7 +18,6 @@ import datetime as dt
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from operator import add as _add
 
 from django.db import connection, transaction
 from django.db.models import F, Max
@@ -76,11 +75,12 @@ def person_rec(person, state: dict | None = None) -> ind.PersonRec:
         id=person.pk,
         unit_id=person.unit_id,
         school_role=person.school_role,
-        excellent=bool(person.excellent_youth_union_member),
         stage=get("stage"),
         stage_since=get("stage_since"),
         party_age_from=get("party_age_from"),
         probation_end=get("probation_end"),
+        next_due=get("next_due"),
+        error_count=get("error_count") or 0,
     )
 
 
@@ -104,18 +104,19 @@ def _tables():
 
 
 def special_person_ids() -> list[int]:
-    """Persons counted one by one: a correction or a move in their ledger."""
-    from ketnap.people.models import PersonEvent
+    """Persons counted one by one: a correction or a move in their ledger, or a step the indicators count
+    recorded twice (`Person.repeated_step`: counted once, at the first, which plain SQL would not do)."""
+    from ketnap.people.models import Person, PersonEvent
 
     ids = set(PersonEvent.objects.filter(corrects__isnull=False).values_list("person_id", flat=True))
     ids |= set(PersonEvent.objects.filter(kind__in=ind.MOVE_KINDS).values_list("person_id", flat=True))
+    ids |= set(Person.objects.filter(repeated_step=True).values_list("pk", flat=True))
     return sorted(ids)
 
 
 P = {name: i for i, name in enumerate(ind.PERSON_FIELDS)}
 FLOW_ORDER = list(ind.FLOW_KINDS)  # event kinds counted by the flows query
 FLOW_KIND_OF = {name: kind for kind, name in ind.FLOW_KINDS.items()}
-assert ind.PERSON_FIELDS == ind.FLOW_FIELDS + ind.STOCK_FIELDS + ind.PROJECTION_FIELDS  # the SQL relies on it
 
 
 def _temp_tables(cur, special: Sequence[int], calendar, params) -> None:
@@ -148,130 +149,257 @@ def _window_case(column: str, windows: Sequence[ind.Window], args: list) -> str:
     return "CASE " + " ".join(parts) + " END"
 
 
-def _sql_own(windows: Sequence[ind.Window], special: Sequence[int], calendar, params) -> dict:
-    """own[window key][unit id] = list of PERSON_FIELDS counts, for the persons without corrections and moves:
-    one pass over the events per kind of window, one over the persons."""
-    person_t, event_t = _tables()
-    own: dict[str, dict[int, list[int]]] = {w.key: {} for w in windows}
-    width = len(ind.PERSON_FIELDS)
+def _days(later: str, earlier: str) -> str:
+    """SQL for the number of days from `earlier` to `later` (two date columns)."""
+    if connection.vendor == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
-    def cell(wkey: str, unit: int) -> list[int]:
-        row = own[wkey].get(unit)
+
+def _bin_sums(stage: str, alias: str, decided: str = "d.occurred_on", when: str = "") -> list[str]:
+    """One SUM per lead-time bin of a stage: the days from the stage's entry (event `alias`) to `decided` (the
+    decision, or the next stage's entry), for the rows matching `when`."""
+    edges = ind.LEAD_EDGES[stage]
+    days = _days(decided, f"{alias}.occurred_on")
+    known = f"{alias}.occurred_on IS NOT NULL AND {alias}.occurred_on <= {decided}"
+    if when:
+        known = f"{when} AND {known}"
+    out = []
+    for i in range(ind.N_BINS):
+        conds = [known]
+        if i < len(edges):
+            conds.append(f"{days} <= {edges[i]}")
+        if i > 0:
+            conds.append(f"{days} > {edges[i - 1]}")
+        out.append(f"SUM(CASE WHEN {' AND '.join(conds)} THEN 1 ELSE 0 END)")
+    return out
+
+
+class _Own:
+    """own[window key][unit id] = list of PERSON_FIELDS counts."""
+
+    def __init__(self, windows):
+        self.data: dict[str, dict[int, list[int]]] = {w.key: {} for w in windows}
+        self.width = len(ind.PERSON_FIELDS)
+
+    def row(self, wkey: str, unit: int) -> list[int]:
+        target = self.data[wkey]
+        row = target.get(unit)
         if row is None:
-            row = own[wkey][unit] = [0] * width
+            row = target[unit] = [0] * self.width
         return row
 
-    teacher_in = ", ".join("%s" for _ in TEACHER)
-    # Persons counted one by one are left out here (an anti-join; none at all: no condition).
-    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = {})" if special else "1 = 1"
-    with connection.cursor() as cur:
-        _temp_tables(cur, special, calendar, params)
-        nf = len(ind.FLOW_FIELDS)  # FLOW_FIELDS, then STOCK and PROJECTION fields: PERSON_FIELDS order
-        tail = [0] * (width - nf)
-        # One pass over the events of all windows: each event falls in at most one school year and one
-        # calendar year, so the rows group by both and add to each.
-        groups = [[w for w in windows if w.kind == kind] for kind in ("SY", "CY")]
-        groups = [g for g in groups if g]
-        if windows:
-            first, last = min(w.start for w in windows), max(w.end for w in windows)
-            args: list = []
-            cases = [_window_case("e.occurred_on", g, args) for g in groups]
-            sums = []
-            for name in ind.FLOW_FIELDS:  # one column per flow field, in PERSON_FIELDS order
-                if name == "admitted_teacher":
-                    sums.append(
-                        f"COUNT(*) FILTER (WHERE e.kind = 'decision' AND p.school_role IN ({teacher_in}))"
-                    )
-                    args += list(TEACHER)
-                elif name == "admitted_excellent":
-                    sums.append(
-                        "COUNT(*) FILTER (WHERE e.kind = 'decision' AND p.excellent_youth_union_member)"
-                    )
-                elif name == "recognised_on_time":
-                    sums.append("COUNT(*) FILTER (WHERE e.kind = 'recognition_decision' AND d.due IS NOT NULL "
-                                "AND e.occurred_on <= d.due)")  # fmt: skip
-                else:
-                    sums.append(f"COUNT(*) FILTER (WHERE e.kind = '{FLOW_KIND_OF[name]}')")
-            aliases = [f"w{i}" for i in range(len(groups))]
-            cur.execute(
-                f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
-                FROM {event_t} e JOIN {person_t} p ON p.id = e.person_id
-                LEFT JOIN ketnap_due d ON d.probation_end = p.probation_end
-                WHERE e.kind IN ({", ".join(f"'{k}'" for k in FLOW_ORDER)}) AND e.occurred_on >= %s
-                  AND e.occurred_on <= %s AND {plain.format("e.person_id")}
-                GROUP BY e.org_id, {", ".join(aliases)}""",
-                [*args, first, last],
-            )
-            keys = [[w.key for w in g] for g in groups]
-            n = len(groups)
-            for org, *rest in cur.fetchall():
-                values = rest[n:]
-                for g, idx in enumerate(rest[:n]):
-                    if idx is None:
-                        continue
-                    target = own[keys[g][idx]]
-                    row = target.get(org)
-                    if row is None:
-                        target[org] = values + tail
-                    else:
-                        row[:nf] = map(_add, row[:nf], values)
-            # Imported members (member_imported) are members, never admissions: no flow to add.
+    def add(self, wkey: str, unit: int, idx: Sequence[int], values: Sequence[int]) -> None:
+        row = self.row(wkey, unit)
+        for i, v in zip(idx, values):
+            if v:
+                row[i] += v
 
-        # Stocks and projections of every window in one pass over the persons, in PERSON_FIELDS order.
-        cols, args = [], []
-        for w in windows:
-            cols.append(
-                "COUNT(*) FILTER (WHERE src.first_on IS NOT NULL AND src.first_on <= %s AND (p.party_age_from IS NULL "
-                "OR p.party_age_from > %s) AND NOT (p.stage = 'WITHDRAWN' AND p.stage_since IS NOT NULL AND "
-                "p.stage_since <= %s))"
+    def __getitem__(self, wkey):
+        return self.data[wkey]
+
+
+def _grouped(cur, sql: str, args: list, groups, idx: Sequence[int], own: _Own) -> None:
+    """Run a query whose rows are (org, window index per group…, values…) and add the values to `own`."""
+    cur.execute(sql, args)
+    keys = [[w.key for w in g] for g in groups]
+    n = len(groups)
+    for org, *rest in cur.fetchall():
+        values = rest[n:]
+        if not any(values):
+            continue
+        for g, i in enumerate(rest[:n]):
+            if i is not None:
+                own.add(keys[g][i], org, idx, values)
+
+
+def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own: _Own) -> None:
+    """The flows of the persons without corrections, moves or repeated steps, in two passes over the events of
+    all windows (each event falls in at most one school year and one calendar year, so the rows group by both
+    and add to each): the flows, then the decisions with their dossier (4-KNĐ, lead times)."""
+    person_t, event_t = _tables()
+    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = {})" if special else "1 = 1"
+    teacher_in = ", ".join("%s" for _ in TEACHER)
+    groups = [[w for w in windows if w.kind == kind] for kind in ("SY", "CY")]
+    groups = [g for g in groups if g]
+    if not windows:
+        return
+    first, last = min(w.start for w in windows), max(w.end for w in windows)
+    aliases = [f"w{i}" for i in range(len(groups))]
+
+    # 1. flows: one person has at most one event of each counted kind (else they are counted one by one)
+    args: list = []
+    cases = [_window_case("e.occurred_on", g, args) for g in groups]
+    names, sums = [], []
+    for name in ind.FLOW_FIELDS:
+        if name == "admitted_excellent":
+            continue  # from the decisions' dossiers below
+        names.append(name)
+        if name == "admitted_teacher":
+            sums.append(
+                f"SUM(CASE WHEN e.kind = 'decision' AND p.school_role IN ({teacher_in}) THEN 1 ELSE 0 END)"
             )
-            args += [w.end, w.end, w.end]
-            cols.append(
-                "COUNT(*) FILTER (WHERE p.party_age_from IS NOT NULL AND p.party_age_from < %s AND NOT "
-                "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since < %s))"
-            )
-            args += [w.start, w.start]
-            cols.append(
-                "COUNT(*) FILTER (WHERE p.party_age_from IS NOT NULL AND p.party_age_from <= %s AND NOT "
-                "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since <= %s))"
-            )
-            args += [w.end, w.end]
-            for field_name in ("proj_sympathiser", "proj_applicant", "proj_approved", "proj_teacher"):
-                conds = []
-                for stage, target in ind.PROJ_STAGE_FIELD.items():
-                    if field_name != "proj_teacher" and target != field_name:
-                        continue
-                    cutoff = w.end - dt.timedelta(days=params.lead_days[stage])
-                    conds.append("(p.stage = %s AND p.stage_since <= %s)")
-                    args += [stage, cutoff]
-                teacher = f" AND p.school_role IN ({teacher_in})" if field_name == "proj_teacher" else ""
-                if field_name == "proj_teacher":
-                    args += list(TEACHER)
-                cols.append(f"COUNT(*) FILTER (WHERE ({' OR '.join(conds)}){teacher})")
-        cur.execute(
-            f"""SELECT p.unit_id, {", ".join(cols)}
-            FROM {person_t} p LEFT JOIN (
-                SELECT person_id, MIN(occurred_on) AS first_on FROM {event_t}
-                WHERE kind = 'source_identified' GROUP BY person_id
-            ) src ON src.person_id = p.id
-            WHERE {plain.format("p.id")}
-            GROUP BY p.unit_id""",
-            args,
+            args += list(TEACHER)
+        elif name == "recognised_on_time":
+            sums.append("SUM(CASE WHEN e.kind = 'recognition_decision' AND d.due IS NOT NULL "
+                        "AND e.occurred_on <= d.due THEN 1 ELSE 0 END)")  # fmt: skip
+        else:
+            sums.append(f"SUM(CASE WHEN e.kind = '{FLOW_KIND_OF[name]}' THEN 1 ELSE 0 END)")
+    _grouped(
+        cur,
+        f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
+        FROM {event_t} e JOIN {person_t} p ON p.id = e.person_id
+        LEFT JOIN ketnap_due d ON d.probation_end = p.probation_end
+        WHERE e.kind IN ({", ".join(f"'{k}'" for k in FLOW_ORDER)}) AND e.occurred_on >= %s
+          AND e.occurred_on <= %s AND {plain.format("e.person_id")}
+        GROUP BY e.org_id, {", ".join(aliases)}""",
+        [*args, first, last],
+        groups,
+        [P[n] for n in names],
+        own,
+    )
+    # Imported members (member_imported) are members, never admissions: no flow to add.
+
+    # 2. decisions: the Youth Union's introduction (4-KNĐ) on or before the decision, and the lead times from
+    # entering each stage of the pipeline (one event of each entry kind per plain person)
+    args = []
+    cases = [_window_case("d.occurred_on", g, args) for g in groups]
+    joins, sums, names = (
+        [],
+        ["SUM(CASE WHEN y.first_on IS NOT NULL THEN 1 ELSE 0 END)"],
+        ["admitted_excellent"],
+    )
+    for stage in ind.PIPE_STAGES:
+        alias = ind.PIPE_KEY[stage]
+        joins.append(f"LEFT JOIN {event_t} {alias} ON {alias}.person_id = d.person_id AND "
+                     f"{alias}.kind = '{ind.ENTRY_KIND[stage]}'")  # fmt: skip
+        sums += _bin_sums(stage, alias)
+        names += list(ind.lead_fields(stage))
+    _grouped(
+        cur,
+        f"""SELECT d.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
+        FROM {event_t} d
+        LEFT JOIN (SELECT person_id, MIN(occurred_on) AS first_on FROM {event_t}
+                   WHERE kind = '{ind.EXCELLENT_KIND}' GROUP BY person_id) y
+               ON y.person_id = d.person_id AND y.first_on <= d.occurred_on
+        {" ".join(joins)}
+        WHERE d.kind = 'decision' AND d.occurred_on >= %s AND d.occurred_on <= %s AND {plain.format("d.person_id")}
+        GROUP BY d.org_id, {", ".join(aliases)}""",
+        [*args, first, last],
+        groups,
+        [P[n] for n in names],
+        own,
+    )
+
+    # 3. the time spent in a stage by those who moved on: from the awareness class to the application, from
+    # the application to the cell's vote (at the later event's organisation and day)
+    args = []
+    cases = [_window_case("e.occurred_on", g, args) for g in groups]
+    joins, sums, names, kinds = [], [], [], []
+    for stage, nxt in ind.NEXT_STAGE.items():
+        alias, kind = ind.PIPE_KEY[stage], ind.ENTRY_KIND[nxt]
+        kinds.append(f"'{kind}'")
+        joins.append(f"LEFT JOIN {event_t} {alias} ON {alias}.person_id = e.person_id AND "
+                     f"{alias}.kind = '{ind.ENTRY_KIND[stage]}'")  # fmt: skip
+        sums += _bin_sums(stage, alias, "e.occurred_on", f"e.kind = '{kind}'")
+        names += list(ind.step_fields(stage))
+    _grouped(
+        cur,
+        f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
+        FROM {event_t} e {" ".join(joins)}
+        WHERE e.kind IN ({", ".join(kinds)}) AND e.occurred_on >= %s AND e.occurred_on <= %s
+          AND {plain.format("e.person_id")}
+        GROUP BY e.org_id, {", ".join(aliases)}""",
+        [*args, first, last],
+        groups,
+        [P[n] for n in names],
+        own,
+    )
+
+
+def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projection], own: _Own) -> None:
+    """Stocks of every window, and the dossiers in progress of the open windows (as of their projection's
+    day), in one pass over the persons without corrections, moves or repeated steps."""
+    person_t, event_t = _tables()
+    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = {})" if special else "1 = 1"
+    teacher_in = ", ".join("%s" for _ in TEACHER)
+    cols, args, layout = [], [], []  # layout: (window key, [field indexes]) in column order
+    for w in windows:
+        cols.append(
+            "SUM(CASE WHEN src.first_on IS NOT NULL AND src.first_on <= %s AND (p.party_age_from IS NULL "
+            "OR p.party_age_from > %s) AND NOT (p.stage = 'WITHDRAWN' AND p.stage_since IS NOT NULL AND "
+            "p.stage_since <= %s) THEN 1 ELSE 0 END)"
         )
-        step = width - nf
-        for unit, *values in cur.fetchall():
-            for k, w in enumerate(windows):
-                part = values[k * step : (k + 1) * step]
-                if any(part):
-                    target = own[w.key]
-                    row = target.get(unit)
-                    if row is None:
-                        target[unit] = [0] * nf + part
-                    else:
-                        row[nf:] = map(_add, row[nf:], part)
-        cur.execute("DROP TABLE IF EXISTS ketnap_special")
-        cur.execute("DROP TABLE IF EXISTS ketnap_due")
-    return own
+        args += [w.end, w.end, w.end]
+        cols.append(
+            "SUM(CASE WHEN p.party_age_from IS NOT NULL AND p.party_age_from < %s AND NOT "
+            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since < %s) THEN 1 ELSE 0 END)"
+        )
+        args += [w.start, w.start]
+        cols.append(
+            "SUM(CASE WHEN p.party_age_from IS NOT NULL AND p.party_age_from <= %s AND NOT "
+            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since <= %s) THEN 1 ELSE 0 END)"
+        )
+        args += [w.end, w.end]
+        fields = ["pool_end", "members_start", "members_end"]
+        snap = projections.get(w.key)
+        if snap is not None:
+            day = snap.as_of
+            base = "p.stage_since IS NOT NULL AND p.stage IN ({})"
+            counted = "p.error_count = 0 AND (p.next_due IS NULL OR p.next_due >= %s)"
+            milli_cases, milli_args = [], []
+            for stage in ind.PIPE_STAGES:
+                stages = [k for k, v in ind.PIPE_OF.items() if v == stage]
+                in_stage = base.format(", ".join(f"'{s}'" for s in stages))
+                edges = ind.LEAD_EDGES[stage]
+                for i in range(ind.N_BINS):
+                    conds, cargs = [in_stage, counted], [day]
+                    if i < len(edges):  # age <= edge  ⇔  since >= day - edge
+                        conds.append("p.stage_since >= %s")
+                        cargs.append(day - dt.timedelta(days=edges[i]))
+                    if i > 0:
+                        conds.append("p.stage_since < %s")
+                        cargs.append(day - dt.timedelta(days=edges[i - 1]))
+                    cond = " AND ".join(conds)
+                    cols.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+                    args += cargs
+                    fields.append(f"now_{ind.PIPE_KEY[stage]}{i}")
+                    milli = snap.milli[stage][i]
+                    if milli:
+                        milli_cases.append(f"WHEN {cond} THEN {int(milli)}")
+                        milli_args += cargs
+            pipe_all = base.format(", ".join(f"'{s}'" for s in ind.PIPE_OF))
+            cols.append(
+                f"SUM(CASE WHEN {pipe_all} AND p.error_count = 0 AND p.next_due < %s THEN 1 ELSE 0 END)"
+            )
+            args.append(day)
+            cols.append(f"SUM(CASE WHEN {pipe_all} AND p.error_count > 0 THEN 1 ELSE 0 END)")
+            fields += ["now_stale", "now_blocked"]
+            if milli_cases:
+                case = "CASE " + " ".join(milli_cases) + " ELSE 0 END"
+                cols.append(f"SUM({case})")
+                args += milli_args
+                cols.append(f"SUM(CASE WHEN p.school_role IN ({teacher_in}) THEN {case} ELSE 0 END)")
+                args += list(TEACHER) + milli_args
+                fields += ["proj_milli", "proj_teacher_milli"]
+        layout.append((w.key, [P[f] for f in fields]))
+    cur.execute(
+        f"""SELECT p.unit_id, {", ".join(cols)}
+        FROM {person_t} p LEFT JOIN (
+            SELECT person_id, MIN(occurred_on) AS first_on FROM {event_t}
+            WHERE kind = 'source_identified' GROUP BY person_id
+        ) src ON src.person_id = p.id
+        WHERE {plain.format("p.id")}
+        GROUP BY p.unit_id""",
+        args,
+    )
+    for unit, *values in cur.fetchall():
+        at = 0
+        for wkey, idx in layout:
+            part = values[at : at + len(idx)]
+            at += len(idx)
+            if any(part):
+                own.add(wkey, unit, idx, part)
 
 
 def _date(value):
@@ -280,11 +408,12 @@ def _date(value):
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _person_own(person_ids: Iterable[int], windows, calendar, params, into: dict) -> None:
-    """Add the exact contributions of these persons (rules.indicators.contributions)."""
+def _person_own(person_ids: Iterable[int], windows, calendar, params, own: _Own, projections=None,
+                fields: Sequence[str] | None = None) -> None:  # fmt: skip
+    """Add the exact contributions of these persons (rules.indicators.contributions); only `fields` if given."""
     from ketnap.people.models import Person, PersonEvent
 
-    width = len(ind.PERSON_FIELDS)
+    keep = set(fields) if fields is not None else None
     ids = list(person_ids)
     for i in range(0, len(ids), 2000):
         part = ids[i : i + 2000]
@@ -293,25 +422,81 @@ def _person_own(person_ids: Iterable[int], windows, calendar, params, into: dict
             events[ev.person_id].append(event_rec(ev))
         for person in Person.objects.filter(pk__in=part):
             for (wkey, unit), counts in ind.contributions(
-                person_rec(person), events[person.pk], windows, calendar, params
+                person_rec(person), events[person.pk], windows, calendar, params, projections
             ).items():
-                row = into[wkey].get(unit)
-                if row is None:
-                    row = into[wkey][unit] = [0] * width
+                row = own.row(wkey, unit)
                 for name, x in counts.items():
-                    row[P[name]] += x
+                    if keep is None or name in keep:
+                        row[P[name]] += x
 
 
-def _inputs(windows: Sequence[ind.Window], calendar, params):
-    """Own counters of every unit per window, the prepared tree, the exemptions."""
+def learning_totals(keys: Sequence[str], own: _Own | None = None) -> dict[str, int]:
+    """The whole tree's flows over some windows: from the own counters being built (every unit's, whatever
+    the tree), else from the built roots' rows."""
+    names = [*ind.ENTRY_FLOW.values(), *ind.LEAD_FIELDS, *ind.STEP_FIELDS]
+    out = dict.fromkeys(names, 0)
+    if own is not None and all(k in own.data for k in keys):
+        for k in keys:
+            for row in own[k].values():
+                for n in names:
+                    out[n] += row[P[n]]
+        return out
+    for values in Rollup.objects.filter(window__in=list(keys), parent_id__isnull=True).values_list(*names):
+        for n, v in zip(names, values):
+            out[n] += v
+    return out
+
+
+def projections_for(windows: Sequence[ind.Window], as_of: dt.date, params, own: _Own | None = None,
+                    chain=None) -> dict[str, ind.Projection]:  # fmt: skip
+    """The snapshots of the open windows, taken on `as_of`, under the whole tree's models (learned from the
+    school years before; built first when missing)."""
+    open_ = [w for w in windows if ind.is_open(w, as_of)]
+    if not open_:
+        return {}
+    years = ind.learning_years(as_of, params, conf.school_year_start())
+    keys = [y.key for y in years]
+    if own is None or not all(k in own.data for k in keys):
+        missing = [y for y in years if y.key not in built_keys() and not (own and y.key in own.data)]
+        if missing:
+            build(missing)
+    totals = learning_totals(keys, own)
+    models = ind.choose_models([(None, totals)], params)
+    return {w.key: ind.window_projection(w, as_of, models) for w in open_}
+
+
+def stored_projections() -> dict[str, ind.Projection]:
+    return {
+        key: ind.Projection.from_json(data)
+        for key, data in RollupWindow.objects.exclude(projection=None).values_list("key", "projection")
+    }
+
+
+def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, as_of=None):
+    """Own counters of every unit per window, the projections of the open windows (the given snapshots, or
+    new ones taken on `as_of`), the prepared tree, the exemptions."""
     special = special_person_ids()
-    own = _sql_own(windows, special, calendar, params)
-    _person_own(special, windows, calendar, params, own)
+    own = _Own(windows)
+    with connection.cursor() as cur:
+        _temp_tables(cur, special, calendar, params)
+        _sql_events_own(cur, windows, special, own)
+        _person_own(special, windows, calendar, params, own)  # flows and stocks (no projection yet)
+        if projections is None:
+            projections = projections_for(windows, as_of or timezone.localdate(), params, own)
+            # (a missing learning year was built meanwhile, with its own session tables)
+            _temp_tables(cur, special, calendar, params)
+        projections = {k: v for k, v in projections.items() if k in own.data}
+        _sql_persons_own(cur, windows, special, projections, own)
+        if projections:
+            open_ = [w for w in windows if w.key in projections]
+            _person_own(special, open_, calendar, params, own, projections, ind.PROJECTION_FIELDS)
+        cur.execute("DROP TABLE IF EXISTS ketnap_special")
+        cur.execute("DROP TABLE IF EXISTS ketnap_due")
     data = ind.prepare_tree(*load_tree_records())
     exempt: dict[str, set[int]] = defaultdict(set)
     for unit_id, key in NoSourceRecord.objects.values_list("unit_id", "window"):
         exempt[key].add(unit_id)
-    return own, data, exempt
+    return own.data, data, exempt, projections
 
 
 def _window_result(w: ind.Window, own, data, exempt, params):
@@ -320,11 +505,14 @@ def _window_result(w: ind.Window, own, data, exempt, params):
     return nodes, ind.totals_for_tree(nodes, own[w.key])
 
 
-def compute(windows: Sequence[ind.Window], calendar=None, params=None):
-    """{window key: (nodes, totals)} computed from scratch."""
+def compute(windows: Sequence[ind.Window], calendar=None, params=None, projections=None):
+    """{window key: (nodes, totals)} computed from scratch (with the stored projections of the open windows
+    unless others are given)."""
     calendar = calendar or _calendar()
     params = params or conf.params()
-    own, data, exempt = _inputs(windows, calendar, params)
+    if projections is None:
+        projections = stored_projections()
+    own, data, exempt, _ = _inputs(windows, calendar, params, projections)
     return {w.key: _window_result(w, own, data, exempt, params) for w in windows}
 
 
@@ -418,8 +606,9 @@ def _drop_secondary_indexes(table: str) -> list[str]:
 PARALLEL_UNITS = 100_000  # PostgreSQL: above this many units, windows are computed by two forked workers
 
 
-def build(windows: Sequence[ind.Window], log=None) -> dict[str, float]:
-    """(Re)build the rows of these windows in one transaction; returns seconds per step."""
+def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None) -> dict[str, float]:
+    """(Re)build the rows of these windows in one transaction; returns seconds per step. An open window's
+    dossiers in progress are counted as of `as_of` (default today): a new projection snapshot."""
     global _SHARED
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -432,7 +621,7 @@ def build(windows: Sequence[ind.Window], log=None) -> dict[str, float]:
         list(RollupWindow.objects.select_for_update().filter(key__in=[w.key for w in windows]))
         stamp = tree_stamp()
         calendar, params = _calendar(), conf.params()
-        own, data, exempt = _inputs(windows, calendar, params)
+        own, data, exempt, projections = _inputs(windows, calendar, params, as_of=as_of)
         timings["inputs"] = time.perf_counter() - clock
         if log:
             log(f"  đếm từ sổ sự kiện: {timings['inputs']:.1f} s")
@@ -473,8 +662,11 @@ def build(windows: Sequence[ind.Window], log=None) -> dict[str, float]:
                 for sql in indexes:
                     cur.execute(sql)
         for key, n in units.items():
-            RollupWindow.objects.filter(key=key).update(built_at=timezone.now(), tree_stamp=stamp, units=n,
-                                                        seconds=timings["inputs"])  # fmt: skip
+            snap = projections.get(key)
+            RollupWindow.objects.filter(key=key).update(
+                built_at=timezone.now(), tree_stamp=stamp, units=n, seconds=timings["inputs"],
+                projection=snap.to_json() if snap else None, tree_changed_on=None,
+            )  # fmt: skip
         timings["trees_and_write"] = time.perf_counter() - clock
         if log:
             log(f"  cây tổ chức từng kỳ, tổng và ghi: {timings['trees_and_write']:.1f} s")
@@ -586,11 +778,12 @@ def person_changed(before: ind.PersonRec, person, before_events, after_events=No
     windows = [conf.window(k) for k in sorted(keys)]
     calendar = calendar or _calendar()
     params = conf.params()
+    snaps = stored_projections()
     old_events = [event_rec(e) for e in before_events]
     new_events = old_events if after_events is None else [event_rec(e) for e in after_events]
     changes = ind.diff(
-        ind.contributions(person_rec(person), new_events, windows, calendar, params),
-        ind.contributions(before, old_events, windows, calendar, params),
+        ind.contributions(person_rec(person), new_events, windows, calendar, params, snaps),
+        ind.contributions(before, old_events, windows, calendar, params, snaps),
     )
     if not changes:
         return
@@ -633,11 +826,12 @@ def calendar_changed(day: dt.date, before, after, person_states: dict[int, dict]
         events[ev.person_id].append(event_rec(ev))
     by_window: dict[str, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
     persons = 0
+    snaps = stored_projections()
     for person in Person.objects.filter(pk__in=ids):
         evs = events[person.pk]
         changes = ind.diff(
-            ind.contributions(person_rec(person), evs, windows, after, params),
-            ind.contributions(person_rec(person, states.get(person.pk)), evs, windows, before, params),
+            ind.contributions(person_rec(person), evs, windows, after, params, snaps),
+            ind.contributions(person_rec(person, states.get(person.pk)), evs, windows, before, params, snaps),
         )
         persons += bool(changes)
         for (wkey, unit), d in changes.items():
@@ -676,12 +870,92 @@ class _Observer:
 OBSERVER = _Observer()
 
 
+def _small_tree() -> bool:
+    from ketnap.orgs.models import OrgUnit
+
+    return OrgUnit.objects.count() <= conf.inline_units()
+
+
 def tree_changed(on: dt.date) -> None:
-    """A unit was created or moved from ``on``: rebuild the built windows that end on or after it."""
+    """A unit was created or moved from ``on`` (inside the action's transaction): the built windows that end
+    on or after it are rebuilt — at once for a small tree, else by the background worker (a rebuild of the
+    nation takes about a minute): the windows are marked (`tree_changed_on`, the dashboards say so) and the
+    task is queued in the same transaction, so it exists exactly when the change is committed."""
     windows = [conf.window(k) for k in built_keys()]
     stale = [w for w in windows if w.end >= on]
-    if stale:
+    if not stale:
+        return
+    if _small_tree():
         build(stale)
+        return
+    from ketnap.targets import tasks
+
+    keys = sorted(w.key for w in stale)
+    for rw in RollupWindow.objects.select_for_update().filter(key__in=keys):
+        if rw.tree_changed_on is None or on < rw.tree_changed_on:
+            RollupWindow.objects.filter(pk=rw.pk).update(tree_changed_on=on)
+    tasks.rebuild_windows.enqueue(keys)
+
+
+def rebuild_pending(keys: Sequence[str]) -> list[str]:
+    """The background task of a tree change: rebuild those of the windows still marked (a later change may
+    have queued them again; a rebuild that ran meanwhile cleared the mark)."""
+    marked = sorted(
+        RollupWindow.objects.filter(key__in=list(keys), tree_changed_on__isnull=False).values_list(
+            "key", flat=True
+        )
+    )
+    if marked:
+        build([conf.window(k) for k in marked])
+    return marked
+
+
+def tree_change_pending(wkey: str) -> dt.date | None:
+    return RollupWindow.objects.filter(key=wkey).values_list("tree_changed_on", flat=True).first()
+
+
+def refresh_due(today: dt.date) -> list[str]:
+    """Windows whose projection snapshot is older than today (or that have opened or closed since): their
+    dossiers in progress must be counted again as of today."""
+    out = []
+    for key, data in RollupWindow.objects.values_list("key", "projection"):
+        w = conf.window(key)
+        taken = dt.date.fromisoformat(data["as_of"]) if data else None
+        if (taken is not None and taken < today) or (taken is None and ind.is_open(w, today)):
+            out.append(key)
+    return sorted(out)
+
+
+def refresh_if_due(today: dt.date) -> None:
+    """Take a new projection snapshot of the windows that need one: at once for a small tree, else queued
+    for the background worker once a day (the page shows the day the projection was taken meanwhile)."""
+    due = refresh_due(today)
+    if not due:
+        return
+    if _small_tree():
+        build([conf.window(k) for k in due], as_of=today)
+        return
+    from ketnap.targets import tasks
+
+    with transaction.atomic():
+        todo = list(
+            RollupWindow.objects.select_for_update()
+            .filter(key__in=due)
+            .exclude(refresh_queued_on=today)
+            .values_list("key", flat=True)
+        )
+        if todo:
+            RollupWindow.objects.filter(key__in=todo).update(refresh_queued_on=today)
+            tasks.refresh_projections.enqueue(sorted(todo))
+
+
+def refresh(keys: Sequence[str], today: dt.date | None = None) -> list[str]:
+    """The background task of the daily refresh."""
+    today = today or timezone.localdate()
+    due = [k for k in refresh_due(today) if k in set(keys)]
+    if due:
+        build([conf.window(k) for k in due], as_of=today)
+    return due
 
 
 def stale_stamp(wkey: str) -> bool:

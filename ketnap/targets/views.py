@@ -23,7 +23,7 @@ from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import path_in_scope
 from ketnap.core.exports import xlsx_response
-from ketnap.core.paging import page_number
+from ketnap.core.paging import CappedPaginator, page_number
 from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
 from ketnap.people import ledger
@@ -33,6 +33,7 @@ from ketnap.targets import actions, conf, queries
 from ketnap.targets.actions import target_setter
 
 PER_PAGE = 100
+LIST_CAP = 1000  # a weakness list counts up to this: "more than 1,000" cells
 CHART_BARS = 25
 SCHOOL_ROLES = dict(SchoolRole.choices)
 STAGES = dict(Stage.choices)
@@ -174,11 +175,21 @@ def _dashboard_export(table: str, unit, board):
         rows = [[label, n, _pct(rate) if rate is not None else ""] for label, _, n, rate in board.funnel]
         return xlsx_response(_stamp("Pheu", unit, w) + ".xlsx", headers, rows, sheet_name="Phễu")
     if table == "du-bao":
+        # whole persons everywhere: a stage's expected admissions rounded, the total as a range
         p = board.projection
-        headers = ["Giai đoạn", "Số người kịp trước cuối kỳ", "Tỷ lệ thường được kết nạp", "Dự kiến kết nạp"]
-        rows = [[r["label"], r["count"], r["share"], round(r["expected"], 1)] for r in p["rows"]]
-        rows.append(["Đã kết nạp", p["admitted"], 1, p["admitted"]])
-        rows.append(["Tổng dự kiến đến cuối kỳ", "", "", p["expected"]])
+        headers = ["Giai đoạn", "Số hồ sơ tính", "Tỷ lệ được kết nạp các năm trước (%)",
+                   "Thời gian thường cần đến quyết định (ngày)", "Dự kiến kết nạp (người)", "Số liệu của"]  # fmt: skip
+        rows = []
+        if p.get("available"):
+            rows.append(["Đã có quyết định kết nạp", p["admitted"], "", "", p["admitted"], ""])
+            rows += [[r["label"], r["count"], _pct(r["share"]) if r["share"] is not None else "",
+                      round(r["median_lead"]) if r["median_lead"] is not None else "", round(r["expected"]),
+                      r["source"]] for r in p["rows"]]  # fmt: skip
+            rows.append(["Không tính: quá hạn theo quy định", p["stale"], "", "", 0, ""])
+            rows.append(["Không tính: bị chặn do có lỗi", p["blocked"], "", "", 0, ""])
+            rows.append(["Dự kiến đến cuối kỳ — thấp nhất", "", "", "", p["low"], ""])
+            rows.append(["Dự kiến đến cuối kỳ — ước tính giữa", "", "", "", round(p["expected"]), ""])
+            rows.append(["Dự kiến đến cuối kỳ — cao nhất", "", "", "", p["high"], ""])
         return xlsx_response(_stamp("Du bao", unit, w) + ".xlsx", headers, rows, sheet_name="Dự báo")
     if table == "cham":
         return _lagging_export(unit, board.window, queries.lagging_list(None, board.row, None)[0])
@@ -186,7 +197,8 @@ def _dashboard_export(table: str, unit, board):
                "Dự báo cuối kỳ"]  # fmt: skip
     rows = [[c.spec.name, c.window.label, _xlsx_value(c.spec, c.value), c.num,
              c.den if c.den is not None else "", _xlsx_value(c.spec, c.target.value), c.target.source, c.status_label,
-             _xlsx_value(c.spec, c.projected)] for c in board.cards]  # fmt: skip
+             c.projected_text if c.projected is not None and not c.final else ""]
+            for c in board.cards]  # fmt: skip
     return xlsx_response(_stamp("Chi tieu", unit, w) + ".xlsx", headers, rows, sheet_name="Chỉ tiêu")
 
 
@@ -233,8 +245,10 @@ def indicator(request, pk, code):
     if w.kind != spec.window_kind:
         w = queries.calendar_for(w, today) if spec.window_kind == "CY" else conf.current_school_year(today)
     row = _row(unit, w)
+    params = conf.params()
+    look = None if w.end < today else queries.outlooks([row], w, params).get(row.unit_id)
     card = queries.card_for(spec, w, row, queries._explicit_targets(queries._path_ids(row.path), [w.key]), today,
-                            conf.params())  # fmt: skip
+                            params, look)  # fmt: skip
     context = _base_context(request, unit, w, today, "indicator")
     context.update(spec=spec, card=card, kind="", items=[])
     if spec.id == "K12_SCHOOLS_WITH_ORG":
@@ -244,7 +258,7 @@ def indicator(request, pk, code):
             rows = [[s.name, s.level, s.detail, s.in_numerator, s.org_name] for s in items]
             return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Trường")
         page = Paginator(items, PER_PAGE).get_page(_page(request))
-        context.update(kind="schools", items=page, page=page, total=len(items))
+        context.update(kind="schools", items=page, page=page, total=len(items))  # (the rollup's number)
     elif spec.population_flag:
         qs = queries.indicator_units_qs(row, spec)
         if request.GET.get("export") == "xlsx":
@@ -300,7 +314,13 @@ def persons(request, pk):
         return xlsx_response(
             _stamp("Danh sach", unit, w) + ".xlsx", PERSON_HEADERS, rows, sheet_name="Danh sách"
         )
-    page = Paginator(qs, PER_PAGE).get_page(_page(request))
+    # the number behind the list, from the rollup, for a user who sees the whole tree (no count of the list);
+    # others count their list, up to a cap
+    known = None
+    if org_queries.covers_whole_tree(request.user):
+        field = "pool_end" if flow == "pool" else ("he_admitted" if he_only and flow == "admitted" else flow)
+        known = getattr(row, field, None)
+    page = CappedPaginator(qs, PER_PAGE, queryset=qs, known=known).get_page(_page(request))
     context = _base_context(request, unit, w, today, "persons")
     context.update(title=title, page=page, offset=(page.number - 1) * PER_PAGE, flow=flow, he_only=he_only)
     return render(request, "targets/persons.html", context)
@@ -346,7 +366,9 @@ def weakness(request, pk, code):
             rows = [[p.full_name, p.birth_date, SCHOOL_ROLES.get(p.school_role, p.school_role),
                      STAGES.get(p.stage, p.stage), names[p.unit_id], p.expected_graduation, where] for p, where in items]  # fmt: skip
         return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Danh sách")
-    page = Paginator(items, PER_PAGE).get_page(_page(request))
+    qs = getattr(items, "qs", items)  # (a list, or rows of a queryset: counted up to a cap)
+    counted = qs if hasattr(qs, "query") else None
+    page = CappedPaginator(items, PER_PAGE, queryset=counted, cap=LIST_CAP).get_page(_page(request))
     page.object_list = list(page.object_list)
     # cells named only by their members ("Chi bộ Sinh viên") are shown with their school
     if kind == "units":
@@ -358,7 +380,7 @@ def weakness(request, pk, code):
         for p, _ in page.object_list:
             p.unit_label = names[p.unit_id]
     context = _base_context(request, unit, w, today, "weaknesses")
-    context.update(spec=spec, kind=kind, items=page, page=page, total=page.paginator.count)
+    context.update(spec=spec, kind=kind, items=page, page=page, total=page.paginator.count_text)
     return render(request, "targets/weakness.html", context)
 
 
@@ -371,7 +393,7 @@ def pipeline(request, pk):
     w = _window(request, today)
     row = _row(unit, w)
     totals = row.totals()
-    steps = queries.step_medians(request.user, row, ledger.load_calendar())
+    steps = queries.step_medians(request.user, row, ledger.load_calendar(), today=today)
     measures = [(m, ind.value_of(m, totals), totals.get(m.num, 0), totals.get(m.den, 0) if m.den else None)
                 for m in ind.MEASURES.values()]  # fmt: skip
     if request.GET.get("export") == "xlsx":
@@ -465,10 +487,13 @@ def assign(request, pk):
             else ("" if t is None else (f"{t.value * 100:g}" if spec.is_share else f"{t.value:g}"))
         )
         opened = "" if t is None else repr(t.value * 100 if spec.is_share else t.value)  # the version check
-        rows.append({"unit": u, "own": t, "shown": shown, "opened": opened, "error": errors.get(u.pk, "")})
+        rows.append({"unit": u, "own": t, "shown": shown, "opened": opened, "error": errors.get(u.pk, ""),
+                     "below_floor": t is not None and ind.below_floor(spec, t.value)})  # fmt: skip
     context = _base_context(request, unit, w, today, "assign")
     context.update(spec=spec, rows=rows, own=own, may=may, specs=ind.INDICATORS.values(),
-                   setter=target_setter(unit), inherited=queries.fmt_target(spec, own.value))  # fmt: skip
+                   setter=target_setter(unit), inherited=queries.fmt_target(spec, own.value),
+                   floor=queries.fmt_target(spec, spec.target),
+                   warnings=queries.target_warnings(spec, unit, kids, explicit, parent_row, w.key))  # fmt: skip
     return render(request, "targets/assign.html", context)
 
 
@@ -492,8 +517,12 @@ def no_source(request, pk):
             messages.success(request, f"Đã ghi nhận {cell.name} không còn nguồn trong {w.long_label}.")
             return redirect(reverse("targets-no-source", args=[unit.pk]) + f"?ky={w.key}")
     context = _base_context(request, unit, w, today, "no_source")
+    records = list(queries.no_source_records(request.user, unit, w.key))
+    pools = queries.no_source_pools(records, w.key)
+    for r in records:
+        r.pool = pools.get(r.unit_id, 0)
     context.update(
-        records=queries.no_source_records(request.user, unit, w.key), may=may, form_errors=form_errors,
+        records=records, may=may, form_errors=form_errors,
         cells=queries.cell_options(request.user, unit), reason=request.POST.get("reason", ""),
     )  # fmt: skip
     return render(request, "targets/no_source.html", context)

@@ -40,3 +40,22 @@ def test_the_generated_ledger_gives_the_same_rollup_both_ways():
     with pytest.raises(Exception, match="dữ liệu"):
         measure.ensure_dataset("city", print)
     assert ind.INDICATORS  # (registry imported)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_load_command_drives_the_served_app_and_finds_every_write(live_server, settings):
+    """A few seconds and a few users of `ketnap bench load` (the 200 users of a minute are `make bench`'s):
+    Locust drives the pages of the demo, a clerk adds a source through the form, and the write is found."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("seed", "--size", "small", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("bench", "load", "--users", "4", "--duration", "4", "--url", live_server.url, "--json",
+                 stdout=out, stderr=io.StringIO())  # fmt: skip
+    result = json.loads(out.getvalue())
+    assert result["requests"] > 0 and result["errors"] == 0, result["by_kind"]
+    assert result["p95_ms"] is not None
+    assert result["writes"]["persons"] >= 1 and result["writes"]["lost"] == 0
+    assert "ghi: thêm nguồn (gửi)" in result["by_kind"]

@@ -86,3 +86,15 @@ def home_inbox(context, per_page=15):
     today = timezone.localdate()
     first, overdue = queries.inbox_summary(user, today, per_page=per_page)
     return {"page": first, "overdue": overdue, "waiting": letters_waiting(context), "today": today}
+
+
+@register.filter
+def inbox_count(value) -> str:
+    """A count of the inbox: "hơn 1.000" when it stopped at the cap (queries.INBOX_CAP), else "1.234"."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if n > queries.INBOX_CAP:
+        return f"hơn {queries.INBOX_CAP:,}".replace(",", ".")
+    return f"{n:,}".replace(",", ".")

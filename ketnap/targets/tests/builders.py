@@ -41,7 +41,7 @@ def person(unit, events, *, role="teacher", excellent=False, incremental=False, 
                   education="university", youth_union_member=True)  # fmt: skip
     values.update(fields)
     p = Person.objects.create(unit=unit, school_role=role, excellent_youth_union_member=excellent, **values)
-    before = ind.PersonRec(p.pk, unit.pk, role, excellent)
+    before = ind.PersonRec(p.pk, unit.pk, role)
     rows = []
     for item in events:
         kind, day = item[0], item[1]
@@ -67,11 +67,14 @@ def votes(day, org):
 
 
 def admitted(unit, day, *, role="teacher", excellent=False, incremental=False, org=None):
-    """A member admitted on `day` (a minimal valid ledger: source, the votes, decision)."""
+    """A member admitted on `day` (a minimal valid ledger: source, the votes, decision); `excellent`: with the
+    Youth Union's introducing resolution (4-KNĐ) a month before, as an excellent Youth Union member has."""
+    intro = [("youth_union_introduction", day - dt.timedelta(days=30), {"number": "12-NQ/ĐTN"}, org or unit)]
     return person(
         unit,
         [
             ("source_identified", day - dt.timedelta(days=400)),
+            *(intro if excellent else []),
             *votes(day, org or unit),
             ("decision", day, {}, org or unit),
         ],
@@ -79,3 +82,26 @@ def admitted(unit, day, *, role="teacher", excellent=False, incremental=False, o
         excellent=excellent,
         incremental=incremental,
     )
+
+
+def dossier_events(vote_day, *, members=9, intro_since=dt.date(2010, 5, 19)):
+    """A complete dossier up to a passing cell vote on `vote_day` (awareness class 200 days before, the
+    application, biography, two members' introductions, comments, a concluded verification). A cell of fewer
+    than 3 official `members` cannot vote (CELL_SIZE): the dossier is then blocked by that error."""
+    start = vote_day - dt.timedelta(days=200)
+
+    def intro(name):
+        return {"introducer": {"name": name, "official_since": intro_since.isoformat(),
+                               "cowork_since": (start - dt.timedelta(days=400)).isoformat(), "replacement": False}}  # fmt: skip
+
+    return [
+        ("source_identified", start - dt.timedelta(days=60)),
+        ("awareness_class", start, {"certificate_number": "123-CN/TTCT"}),
+        ("application", start + dt.timedelta(days=80)),
+        ("biography", start + dt.timedelta(days=85)),
+        ("member_introduction", start + dt.timedelta(days=100), intro("Trần Thị Bình")),
+        ("member_introduction", start + dt.timedelta(days=100), intro("Lê Văn Cường")),
+        ("comments", start + dt.timedelta(days=120)),
+        ("verification", start + dt.timedelta(days=150), {"concluded": True}),
+        ("cell_vote", vote_day, {"official_members": members, "in_favour": members}),
+    ]

@@ -43,8 +43,8 @@ def test_city_user_drills_down_to_a_lagging_cell_and_its_candidates(live_server,
     lagging.first.click()
 
     expect(page.locator("h1.page-title")).to_contain_text(tree.cell_a.name)
-    page.click("#cell-candidates")
-    table = page.locator("#person-table")
+    page.click("#cell-candidates")  # the pool: the same definition as the number on the button
+    table = page.locator("#persons-table")
     expect(table).to_contain_text("Lê Thị Hoa")
     expect(table).to_contain_text("Phạm Minh Khôi")
     expect(table).not_to_contain_text("Nguyễn Văn An")  # the admitted ones are in ward B

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from ketnap.orgs import actions as org_actions
@@ -113,11 +114,71 @@ def test_step_medians_count_every_completion_and_sample_above_the_limit(built):
     from ketnap.targets.tests.builders import person
 
     tree = built
-    for days in (10, 20, 31):
+    cal = ledger.load_calendar()
+    for days in (10, 20, 31):  # recorded as the actions do: the rollup counts them
         person(tree.cell_a, [("source_identified", D(2025, 10, 1)),
-                             ("awareness_class", D(2025, 10, 1) + datetime.timedelta(days=days))])  # fmt: skip
+                             ("awareness_class", D(2025, 10, 1) + datetime.timedelta(days=days))],
+               incremental=True)  # fmt: skip
     row = queries.row_at(tree.city.pk, "SY2025")
-    full = queries.step_medians(None, row, ledger.load_calendar())
-    assert full[0]["count"] == 3 and not full[0]["sampled"] and full[0]["median"] > 0
-    sampled = queries.step_medians(None, row, ledger.load_calendar(), sample=2)
-    assert sampled[0]["count"] == 3 and sampled[0]["sampled"] and sampled[0]["median"] is not None
+    full = queries.step_medians(None, row, cal)
+    # the middle one: 01/10/2025 → 21/10/2025
+    assert full[0]["count"] == 3 and not full[0]["sampled"]
+    assert full[0]["median"] == cal.working_days_between(D(2025, 10, 1), D(2025, 10, 21))
+    sampled = queries.step_medians(None, row, cal, sample=2)
+    assert sampled[0]["count"] == 3 and sampled[0]["sampled"] and sampled[0]["sample"] <= 3
+
+
+def test_the_sampled_days_are_working_days_spread_over_the_window():
+    from ketnap.people import ledger
+
+    cal = ledger.load_calendar()
+    # 20 completions from Monday 2/3/2026 to Wednesday 11/3/2026 (10 days), about 10 wanted: 5 days, one in the
+    # middle of each fifth of the span (offsets 1, 3, 5, 7, 9), moved to the next working day when needed
+    days = queries.sample_days(D(2026, 3, 2), D(2026, 3, 11), 20, 10, cal)
+    # offsets 1 → Tue 3/3, 3 → Thu 5/3, 5 → Sat 7/3 → Mon 9/3, 7 → Mon 9/3, 9 → Wed 11/3
+    assert days == [D(2026, 3, 3), D(2026, 3, 5), D(2026, 3, 9), D(2026, 3, 11)]
+    assert queries.sample_days(D(2026, 3, 2), D(2026, 3, 11), 10, 10, cal) is None  # few: all of them
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tree_move_on_a_large_tree_is_queued_with_a_banner_meanwhile(tree, client, settings):
+    """Above KETNAP_ROLLUP_INLINE_UNITS units the move only marks the windows and queues the rebuild (not
+    inside the request); the dashboards say so until `ketnap db_worker` has run it."""
+    from django.urls import reverse
+    from django_tasks_db.models import DBTaskResult
+
+    settings.KETNAP_ROLLUP_INLINE_UNITS = 1
+    rollups.build([queries.window(k) for k in WINDOWS])
+    admit(tree)
+    org_actions.move_unit(
+        tree.cell_student, tree.ward_b, acting_user=tree.users["city_admin"], on=D(2026, 6, 1)
+    )
+    task = DBTaskResult.objects.get()
+    assert task.task_path.endswith("rebuild_windows") and task.status == "READY"
+    assert rollups.tree_change_pending("SY2025") == D(2026, 6, 1)
+    # meanwhile the rows still follow the tree before the move, and the dashboard says so
+    assert queries.parent_at(tree.cell_student.pk, "SY2025") == tree.uni.pk
+    client.force_login(tree.users["city_admin"])
+    url = reverse("targets-dashboard", args=[tree.city.pk]) + "?ky=SY2025"
+    assert 'id="rebuild-banner"' in client.get(url).content.decode()
+    call_command(
+        "db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL"
+    assert rollups.tree_change_pending("SY2025") is None
+    assert queries.parent_at(tree.cell_student.pk, "SY2025") == tree.ward_b.pk
+    assert queries.totals_at(tree.ward_b.pk, "SY2025")["admitted"] == 1
+    assert 'id="rebuild-banner"' not in client.get(url).content.decode()
+    assert no_drift()
+    # the next day, the first page seen queues the day's projection snapshot, once
+    taken = rollups.RollupWindow.objects.get(key="CY2026").projection["as_of"]
+    tomorrow = D.fromisoformat(taken) + datetime.timedelta(days=1)
+    with time_machine.travel(datetime.datetime.combine(tomorrow, datetime.time(9)), tick=False):
+        client.force_login(tree.users["city_admin"])  # (a session lasts a working day)
+        assert client.get(url).status_code == 200 and client.get(url).status_code == 200
+        queued = DBTaskResult.objects.filter(task_path__endswith="refresh_projections")
+        assert queued.count() == 1 and queued.get().status == "READY"
+        call_command("db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(),
+                     stderr=io.StringIO())  # fmt: skip
+    assert rollups.RollupWindow.objects.get(key="CY2026").projection["as_of"] == tomorrow.isoformat()

@@ -21,7 +21,8 @@ class Command(BaseCommand):
     help = "Đo thời gian phục vụ (trung vị) của các trang chính trên cơ sở dữ liệu hiện tại."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", nargs="?", default="pages", choices=["pages", "dataset", "dashboard", "papers"],
+        parser.add_argument("what", nargs="?", default="pages",
+                            choices=["pages", "dataset", "dashboard", "papers", "load", "backtest"],
                             help="pages: các trang chính; dataset: tạo dữ liệu đo; dashboard: đo bảng điều khiển "
                             "so với một truy vấn SQL viết tay (ketnap/bench); papers: toàn bộ hồ sơ thành PDF")  # fmt: skip
         parser.add_argument("--size", choices=["mini", "city", "nation"], default="city",
@@ -31,9 +32,32 @@ class Command(BaseCommand):
         )
         parser.add_argument("--runs", type=int, default=30)
         parser.add_argument(
+            "--only",
+            default="",
+            help="dashboard: chỉ đo các trang có tên bắt đầu như thế (cách nhau dấu phẩy)",
+        )
+        parser.add_argument("--pages", action="store_true",
+                            help="dashboard: đo thêm mọi danh sách (người, hồ sơ, bảng tiến độ, việc cần làm, văn bản, "
+                            "danh sách hằng quý, danh sách sau mỗi con số, danh sách yếu kém, quy trình)")  # fmt: skip
+        parser.add_argument(
             "--user", default="", help="tên người dùng (mặc định: một quản trị cấp thành phố)"
         )
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--users", type=int, default=200, help="load: số người dùng đồng thời")
+        parser.add_argument("--duration", type=int, default=60, help="load: số giây đo")
+        parser.add_argument("--spawn-rate", type=float, default=0, help="load: số người dùng thêm mỗi giây")
+        parser.add_argument(
+            "--workers", type=int, default=0, help="load: số tiến trình gunicorn (mặc định 2)"
+        )
+        parser.add_argument(
+            "--threads", type=int, default=0, help="load: số luồng mỗi tiến trình (mặc định 8)"
+        )
+        parser.add_argument(
+            "--url", default="", help="load: địa chỉ một máy chủ đang chạy (không tự chạy gunicorn)"
+        )
+        parser.add_argument(
+            "--logins", type=int, default=0, help="load: số người dùng đăng nhập qua trang đăng nhập"
+        )
 
     def handle(self, *args, what, runs, user, json: bool, **options):
         if what == "papers":
@@ -49,6 +73,16 @@ class Command(BaseCommand):
                     f"trung vị {result['median_ms']} ms, chậm nhất {result['max_ms']} ms ({result['runs']} lần); "
                     f"một tệp Word {result['docx_one_ms']} ms"
                 )
+            return
+        if what == "load":
+            from ketnap.bench.load import run as load
+
+            load(self, json=json, **options)
+            return
+        if what == "backtest":
+            from ketnap.bench.backtest import run as backtest
+
+            backtest(self, json=json, **options)
             return
         if what in ("dataset", "dashboard"):
             from ketnap.bench.measure import run

@@ -1,0 +1,131 @@
+"""Accent-free search of persons through an index made for it, never a scan of every name:
+
+* SQLite: an FTS5 table over `Person.search_key` (external content: it stores only the index), kept in step by
+  triggers on insert, delete and a change of the key; a bulk load drops the triggers and rebuilds the index
+  afterwards (`suspend` / `rebuild`).
+* PostgreSQL: a GIN index on `to_tsvector('simple', search_key)` (an expression index: nothing to keep in step).
+* Any other database: `search_key LIKE '%word%'` for each word.
+
+Every word typed is matched as the beginning of a word of the name or of the citizen ID, accents and case
+ignored: "nguyen van a" finds "Nguyễn Văn An", "0792" finds the citizen IDs starting with 0792. The search
+key is folded (`core.text.fold`) by `Person.save`; the words typed are folded the same way."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from ketnap.core.paging import search_text
+from ketnap.core.text import fold
+
+FTS_TABLE = "people_person_fts"
+# SQLite: a search matching at least this many persons is served by the list's own order instead of the index
+DENSE = 2000
+_WORD = re.compile(r"[a-z0-9]+")
+
+SQLITE_CREATE = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_key, content='people_person', "
+    "content_rowid='id', tokenize='unicode61', prefix='2 3')",
+]
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON people_person BEGIN
+        INSERT INTO {FTS_TABLE} (rowid, search_key) VALUES (new.id, new.search_key); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON people_person BEGIN
+        INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, search_key) VALUES ('delete', old.id, old.search_key); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update AFTER UPDATE OF search_key ON people_person BEGIN
+        INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, search_key) VALUES ('delete', old.id, old.search_key);
+        INSERT INTO {FTS_TABLE} (rowid, search_key) VALUES (new.id, new.search_key); END""",
+]
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+PG_INDEX = "people_person_search_fts"
+PG_CREATE = [
+    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON people_person USING gin (to_tsvector('simple'::regconfig, search_key))"
+]
+PG_DROP = [f"DROP INDEX IF EXISTS {PG_INDEX}"]
+
+
+def words(text) -> list[str]:
+    """The words of a search, folded like the search keys, at most 8 of them."""
+    return _WORD.findall(fold(search_text(text)))[:8]
+
+
+def dense(text) -> bool:
+    """SQLite: the words match at least DENSE persons (a common name: "nguyen van" is a third of a city). Such a
+    list is best read in its own order, checking the words row by row (the first page comes at once), and
+    counted through the index; a rare name the other way round."""
+    typed = words(text)
+    if not typed or connection.vendor != "sqlite":
+        return False
+    match = " AND ".join(f'"{w}"*' for w in typed)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s)",
+                    [match, DENSE])  # fmt: skip
+        return cur.fetchone()[0] >= DENSE
+
+
+def matching(queryset, text, *, by_order: bool = False):
+    """The persons of `queryset` whose name or citizen ID has a word beginning with each word of `text`:
+    through the index, or (`by_order`, for a `dense` search on SQLite) word by word on the rows read."""
+    typed = words(text)
+    if not typed:
+        return queryset
+    vendor = connection.vendor
+    if by_order:
+        for w in typed:
+            queryset = queryset.filter(Q(search_key__startswith=w) | Q(search_key__contains=f" {w}"))
+        return queryset
+    if vendor == "sqlite":
+        match = " AND ".join(f'"{w}"*' for w in typed)
+        return queryset.filter(
+            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
+        )
+    if vendor == "postgresql":
+        query = " & ".join(f"{w}:*" for w in typed)
+        table = queryset.model._meta.db_table
+        return queryset.extra(
+            where=[
+                f"to_tsvector('simple'::regconfig, {table}.search_key) @@ to_tsquery('simple'::regconfig, %s)"
+            ],
+            params=[query],
+        )
+    for w in typed:
+        queryset = queryset.filter(search_key__contains=w)
+    return queryset
+
+
+def install(cursor, vendor: str) -> None:
+    """Create the index (and on SQLite its triggers), and fill it."""
+    if vendor == "sqlite":
+        for sql in SQLITE_CREATE + SQLITE_TRIGGERS:
+            cursor.execute(sql)
+        cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
+    elif vendor == "postgresql":
+        for sql in PG_CREATE:
+            cursor.execute(sql)
+
+
+def uninstall(cursor, vendor: str) -> None:
+    for sql in SQLITE_DROP if vendor == "sqlite" else PG_DROP if vendor == "postgresql" else []:
+        cursor.execute(sql)
+
+
+def suspend(cursor) -> None:
+    """Before a bulk load of persons (SQLite): stop the triggers (PostgreSQL's index is dropped with the other
+    secondary indexes by the loader)."""
+    if connection.vendor == "sqlite":
+        for sql in SQLITE_DROP[:3]:
+            cursor.execute(sql)
+
+
+def rebuild(cursor) -> None:
+    """After a bulk load (SQLite): fill the index from the table and put the triggers back."""
+    if connection.vendor == "sqlite":
+        install(cursor, "sqlite")

@@ -1,0 +1,120 @@
+"""Lists that stay fast at real scale: the accent-free search goes through an index made for it (FTS5 on
+SQLite, full-text on PostgreSQL) kept in step with the names, a common name is read in the list's order; a
+huge list is counted up to a cap ("more than 10,000"); a long list of units or schools is cut to its first
+levels with a search box."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from ketnap.core import paging
+from ketnap.orgs import queries as org_queries
+from ketnap.orgs.models import OrgUnit, School, path_segment
+from ketnap.people import search
+from ketnap.people.models import Person
+from ketnap.testing import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def people(tree):
+    make_person(
+        tree.cell_a, family_name="Nguyễn", middle_name="Văn", given_name="An", citizen_id="079204001234"
+    )
+    make_person(tree.cell_a, family_name="Nguyễn", middle_name="Thị", given_name="Hoa")
+    make_person(tree.cell_b, family_name="Trần", middle_name="Văn", given_name="Ánh")
+    make_person(tree.cell_b, family_name="Lê", middle_name="Thị", given_name="Vân")
+    return tree
+
+
+@pytest.mark.parametrize("by_order", [False, True])
+def test_each_word_typed_is_the_beginning_of_a_word_of_the_name_or_the_id(people, by_order):
+    def found(text):
+        qs = search.matching(Person.objects.all(), text, by_order=by_order)
+        return sorted(p.given_name for p in qs)
+
+    assert found("nguyen van") == ["An"]
+    assert found("NGUYỄN") == ["An", "Hoa"]
+    assert found("van") == ["An", "Vân", "Ánh"]  # Văn and Vân, accents ignored
+    assert found("ng th h") == ["Hoa"]  # beginnings of words
+    assert found("0792") == ["An"]  # the beginning of a citizen ID
+    assert found("uyen") == []  # not the middle of a word
+    assert found("   ") == ["An", "Hoa", "Vân", "Ánh"]
+
+
+def test_the_index_follows_a_change_of_name_and_a_new_person(people):
+    p = Person.objects.get(given_name="Hoa")
+    p.given_name = "Hồng"
+    p.save()
+    make_person(people.cell_a, family_name="Phạm", middle_name="Minh", given_name="Khôi")
+    assert [x.given_name for x in search.matching(Person.objects.all(), "hong")] == ["Hồng"]
+    assert not search.matching(Person.objects.all(), "hoa").exists()
+    assert [x.given_name for x in search.matching(Person.objects.all(), "pham khoi")] == ["Khôi"]
+    if connection.vendor == "sqlite":  # the FTS5 table holds exactly the persons
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT COUNT(*) FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH 'khoi'")
+            assert cur.fetchone()[0] == 1
+
+
+def test_a_common_name_is_listed_in_the_lists_order_and_counted_through_the_index(
+    client, people, monkeypatch
+):
+    monkeypatch.setattr(search, "DENSE", 2)  # "nguyen" matches 2 persons: a common name here
+    assert search.dense("nguyen") is (connection.vendor == "sqlite")
+    client.force_login(people.users["city_admin"])
+    page = names(client.get(reverse("person-list"), {"q": "nguyen"}))
+    assert "Nguyễn Văn An" in page and "Nguyễn Thị Hoa" in page and "Trần Văn Ánh" not in page
+    assert '<span id="result-count">2</span>' in page
+
+
+def test_a_huge_list_is_counted_up_to_a_cap(client, people, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    monkeypatch.setattr("ketnap.people.views.COUNT_CAP", 3)
+    client.force_login(people.users["city_admin"])
+    page = names(client.get(reverse("person-list")))
+    assert '<span id="result-count">Hơn 3</span>' in page  # 4 persons: "more than 3"
+    p = paging.CappedPaginator(Person.objects.all(), 2, queryset=Person.objects.all(), cap=3)
+    assert (p.count, p.capped, p.num_pages, p.count_text) == (3, True, 2, "hơn 3")
+    exact = paging.CappedPaginator(Person.objects.all(), 2, queryset=Person.objects.all(), cap=10)
+    assert (exact.count, exact.capped, exact.count_text) == (4, False, "4")
+
+
+def test_a_long_list_of_units_offers_its_first_levels_and_a_search(client, tree, monkeypatch):
+    monkeypatch.setattr(org_queries, "OPTIONS_MAX", 5)
+    extra = []
+    for i in range(6):
+        u = OrgUnit.objects.create(name=f"Chi bộ Khoa {i}", code=f"K{i}", kind="cell", parent=tree.uni)
+        u.path = tree.uni.path + path_segment(u.pk)
+        u.depth = tree.uni.depth + 1
+        u.save()
+        extra.append(u)
+    user = tree.users["city_admin"]
+    options = org_queries.unit_options(user)
+    assert options.partial and {pk for pk, *_ in options} == {tree.city.pk, tree.upper.pk, tree.ward_a.pk,
+                                                              tree.ward_b.pk}  # fmt: skip
+    chosen = org_queries.unit_options(user, extra[3].pk)  # the selected one and its ancestors are kept
+    assert {tree.uni.pk, extra[3].pk} <= {pk for pk, *_ in chosen}
+    assert [pk for pk, *_ in org_queries.search_units(user, "khoa 4")] == [extra[4].pk]
+    client.force_login(user)
+    page = names(client.get(reverse("person-list")))
+    assert 'id="id_unit-search"' in page and 'id="id_unit-found"' in page
+    found = names(client.get(reverse("option-search", args=["don-vi"]), {"tim-don-vi": "khoa 2"}))
+    assert found == f'<option value="{extra[2].pk}">Chi bộ Khoa 2</option>'
+    # a viewer of one ward sees only what is in it
+    ward_user = tree.users["ward_a_viewer"]
+    assert org_queries.search_units(ward_user, "khoa") == []
+    assert client.get(reverse("option-search", args=["khac"])).status_code == 404
+
+
+def test_a_long_list_of_schools_keeps_only_the_selected_one_and_a_search(client, tree, monkeypatch):
+    monkeypatch.setattr(org_queries, "OPTIONS_MAX", 2)
+    user = tree.users["city_admin"]
+    options = org_queries.school_options(user, tree.school_a.pk)
+    assert options.partial and list(options) == [(tree.school_a.pk, tree.school_a.name)]
+    assert [pk for pk, _ in org_queries.search_schools(user, "minh duc")] == [tree.school_b.pk]
+    assert School.objects.count() == 3
