@@ -282,8 +282,10 @@ class PersonFactory:
     """One person and their ledger per call (and the letters between organisations about them)."""
 
     def __init__(self, rng: random.Random, today: D, calendar: Calendar, names: Names, start: D,
-                 wards: Sequence[tuple[int, str]] = ()):  # fmt: skip
+                 wards: Sequence[tuple[int, str]] = (), school_names: dict[int, str] | None = None):  # fmt: skip
         self.rng, self.today, self.cal, self.names, self.start = rng, today, calendar, names, start
+        self.school_names = school_names or {}
+        self.letter = "{}"  # the person as the letters about them name them (interorg.models.person_letter)
         self.span = (today - start).days
         self.wards = list(wards)
         self.requests: list[tuple] = []  # rows of REQUEST_COLUMNS without id, created_at, updated_at
@@ -300,7 +302,7 @@ class PersonFactory:
         self.requests.append((
             kind, status, pid, cell.decider_id, cell.unit_id, receiver, name, False, trigger, trigger_on,
             f"{len(self.requests) + 1}-CV/ĐU", None, "", "", sent, sent, due, rule, received, closed, answer,
-            concluded, "[]", reason, None, None, None, None,
+            concluded, "[]", reason, None, None, None, None, self.letter,
         ))  # fmt: skip
 
     def letters(self, pid: int, cell: CellSpec, evs, role: str, stage: str, graduation: D | None) -> None:
@@ -426,6 +428,9 @@ class PersonFactory:
             stage, since, paf, probation_end, next_due, due_rule = self.state(evs)
         graduation = D(birth.year + 22, 6, 30) if role == "student" else None
         if self.wards and events and events[0][0] != "member_imported":
+            self.letter = json.dumps({"name": " ".join(x for x in (family, middle, given) if x),
+                                      "school": self.school_names.get(cell.school_id, ""), "class": ""},
+                                     ensure_ascii=False)  # fmt: skip
             self.letters(pid, cell, evs, role, stage, graduation)
         person = (
             pid, family, middle, given, birth, gender, None, "university" if not young else "upper_secondary", role,
@@ -549,7 +554,7 @@ PERSON_COLUMNS = [
 REQUEST_COLUMNS = ["id", "kind", "status", "person_id", "sender_id", "origin_id", "receiver_id", "receiver_name",
                    "temporary", "trigger", "trigger_on", "number", "seq", "content", "rating", "created_on", "sent_on",
                    "due_on", "due_rule", "received_on", "closed_on", "answer", "concluded", "documents", "reason",
-                   "into_id", "batch_id", "created_by_id", "closed_by_id", "created_at", "updated_at"]  # fmt: skip
+                   "into_id", "batch_id", "created_by_id", "closed_by_id", "person_letter", "created_at", "updated_at"]  # fmt: skip
 # The benchmark datasets carry no ledger hash chains (computing 43 M digests is not what they measure):
 # `ketnap verify-audit` reports them unchained; `people.integrity.fill_chains()` can add them.
 EVENT_COLUMNS = ["id", "person_id", "kind", "occurred_on", "recorded_at", "actor_id", "org_id", "data",
@@ -655,7 +660,7 @@ def generate(size: str, *, today: D | None = None, seed: int = 2026, log: Callab
 
         cal = Calendar()
         factory = PersonFactory(rng, today, cal, Names(rng), D(today.year - HISTORY_YEARS, today.month, 1),
-                                built.wards)  # fmt: skip
+                                built.wards, {row[0]: row[1] for row in built.schools})  # fmt: skip
         cells = built.cells
         cum, total = [], 0.0
         for c in cells:
