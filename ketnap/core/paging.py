@@ -78,3 +78,13 @@ def paginate_table(request, table, per_page: int, cap: int = COUNT_CAP, count_qu
         table.paginate(page=page, per_page=per_page, **kwargs)
     except (EmptyPage, PageNotAnInteger):
         table.paginate(page=max(1, table.paginator.num_pages), per_page=per_page, **kwargs)
+
+
+def order_table(request, table) -> None:
+    """The table's order from the request's sort parameter, keeping only the names of its sortable columns
+    (with an optional "-"): `?sort=1.5` or `?sort=<a column that does not exist>` keeps the default order."""
+    raw = request.GET.get(table.prefixed_order_by_field, "")[:MAX_SEARCH]
+    names = {column.name for column in table.columns if column.orderable}
+    keep = [key for key in raw.split(",") if key.lstrip("-") in names]
+    if keep:
+        table.order_by = keep

@@ -18,13 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.accounts.scoping import scope_paths
 from ketnap.core.exports import export, xlsx_response
-from ketnap.core.paging import MAX_ID, bounded_int, page_number, paginate_table
+from ketnap.core.paging import MAX_ID, bounded_int, order_table, page_number, paginate_table
 from ketnap.core.perform import already_sent, run_action
 from ketnap.interorg import actions, queries, reminders
 from ketnap.interorg.filters import RequestFilter
@@ -128,11 +127,11 @@ def request_list(request):
     qs = filterset.qs.select_related("person", "sender", "receiver")
     table = RequestTable(qs, today=today)
     if request.GET.get("export") == "xlsx":
-        RequestConfig(request, paginate=False).configure(table)
+        order_table(request, table)
         headers, widths, rows = export(table.data.data, COLUMNS, today=today)
         return xlsx_response(f"Văn bản liên tổ chức {today:%d-%m-%Y}.xlsx", headers, rows, sheet_name="Văn bản",
                              widths=widths)  # fmt: skip
-    RequestConfig(request, paginate=False).configure(table)  # ordering from the request
+    order_table(request, table)  # ordering from the request
     paginate_table(request, table, PER_PAGE)
     template = "interorg/list.html"
     if request.htmx and request.htmx.target == "request-table":

@@ -17,13 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from ketnap.accounts.permissions import user_perms
 from ketnap.accounts.roles import Perm
 from ketnap.core.audit import read_log
 from ketnap.core.exports import export, xlsx_response
-from ketnap.core.paging import COUNT_CAP, SEARCH_COUNT_CAP, paginate_table
+from ketnap.core.paging import COUNT_CAP, SEARCH_COUNT_CAP, order_table, paginate_table
 from ketnap.core.perform import run_action
 from ketnap.orgs import queries as org_queries
 from ketnap.people import actions, ledger, queries, search
@@ -59,11 +58,11 @@ def person_list(request):
     qs = filterset.qs.select_related("unit", "school")
     table = PersonTable(qs, today=today)
     if request.GET.get("export") == "xlsx":
-        RequestConfig(request, paginate=False).configure(table)
+        order_table(request, table)
         headers, widths, rows = export(table.data.data, COLUMNS)
         return xlsx_response(f"Danh sách người {today:%d-%m-%Y}.xlsx", headers, rows, sheet_name="Danh sách",
                              widths=widths)  # fmt: skip
-    RequestConfig(request, paginate=False).configure(table)  # ordering from the request
+    order_table(request, table)  # ordering from the request
     searched = bool(search.words(request.GET.get("q", "")))
     counted = PersonFilter(request.GET, request=request, today=today).qs if dense else None
     paginate_table(

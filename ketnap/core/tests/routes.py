@@ -70,6 +70,8 @@ ROUTES: dict[str, Route] = {
     # ------------------------------------------------------------------ home, tree, calendar, audit
     "home": Route(see=ANY),
     "org-tree": Route(see=ANY, params=("q",)),
+    # the options of a long unit or school list matching the words typed (htmx); scoped by its content
+    "option-search": Route(args=lambda w: ["don-vi"], see=ANY, params=("tim-don-vi",)),
     "org-detail": Route(args=lambda w: [w.cell_student.pk], out="ward_a"),
     "org-add-source": Route(
         args=lambda w: [w.cell_student.pk],

@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import warnings
 
 import openpyxl
 import pytest
@@ -135,6 +136,13 @@ def test_list_is_sorted_in_vietnamese_order_by_given_name(client, tree):
     assert found == ["Lê Văn An", "Trần Thị Ân", "Nguyễn Văn Bình", "Võ Minh Dũng", "Phạm Thị Đào"]
     page = text(client.get(reverse("person-list"), {"sort": "-name"}))
     assert re.findall(r'class="person-link[^"]*">([^<]+)<', page) == list(reversed(found))
+    # a sort that names no sortable column keeps the default order (no warning, no error)
+    for bad in ("1.5", "name.x", "-", "khong-co", "-name,1.5"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            page = text(client.get(reverse("person-list"), {"sort": bad}))
+        expected = list(reversed(found)) if bad == "-name,1.5" else found
+        assert re.findall(r'class="person-link[^"]*">([^<]+)<', page) == expected, bad
 
 
 def test_filters_stage_school_role_and_unit_subtree(client, tree):

@@ -48,3 +48,19 @@ def test_city_user_drills_down_to_a_lagging_cell_and_its_candidates(live_server,
     expect(table).to_contain_text("Lê Thị Hoa")
     expect(table).to_contain_text("Phạm Minh Khôi")
     expect(table).not_to_contain_text("Nguyễn Văn An")  # the admitted ones are in ward B
+
+
+def test_the_target_pages_fit_a_phone(live_server, page):
+    """On a 390 px phone the title of every target page takes the width (not one word a line beside the
+    year picker), the tabs stay on one line each and scroll, and no page scrolls sideways."""
+    tree = build_tree()
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server, "city_viewer")
+    for path in ("", "chua-dat/", "quy-trinh/", "yeu-kem/", "giao-chi-tieu/", "khong-con-nguon/", "bao-cao/"):
+        page.goto(f"{live_server.url}/chi-tieu/{tree.city.pk}/{path}")
+        title = page.locator("h1.page-title").bounding_box()
+        assert title["width"] > 300, (path, title)
+        assert title["height"] < 120, (path, title)  # two or three lines, not ten
+        for box in (tab.bounding_box() for tab in page.locator(".targets-tabs .nav-link").all()):
+            assert box["height"] < 50, (path, box)  # one line a tab
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
