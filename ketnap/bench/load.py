@@ -33,10 +33,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from ketnap.accounts.models import RoleAssignment
+from ketnap.bench.measure import logged_in_client
 from ketnap.demo.seed import DEMO_PASSWORD, DEMO_USERS
 from ketnap.orgs.models import OrgUnit
 from ketnap.people import queries as people_queries
@@ -86,8 +86,7 @@ def _config(users: int, logins: int, today: dt.date) -> dict:
         user = User.objects.get(username=account["username"])
         sessions = []
         for _ in range(per_account):
-            client = Client()
-            client.force_login(user)
+            client = logged_in_client(user)
             sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
         account["sessions"] = sessions
     return {
@@ -206,8 +205,13 @@ def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0
             argv = Serve().gunicorn_argv("127.0.0.1", port, workers, threads)
             argv = [a for a in argv if a not in ("--access-logfile", "-")]
             log(f"Máy chủ: gunicorn gthread, {workers} tiến trình × {threads} luồng, {url}")
+            # served as `make demo` serves it: the demo's users log in without a phone
+            server_env = {
+                **os.environ,
+                "KETNAP_2FA_REQUIRED_ROLES": os.environ.get("KETNAP_2FA_REQUIRED_ROLES", ""),
+            }
             server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                      start_new_session=True)  # fmt: skip
+                                      start_new_session=True, env=server_env)  # fmt: skip
             _wait(url)
         _warm(url, config)
         rate = spawn_rate or max(1.0, users / 10)
