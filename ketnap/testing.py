@@ -159,3 +159,58 @@ def browser_login(page, live_server, username, password=TEST_PASSWORD):
     page.fill("#id_password", password)
     page.click("#login-button")
     expect(page.locator("#logout-button")).to_be_attached()
+
+
+def walk_to_stage(t, stage: str, start, **person_fields):
+    """A person of the student cell brought to ``stage`` (a Stage name) through the actions: valid steps dated
+    from ``start`` (take it 800 days back for a probation to have ended); WITHDRAWN after the application,
+    REMOVED during the probation."""
+    from ketnap import rules
+    from ketnap.people import actions
+
+    day = datetime.timedelta(days=1)
+    admin, sec, committee = t.users["city_admin"], t.users["cell_secretary"], t.users["uni_committee"]
+    person = make_person(t.cell_student, given_name=stage.title(), **person_fields)
+    if stage == "SOURCE":
+        return person
+    if stage == "SYMPATHISER":
+        actions.record_awareness_class(person, acting_user=admin, occurred_on=start)
+        return person
+    prepare_applicant(person, admin, start=start)
+    if stage == "APPLICANT":
+        return person
+    if stage == "WITHDRAWN":
+        actions.record_simple(
+            person, "withdrawal", acting_user=sec, occurred_on=start + 160 * day, note="Rút"
+        )
+        return person
+    actions.record_cell_vote(person, acting_user=sec, occurred_on=start + 170 * day, official_members=12,
+                             in_favour=9)  # fmt: skip
+    if stage == "CELL_APPROVED":
+        return person
+    actions.record_committee_vote(person, acting_user=committee, occurred_on=start + 175 * day, members=9,
+                                  in_favour=7)  # fmt: skip
+    if stage == "COMMITTEE_APPROVED":
+        return person
+    actions.record_decision(person, acting_user=committee, occurred_on=start + 180 * day, decider=t.uni, members=9,
+                            in_favour=8)  # fmt: skip
+    if stage == "ADMITTED":
+        return person
+    ceremony = start + 190 * day
+    actions.record_simple(person, "ceremony", acting_user=sec, occurred_on=ceremony)
+    actions.record_document(person, "member_biography", acting_user=sec, occurred_on=ceremony + 10 * day)
+    actions.record_simple(person, "new_member_class", acting_user=sec, occurred_on=ceremony + 60 * day)
+    if stage == "PROBATIONARY":
+        return person
+    if stage == "REMOVED":
+        actions.record_simple(person, "removal", acting_user=committee, occurred_on=ceremony + 70 * day,
+                              note="Vi phạm tư cách")  # fmt: skip
+        return person
+    end = rules.probation_end(ceremony)
+    for kind in ("self_review", "helper_comments", "recognition_comments"):
+        actions.record_document(person, kind, acting_user=sec, occurred_on=end - 5 * day)
+    actions.record_recognition_vote(person, acting_user=sec, occurred_on=end + day, official_members=12,
+                                    in_favour=11)  # fmt: skip
+    actions.record_simple(person, "recognition_decision", acting_user=committee, occurred_on=end + 10 * day)
+    assert stage == "OFFICIAL", stage
+    return person

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.utils import timezone
 
-from ketnap.testing import build_tree, make_person, prepare_applicant
+from ketnap.testing import build_tree, make_person, walk_to_stage
 
 DAY = datetime.timedelta(days=1)
 
@@ -48,51 +48,7 @@ def _member(t, unit, *, official=True, **fields):
 
 def _walk(t, stage: str, start: datetime.date):
     """A person of the student cell brought to ``stage`` through the actions (valid steps, in the past)."""
-    from ketnap import rules
-    from ketnap.people import actions
-
-    admin, sec, committee = t.users["city_admin"], t.users["cell_secretary"], t.users["uni_committee"]
-    person = make_person(t.cell_student, given_name=stage.title(), school=t.school_uni, school_role="student",
-                         residence_ward=t.ward_b)  # fmt: skip
-    if stage == "SOURCE":
-        return person
-    if stage == "SYMPATHISER":
-        actions.record_awareness_class(person, acting_user=admin, occurred_on=start)
-        return person
-    prepare_applicant(person, admin, start=start)
-    if stage == "APPLICANT":
-        return person
-    if stage == "WITHDRAWN":
-        actions.record_simple(
-            person, "withdrawal", acting_user=sec, occurred_on=start + 160 * DAY, note="Rút"
-        )
-        return person
-    actions.record_cell_vote(person, acting_user=sec, occurred_on=start + 170 * DAY, official_members=12,
-                             in_favour=9)  # fmt: skip
-    if stage == "CELL_APPROVED":
-        return person
-    actions.record_committee_vote(person, acting_user=committee, occurred_on=start + 175 * DAY, members=9,
-                                  in_favour=7)  # fmt: skip
-    if stage == "COMMITTEE_APPROVED":
-        return person
-    actions.record_decision(person, acting_user=committee, occurred_on=start + 180 * DAY, decider=t.uni, members=9,
-                            in_favour=8)  # fmt: skip
-    if stage == "ADMITTED":
-        return person
-    ceremony = start + 190 * DAY
-    actions.record_simple(person, "ceremony", acting_user=sec, occurred_on=ceremony)
-    actions.record_document(person, "member_biography", acting_user=sec, occurred_on=ceremony + 10 * DAY)
-    actions.record_simple(person, "new_member_class", acting_user=sec, occurred_on=ceremony + 60 * DAY)
-    if stage == "PROBATIONARY":
-        return person
-    end = rules.probation_end(ceremony)
-    for kind in ("self_review", "helper_comments", "recognition_comments"):
-        actions.record_document(person, kind, acting_user=sec, occurred_on=end - 5 * DAY)
-    actions.record_recognition_vote(person, acting_user=sec, occurred_on=end + DAY, official_members=12,
-                                    in_favour=11)  # fmt: skip
-    actions.record_simple(person, "recognition_decision", acting_user=committee, occurred_on=end + 10 * DAY)
-    assert stage == "OFFICIAL"
-    return person
+    return walk_to_stage(t, stage, start, school=t.school_uni, school_role="student", residence_ward=t.ward_b)
 
 
 STAGES = ["SOURCE", "SYMPATHISER", "APPLICANT", "CELL_APPROVED", "COMMITTEE_APPROVED", "ADMITTED",

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketnap import rules
-from ketnap.people import actions, ledger
+from ketnap.people import ledger
 from ketnap.people.forms import ACTIONS
 from ketnap.people.models import Person
-from ketnap.testing import make_person, prepare_applicant
+from ketnap.testing import make_person, walk_to_stage
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
@@ -27,55 +27,7 @@ START = TODAY - 800 * DAY  # old enough for a probation to have ended
 
 def walk(tree, stage: str) -> Person:
     """A person brought to ``stage`` through the actions (valid steps, dated in the past)."""
-    admin, sec, committee = (
-        tree.users["city_admin"],
-        tree.users["cell_secretary"],
-        tree.users["uni_committee"],
-    )
-    person = make_person(tree.cell_student, given_name=stage.title())
-    if stage == "SOURCE":
-        return person
-    if stage == "SYMPATHISER":
-        actions.record_awareness_class(person, acting_user=admin, occurred_on=START)
-        return person
-    prepare_applicant(person, admin, start=START)
-    if stage == "APPLICANT":
-        return person
-    if stage == "WITHDRAWN":
-        actions.record_simple(
-            person, "withdrawal", acting_user=sec, occurred_on=START + 160 * DAY, note="Rút"
-        )
-        return person
-    actions.record_cell_vote(person, acting_user=sec, occurred_on=START + 170 * DAY, official_members=12,
-                             in_favour=9)  # fmt: skip
-    if stage == "CELL_APPROVED":
-        return person
-    actions.record_committee_vote(person, acting_user=committee, occurred_on=START + 175 * DAY, members=9,
-                                  in_favour=7)  # fmt: skip
-    if stage == "COMMITTEE_APPROVED":
-        return person
-    actions.record_decision(person, acting_user=committee, occurred_on=START + 180 * DAY, decider=tree.uni,
-                            members=9, in_favour=8)  # fmt: skip
-    if stage == "ADMITTED":
-        return person
-    ceremony = START + 190 * DAY
-    actions.record_simple(person, "ceremony", acting_user=sec, occurred_on=ceremony)
-    actions.record_document(person, "member_biography", acting_user=sec, occurred_on=ceremony + 10 * DAY)
-    actions.record_simple(person, "new_member_class", acting_user=sec, occurred_on=ceremony + 60 * DAY)
-    if stage == "PROBATIONARY":
-        return person
-    if stage == "REMOVED":
-        actions.record_simple(person, "removal", acting_user=committee, occurred_on=ceremony + 70 * DAY,
-                              note="Vi phạm tư cách")  # fmt: skip
-        return person
-    end = rules.probation_end(ceremony)
-    for kind in ("self_review", "helper_comments", "recognition_comments"):
-        actions.record_document(person, kind, acting_user=sec, occurred_on=end - 5 * DAY)
-    actions.record_recognition_vote(person, acting_user=sec, occurred_on=end + DAY, official_members=12,
-                                    in_favour=11)  # fmt: skip
-    actions.record_simple(person, "recognition_decision", acting_user=committee, occurred_on=end + 10 * DAY)
-    assert stage == "OFFICIAL"
-    return person
+    return walk_to_stage(tree, stage, START)
 
 
 STAGES = ["SOURCE", "SYMPATHISER", "APPLICANT", "CELL_APPROVED", "COMMITTEE_APPROVED", "ADMITTED",
