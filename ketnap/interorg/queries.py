@@ -273,12 +273,17 @@ def _bounded(ctx: _Ctx, qs, values, limit: int, split=None) -> tuple[int, list]:
     """(count up to INBOX_CAP + 1, the first `limit` rows of `values`); only the count when the context
     counts. A source with fewer rows than `limit` needs no count query. `split` = (field, its values, key of
     a row): one query per value, each read in order from its index, merged — a database sorts every row of
-    an `IN` whose order no index gives (the open letters of a city: sent or received)."""
+    an `IN` whose order no index gives (the open letters of a city: sent or received). With a dict of values
+    → Q, each value's query has its own condition too (a range of the index that serves it)."""
+
+    def part(q, c):  # the rows of one value (a dict of choices adds each value's own condition)
+        q = q.filter(**{split[0]: c})
+        return q.filter(split[1][c]) if isinstance(split[1], dict) else q
 
     def count():
         if split is None:
             return capped_count(qs)
-        return min(INBOX_CAP + 1, sum(capped_count(qs.filter(**{split[0]: c})) for c in split[1]))
+        return min(INBOX_CAP + 1, sum(capped_count(part(qs, c)) for c in split[1]))
 
     if ctx.count_only:
         return count(), []
@@ -288,7 +293,7 @@ def _bounded(ctx: _Ctx, qs, values, limit: int, split=None) -> tuple[int, list]:
         rows = list(values[:limit])
     else:
         field_name, choices, key = split
-        parts = [list(values.filter(**{field_name: c})[:limit]) for c in choices]
+        parts = [list(part(values, c)[:limit]) for c in choices]
         rows = list(heapq.merge(*parts, key=key))[:limit]
     return (len(rows) if len(rows) < limit else count()), rows
 
@@ -451,24 +456,17 @@ def src_certificate(ctx: _Ctx, limit: int):
 def src_graduating(ctx: _Ctx, limit: int):
     days = deadlines.graduating_days()
     since = ctx.today - datetime.timedelta(days=180)
-    q = Q()
-    for stage, n in days.items():
-        upto = (
-            ctx.today - datetime.timedelta(days=1)
-            if ctx.overdue_only
-            else ctx.today + datetime.timedelta(days=n)
-        )
-        q |= Q(stage=stage, expected_graduation__lte=upto)
-    # stage__in first: a scoped user's persons are found through the (unit, stage) index
-    qs = (
-        _persons(ctx)
-        .filter(stage__in=list(days))
-        .filter(q, school_role__in=STUDENT_ROLES, expected_graduation__gte=since)
-    )
+    # each stage has its own horizon: one query per stage over its range of the (stage, graduation) index, merged
+    stages = {
+        stage: Q(expected_graduation__lte=ctx.today - datetime.timedelta(days=1) if ctx.overdue_only
+                 else ctx.today + datetime.timedelta(days=n))
+        for stage, n in days.items()
+    }  # fmt: skip
+    qs = _persons(ctx).filter(stage__in=list(days), school_role__in=STUDENT_ROLES, expected_graduation__gte=since)
     return _person_items(
         ctx, qs, "graduating", limit, "expected_graduation",
         "Tốt nghiệp trước khi kịp kết nạp: đẩy nhanh hồ sơ hoặc giới thiệu về nơi mới",
-        detail=lambda d: f"Dự kiến tốt nghiệp {d:%d/%m/%Y}",
+        detail=lambda d: f"Dự kiến tốt nghiệp {d:%d/%m/%Y}", stages=stages,
     )  # fmt: skip
 
 
