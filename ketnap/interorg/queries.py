@@ -462,7 +462,9 @@ def src_graduating(ctx: _Ctx, limit: int):
                  else ctx.today + datetime.timedelta(days=n))
         for stage, n in days.items()
     }  # fmt: skip
-    qs = _persons(ctx).filter(stage__in=list(days), school_role__in=STUDENT_ROLES, expected_graduation__gte=since)
+    qs = _persons(ctx).filter(
+        stage__in=list(days), school_role__in=STUDENT_ROLES, expected_graduation__gte=since
+    )
     return _person_items(
         ctx, qs, "graduating", limit, "expected_graduation",
         "Tốt nghiệp trước khi kịp kết nạp: đẩy nhanh hồ sơ hoặc giới thiệu về nơi mới",

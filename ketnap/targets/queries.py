@@ -982,7 +982,8 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
 # ---------------------------------------------------------------------------------------------- pipeline
 
 
-STEP_SAMPLE = 200  # measured on the city: a median on 200 completions is within 3 working days of the whole one
+# measured on the city: a median on 200 completions is within 3 working days of the whole one
+STEP_SAMPLE = 200
 
 
 def sample_days(start: dt.date, end: dt.date, total: int, sample: int, calendar) -> list[dt.date] | None:
