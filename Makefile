@@ -67,7 +67,8 @@ test-pg: install
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL chưa được đặt"; exit 2; }
 	$(BIN)/pytest -q
 
-## make bench: the city demo in its own SQLite file, then the median server time of the main pages; then the
+## make bench: the city demo in its own SQLite file, the median server time of the main pages and 200 users at
+## once on it (Locust); then the
 ## dashboard benchmark (docs/benchmarks.md, "Bảng điều khiển / Dashboard"). BENCH_PG_SIZES=city skips nation.
 BENCH_DB ?= var/bench-city.sqlite3
 BENCH_DASH_DB ?= var/bench-dashboard-city.sqlite3
@@ -80,18 +81,22 @@ bench: install $(KEYFILE)
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap seed --size city --if-empty
 	$(BIN)/ketnap collectstatic --noinput -v 0
 	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap bench pages
+	@# 200 simulated users on the served city demo (Locust; p50/p95/p99 per page kind, lost writes)
+	SQLITE_PATH=$(BENCH_DB) $(BIN)/ketnap bench load --users 200 --duration 60 --json > var/bench-load.json
 	@# Dashboards (issue 4): `city` on SQLite and on PostgreSQL, `nation` (15 × city) on PostgreSQL. Each
 	@# dataset is generated once into its own database; results go to var/bench-dashboard-*.json.
 	SQLITE_PATH=$(BENCH_DASH_DB) $(BIN)/ketnap migrate --noinput -v 0
-	SQLITE_PATH=$(BENCH_DASH_DB) $(BIN)/ketnap bench dashboard --size city --runs $(BENCH_RUNS) --json \
+	SQLITE_PATH=$(BENCH_DASH_DB) $(BIN)/ketnap bench dashboard --size city --runs $(BENCH_RUNS) --json --pages \
 	  > var/bench-dashboard-city-sqlite.json
+	@# the projection of a year ago against what that year brought
+	SQLITE_PATH=$(BENCH_DASH_DB) $(BIN)/ketnap bench backtest --json > var/bench-backtest-city.json
 	@if pg_isready -q -d "$(BENCH_PG)/postgres" 2>/dev/null; then \
 	  for size in $(BENCH_PG_SIZES); do \
 	    db=ketnap_bench_$$size; \
 	    psql -q "$(BENCH_PG)/postgres" -tc "SELECT 1 FROM pg_database WHERE datname='$$db'" | grep -q 1 \
 	      || psql -q "$(BENCH_PG)/postgres" -c "CREATE DATABASE $$db"; \
 	    DATABASE_URL=$(BENCH_PG)/$$db $(BIN)/ketnap migrate --noinput -v 0 || exit 1; \
-	    DATABASE_URL=$(BENCH_PG)/$$db $(BIN)/ketnap bench dashboard --size $$size --runs $(BENCH_RUNS) --json \
+	    DATABASE_URL=$(BENCH_PG)/$$db $(BIN)/ketnap bench dashboard --size $$size --runs $(BENCH_RUNS) --json --pages \
 	      > var/bench-dashboard-$$size-pg.json || exit 1; \
 	  done; \
 	else echo "Bỏ qua phần PostgreSQL: không kết nối được $(BENCH_PG)"; fi
