@@ -109,6 +109,10 @@ ROUTES: dict[str, Route] = {
         see=ANY, params=("q", "stage", "unit", "school_role", "school", "due", "blocked", "sort")
     ),
     "pipeline": Route(query=lambda w: {"unit": w.cell_student.pk}, out="ward_a", params=("unit",)),
+    # the <option>s of a long unit or school list matching the words typed (scoped by its content)
+    "option-search": Route(
+        args=lambda w: ["don-vi"], query=lambda w: {"tim-don-vi": "chi bo"}, see=ANY, params=("tim-don-vi",)
+    ),  # fmt: skip
     "person-detail": Route(
         args=lambda w: [w.applicant.pk], out=("ward_a", "ward_a_viewer", "secretary_a", "admin_a")
     ),
