@@ -161,6 +161,10 @@ class Person(models.Model):
             # the dossiers blocked by an error (few): the board's counts and the "blocked" filter
             models.Index(fields=["error_count", "stage"], name="people_person_blocked"),
             models.Index(fields=["repeated_step"], name="people_person_repeated"),
+            # the list's own order, exactly: a common name searched (people.search.dense) is read in it and
+            # stops at the page's end (by sort_key alone, PostgreSQL reads every person of the same name
+            # — thousands in a nation — before it can order them by id)
+            models.Index(fields=["sort_key", "id"], name="people_person_order"),
         ]
 
     def __str__(self):

@@ -57,12 +57,41 @@ def words(text) -> list[str]:
     return _WORD.findall(fold(search_text(text)))[:8]
 
 
+def _pg_query(typed: list[str]) -> str:
+    return " & ".join(f"{w}:*" for w in typed)
+
+
+PG_MATCH = "to_tsvector('simple'::regconfig, {table}.search_key) @@ to_tsquery('simple'::regconfig, %s)"
+PG_DENSE_SHARE = 500  # PostgreSQL: dense when the planner expects at least one person in this many to match
+
+
 def dense(text) -> bool:
-    """SQLite: the words match at least DENSE persons (a common name: "nguyen van" is a third of a city). Such a
-    list is best read in its own order, checking the words row by row (the first page comes at once), and
-    counted through the index; a rare name the other way round."""
+    """The words match many persons (a common name: "nguyen van" is a third of a city). Such a list is best read
+    in its own order, checking the words row by row (the first page comes at once); a rare name through the
+    index. SQLite: at least DENSE persons, counted through the FTS index up to DENSE. PostgreSQL: the planner's
+    estimate of the matches (the GIN index's word statistics, no scan: a bitmap of every "thi" or "nguyen" in a
+    nation is what takes seconds) is at least DENSE and one person in PG_DENSE_SHARE."""
     typed = words(text)
-    if not typed or connection.vendor != "sqlite":
+    if not typed:
+        return False
+    if connection.vendor == "postgresql":
+        from ketnap.people.models import Person
+
+        table = Person._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE {PG_MATCH.format(table=table)}",
+                        [_pg_query(typed)])  # fmt: skip
+            plan = cur.fetchone()[0]
+            if isinstance(plan, str):
+                import json
+
+                plan = json.loads(plan)
+            expected = plan[0]["Plan"]["Plan Rows"]
+            cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            row = cur.fetchone()
+        total = max(row[0] if row else 0, 0)
+        return expected >= DENSE and expected * PG_DENSE_SHARE >= total
+    if connection.vendor != "sqlite":
         return False
     match = " AND ".join(f'"{w}"*' for w in typed)
     with connection.cursor() as cur:
@@ -88,14 +117,8 @@ def matching(queryset, text, *, by_order: bool = False):
             pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
         )
     if vendor == "postgresql":
-        query = " & ".join(f"{w}:*" for w in typed)
         table = queryset.model._meta.db_table
-        return queryset.extra(
-            where=[
-                f"to_tsvector('simple'::regconfig, {table}.search_key) @@ to_tsquery('simple'::regconfig, %s)"
-            ],
-            params=[query],
-        )
+        return queryset.extra(where=[PG_MATCH.format(table=table)], params=[_pg_query(typed)])
     for w in typed:
         queryset = queryset.filter(search_key__contains=w)
     return queryset

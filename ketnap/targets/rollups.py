@@ -15,6 +15,7 @@ Written only here:
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -156,12 +157,12 @@ def _days(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def _bin_sums(stage: str, alias: str, decided: str = "d.occurred_on", when: str = "") -> list[str]:
-    """One SUM per lead-time bin of a stage: the days from the stage's entry (event `alias`) to `decided` (the
-    decision, or the next stage's entry), for the rows matching `when`."""
+def _bin_sums(stage: str, entered: str, decided: str = "d.occurred_on", when: str = "") -> list[str]:
+    """One SUM per lead-time bin of a stage: the days from the stage's entry (the date column `entered`) to
+    `decided` (the decision, or the next stage's entry), for the rows matching `when`."""
     edges = ind.LEAD_EDGES[stage]
-    days = _days(decided, f"{alias}.occurred_on")
-    known = f"{alias}.occurred_on IS NOT NULL AND {alias}.occurred_on <= {decided}"
+    days = _days(decided, entered)
+    known = f"{entered} IS NOT NULL AND {entered} <= {decided}"
     if when:
         known = f"{when} AND {known}"
     out = []
@@ -195,28 +196,75 @@ class _Own:
             if v:
                 row[i] += v
 
+    def add_span(self, target: dict[int, list[int]], unit: int, start: int, values: Sequence[int]) -> None:
+        """Add `values` to the fields start, start + 1, … of the unit's row (one slice: C speed)."""
+        row = target.get(unit)
+        end = start + len(values)
+        if row is None:
+            row = target[unit] = [0] * self.width
+            row[start:end] = values
+        else:
+            row[start:end] = map(operator.add, row[start:end], values)
+
     def __getitem__(self, wkey):
         return self.data[wkey]
 
 
-def _grouped(cur, sql: str, args: list, groups, idx: Sequence[int], own: _Own) -> None:
-    """Run a query whose rows are (org, window index per group…, values…) and add the values to `own`."""
+def _span(names: Sequence[str]) -> int:
+    """The index of the first of these PERSON_FIELDS, which must follow each other in that order."""
+    start = P[names[0]]
+    if [P[n] for n in names] != list(range(start, start + len(names))):
+        raise ValueError(f"not consecutive PERSON_FIELDS: {names}")
+    return start
+
+
+def _grouped(cur, sql: str, args: list, groups, start: int, own: _Own) -> None:
+    """Run a query whose rows are (org, window index per group…, values…) and add the values to the fields
+    from `start` on (consecutive PERSON_FIELDS) of the org's row in each window."""
     cur.execute(sql, args)
-    keys = [[w.key for w in g] for g in groups]
+    targets = [[own.data[w.key] for w in g] for g in groups]
     n = len(groups)
+    add = own.add_span
     for org, *rest in cur.fetchall():
         values = rest[n:]
         if not any(values):
             continue
-        for g, i in enumerate(rest[:n]):
+        for g in range(n):
+            i = rest[g]
             if i is not None:
-                own.add(keys[g][i], org, idx, values)
+                add(targets[g][i], org, start, values)
+
+
+ENTRY_TABLE = "ketnap_entry"
+ENTRY_COLUMNS = {"src_on": "source_identified", **{f"{ind.PIPE_KEY[s]}_on": k for s, k in ind.ENTRY_KIND.items()},
+                 "yu_on": ind.EXCELLENT_KIND}  # fmt: skip
+
+
+def _entry_table(cur, special: Sequence[int]) -> None:
+    """One session table, one row per plain person (no correction, move or repeated step) with the date of their
+    first event of each kind the counts look back to: entering the source pool, each stage of the pipeline
+    (lead times) and the Youth Union's introduction (4-KNĐ) — one pass over those events instead of one
+    self-join of the events per kind."""
+    _, event_t = _tables()
+    plain = (
+        "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = e.person_id)" if special else "1 = 1"
+    )
+    cols = ", ".join(f"MIN(CASE WHEN e.kind = '{kind}' THEN e.occurred_on END) AS {name}"
+                     for name, kind in ENTRY_COLUMNS.items())  # fmt: skip
+    kinds = ", ".join(f"'{k}'" for k in ENTRY_COLUMNS.values())
+    cur.execute(f"DROP TABLE IF EXISTS {ENTRY_TABLE}")
+    cur.execute(f"""CREATE TEMPORARY TABLE {ENTRY_TABLE} AS SELECT e.person_id AS person_id, {cols}
+        FROM {event_t} e WHERE e.kind IN ({kinds}) AND {plain} GROUP BY e.person_id""")  # fmt: skip
+    cur.execute(f"CREATE UNIQUE INDEX {ENTRY_TABLE}_person ON {ENTRY_TABLE} (person_id)")
+    cur.execute(f"ANALYZE {ENTRY_TABLE}")  # (temporary tables are never analysed by autovacuum)
 
 
 def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own: _Own) -> None:
-    """The flows of the persons without corrections, moves or repeated steps, in two passes over the events of
-    all windows (each event falls in at most one school year and one calendar year, so the rows group by both
-    and add to each): the flows, then the decisions with their dossier (4-KNĐ, lead times)."""
+    """The flows of the persons without corrections, moves or repeated steps (each event falls in at most one
+    school year and one calendar year, so the rows group by both and add to each): the flows in one pass over
+    the events of all windows, then the decisions (teachers, the 4-KNĐ, lead times), the recognitions (on
+    time) and the entries into the next stage (time spent in a stage), each from the (kind, date) index, with
+    the earlier dates from the entry table (`_entry_table`, built first)."""
     person_t, event_t = _tables()
     plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = {})" if special else "1 = 1"
     teacher_in = ", ".join("%s" for _ in TEACHER)
@@ -227,94 +275,61 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
     first, last = min(w.start for w in windows), max(w.end for w in windows)
     aliases = [f"w{i}" for i in range(len(groups))]
 
-    # 1. flows: one person has at most one event of each counted kind (else they are counted one by one)
-    args: list = []
-    cases = [_window_case("e.occurred_on", g, args) for g in groups]
-    names, sums = [], []
-    for name in ind.FLOW_FIELDS:
-        if name == "admitted_excellent":
-            continue  # from the decisions' dossiers below
-        names.append(name)
-        if name == "admitted_teacher":
-            sums.append(
-                f"SUM(CASE WHEN e.kind = 'decision' AND p.school_role IN ({teacher_in}) THEN 1 ELSE 0 END)"
-            )
-            args += list(TEACHER)
-        elif name == "recognised_on_time":
-            sums.append("SUM(CASE WHEN e.kind = 'recognition_decision' AND d.due IS NOT NULL "
-                        "AND e.occurred_on <= d.due THEN 1 ELSE 0 END)")  # fmt: skip
-        else:
-            sums.append(f"SUM(CASE WHEN e.kind = '{FLOW_KIND_OF[name]}' THEN 1 ELSE 0 END)")
-    _grouped(
-        cur,
-        f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
-        FROM {event_t} e JOIN {person_t} p ON p.id = e.person_id
-        LEFT JOIN ketnap_due d ON d.probation_end = p.probation_end
-        WHERE e.kind IN ({", ".join(f"'{k}'" for k in FLOW_ORDER)}) AND e.occurred_on >= %s
-          AND e.occurred_on <= %s AND {plain.format("e.person_id")}
-        GROUP BY e.org_id, {", ".join(aliases)}""",
-        [*args, first, last],
-        groups,
-        [P[n] for n in names],
-        own,
-    )
+    def run(alias: str, sums: list[str], args: list, names: Sequence[str], source: str, where: str) -> None:
+        cases_args: list = []
+        cases = [_window_case(f"{alias}.occurred_on", g, cases_args) for g in groups]
+        _grouped(
+            cur,
+            f"""SELECT {alias}.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
+            FROM {source}
+            WHERE {where} AND {alias}.occurred_on >= %s AND {alias}.occurred_on <= %s
+              AND {plain.format(f"{alias}.person_id")}
+            GROUP BY {alias}.org_id, {", ".join(aliases)}""",
+            [*cases_args, *args, first, last],
+            groups,
+            _span(names),
+            own,
+        )
+
+    # 1. flows: one person has at most one event of each counted kind (else they are counted one by one); the
+    # fields counted below are 0 here (one slice of the row per result row)
+    later = {"admitted_teacher", "admitted_excellent", "recognised_on_time"}
+    sums = [
+        "0" if name in later else f"SUM(CASE WHEN e.kind = '{FLOW_KIND_OF[name]}' THEN 1 ELSE 0 END)"
+        for name in ind.FLOW_FIELDS
+    ]
+    kinds = ", ".join(f"'{k}'" for k in FLOW_ORDER)
+    run("e", sums, [], ind.FLOW_FIELDS, f"{event_t} e", f"e.kind IN ({kinds})")
     # Imported members (member_imported) are members, never admissions: no flow to add.
 
-    # 2. decisions: the Youth Union's introduction (4-KNĐ) on or before the decision, and the lead times from
-    # entering each stage of the pipeline (one event of each entry kind per plain person)
-    args = []
-    cases = [_window_case("d.occurred_on", g, args) for g in groups]
-    joins, sums, names = (
-        [],
-        ["SUM(CASE WHEN y.first_on IS NOT NULL THEN 1 ELSE 0 END)"],
-        ["admitted_excellent"],
-    )
+    # 2. decisions: teachers, the Youth Union's introduction (4-KNĐ) on or before the decision, and the lead
+    # times from entering each stage of the pipeline (from the fields admitted_teacher to the last lead bin)
+    names = ind.PERSON_FIELDS[P["admitted_teacher"] : P[ind.LEAD_FIELDS[-1]] + 1]
+    sums = [f"SUM(CASE WHEN p.school_role IN ({teacher_in}) THEN 1 ELSE 0 END)",
+            "SUM(CASE WHEN x.yu_on IS NOT NULL AND x.yu_on <= d.occurred_on THEN 1 ELSE 0 END)"]  # fmt: skip
+    sums += ["0"] * (P[ind.LEAD_FIELDS[0]] - P["admitted_excellent"] - 1)
     for stage in ind.PIPE_STAGES:
-        alias = ind.PIPE_KEY[stage]
-        joins.append(f"LEFT JOIN {event_t} {alias} ON {alias}.person_id = d.person_id AND "
-                     f"{alias}.kind = '{ind.ENTRY_KIND[stage]}'")  # fmt: skip
-        sums += _bin_sums(stage, alias)
-        names += list(ind.lead_fields(stage))
-    _grouped(
-        cur,
-        f"""SELECT d.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
-        FROM {event_t} d
-        LEFT JOIN (SELECT person_id, MIN(occurred_on) AS first_on FROM {event_t}
-                   WHERE kind = '{ind.EXCELLENT_KIND}' GROUP BY person_id) y
-               ON y.person_id = d.person_id AND y.first_on <= d.occurred_on
-        {" ".join(joins)}
-        WHERE d.kind = 'decision' AND d.occurred_on >= %s AND d.occurred_on <= %s AND {plain.format("d.person_id")}
-        GROUP BY d.org_id, {", ".join(aliases)}""",
-        [*args, first, last],
-        groups,
-        [P[n] for n in names],
-        own,
-    )
+        sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on")
+    run("d", sums, list(TEACHER), names,
+        f"{event_t} d JOIN {person_t} p ON p.id = d.person_id LEFT JOIN {ENTRY_TABLE} x ON x.person_id = d.person_id",
+        "d.kind = 'decision'")  # fmt: skip
 
-    # 3. the time spent in a stage by those who moved on: from the awareness class to the application, from
+    # 3. recognitions on time (the due date of the person's probation end, from the calendar)
+    run("e", ["SUM(CASE WHEN dd.due IS NOT NULL AND e.occurred_on <= dd.due THEN 1 ELSE 0 END)"], [],
+        ["recognised_on_time"],
+        f"{event_t} e JOIN {person_t} p ON p.id = e.person_id LEFT JOIN ketnap_due dd ON dd.probation_end = p.probation_end",
+        "e.kind = 'recognition_decision'")  # fmt: skip
+
+    # 4. the time spent in a stage by those who moved on: from the awareness class to the application, from
     # the application to the cell's vote (at the later event's organisation and day)
-    args = []
-    cases = [_window_case("e.occurred_on", g, args) for g in groups]
-    joins, sums, names, kinds = [], [], [], []
+    sums, names, kinds = [], [], []
     for stage, nxt in ind.NEXT_STAGE.items():
-        alias, kind = ind.PIPE_KEY[stage], ind.ENTRY_KIND[nxt]
+        kind = ind.ENTRY_KIND[nxt]
         kinds.append(f"'{kind}'")
-        joins.append(f"LEFT JOIN {event_t} {alias} ON {alias}.person_id = e.person_id AND "
-                     f"{alias}.kind = '{ind.ENTRY_KIND[stage]}'")  # fmt: skip
-        sums += _bin_sums(stage, alias, "e.occurred_on", f"e.kind = '{kind}'")
+        sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on", "e.occurred_on", f"e.kind = '{kind}'")
         names += list(ind.step_fields(stage))
-    _grouped(
-        cur,
-        f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
-        FROM {event_t} e {" ".join(joins)}
-        WHERE e.kind IN ({", ".join(kinds)}) AND e.occurred_on >= %s AND e.occurred_on <= %s
-          AND {plain.format("e.person_id")}
-        GROUP BY e.org_id, {", ".join(aliases)}""",
-        [*args, first, last],
-        groups,
-        [P[n] for n in names],
-        own,
-    )
+    run("e", sums, [], names, f"{event_t} e LEFT JOIN {ENTRY_TABLE} x ON x.person_id = e.person_id",
+        f"e.kind IN ({', '.join(kinds)})")  # fmt: skip
 
 
 def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projection], own: _Own) -> None:
@@ -326,7 +341,7 @@ def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projectio
     cols, args, layout = [], [], []  # layout: (window key, [field indexes]) in column order
     for w in windows:
         cols.append(
-            "SUM(CASE WHEN src.first_on IS NOT NULL AND src.first_on <= %s AND (p.party_age_from IS NULL "
+            "SUM(CASE WHEN src.src_on IS NOT NULL AND src.src_on <= %s AND (p.party_age_from IS NULL "
             "OR p.party_age_from > %s) AND NOT (p.stage = 'WITHDRAWN' AND p.stage_since IS NOT NULL AND "
             "p.stage_since <= %s) THEN 1 ELSE 0 END)"
         )
@@ -385,21 +400,20 @@ def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projectio
         layout.append((w.key, [P[f] for f in fields]))
     cur.execute(
         f"""SELECT p.unit_id, {", ".join(cols)}
-        FROM {person_t} p LEFT JOIN (
-            SELECT person_id, MIN(occurred_on) AS first_on FROM {event_t}
-            WHERE kind = 'source_identified' GROUP BY person_id
-        ) src ON src.person_id = p.id
+        FROM {person_t} p LEFT JOIN {ENTRY_TABLE} src ON src.person_id = p.id
         WHERE {plain.format("p.id")}
         GROUP BY p.unit_id""",
         args,
     )
+    spans = [(own.data[wkey], _span([ind.PERSON_FIELDS[i] for i in idx]), len(idx)) for wkey, idx in layout]
+    add = own.add_span
     for unit, *values in cur.fetchall():
         at = 0
-        for wkey, idx in layout:
-            part = values[at : at + len(idx)]
-            at += len(idx)
+        for target, start, n in spans:
+            part = values[at : at + n]
+            at += n
             if any(part):
-                own.add(wkey, unit, idx, part)
+                add(target, unit, start, part)
 
 
 def _date(value):
@@ -472,26 +486,46 @@ def stored_projections() -> dict[str, ind.Projection]:
     }
 
 
+_INPUTS = 0  # calls of _inputs (a projection may build a missing learning year inside another build)
+WORK_MEM = "256MB"  # PostgreSQL, while counting the inputs of a rebuild
+
+
 def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, as_of=None):
     """Own counters of every unit per window, the projections of the open windows (the given snapshots, or
     new ones taken on `as_of`), the prepared tree, the exemptions."""
+    global _INPUTS
+    _INPUTS += 1
     special = special_person_ids()
     own = _Own(windows)
+    pg = connection.vendor == "postgresql"
     with connection.cursor() as cur:
-        _temp_tables(cur, special, calendar, params)
-        _sql_events_own(cur, windows, special, own)
-        _person_own(special, windows, calendar, params, own)  # flows and stocks (no projection yet)
-        if projections is None:
-            projections = projections_for(windows, as_of or timezone.localdate(), params, own)
-            # (a missing learning year was built meanwhile, with its own session tables)
+        if pg:  # a few large hash joins and aggregates: in memory rather than in batches on disk
+            cur.execute("SHOW work_mem")
+            work_mem = cur.fetchone()[0]
+            cur.execute(f"SET work_mem = '{WORK_MEM}'")
+        try:
             _temp_tables(cur, special, calendar, params)
-        projections = {k: v for k, v in projections.items() if k in own.data}
-        _sql_persons_own(cur, windows, special, projections, own)
-        if projections:
-            open_ = [w for w in windows if w.key in projections]
-            _person_own(special, open_, calendar, params, own, projections, ind.PROJECTION_FIELDS)
-        cur.execute("DROP TABLE IF EXISTS ketnap_special")
-        cur.execute("DROP TABLE IF EXISTS ketnap_due")
+            _entry_table(cur, special)
+            _sql_events_own(cur, windows, special, own)
+            _person_own(special, windows, calendar, params, own)  # flows and stocks (no projection yet)
+            if projections is None:
+                before = _INPUTS
+                projections = projections_for(windows, as_of or timezone.localdate(), params, own)
+                if (
+                    _INPUTS != before
+                ):  # a missing learning year was built meanwhile, with its own session tables
+                    _temp_tables(cur, special, calendar, params)
+                    _entry_table(cur, special)
+            projections = {k: v for k, v in projections.items() if k in own.data}
+            _sql_persons_own(cur, windows, special, projections, own)
+            if projections:
+                open_ = [w for w in windows if w.key in projections]
+                _person_own(special, open_, calendar, params, own, projections, ind.PROJECTION_FIELDS)
+            for name in ("ketnap_special", "ketnap_due", ENTRY_TABLE):
+                cur.execute(f"DROP TABLE IF EXISTS {name}")
+        finally:
+            if pg:
+                cur.execute(f"SET work_mem = '{work_mem}'")
     data = ind.prepare_tree(*load_tree_records())
     exempt: dict[str, set[int]] = defaultdict(set)
     for unit_id, key in NoSourceRecord.objects.values_list("unit_id", "window"):

@@ -70,8 +70,6 @@ ROUTES: dict[str, Route] = {
     # ------------------------------------------------------------------ home, tree, calendar, audit
     "home": Route(see=ANY),
     "org-tree": Route(see=ANY, params=("q",)),
-    # the options of a long unit or school list matching the words typed (htmx); scoped by its content
-    "option-search": Route(args=lambda w: ["don-vi"], see=ANY, params=("tim-don-vi",)),
     "org-detail": Route(args=lambda w: [w.cell_student.pk], out="ward_a"),
     "org-add-source": Route(
         args=lambda w: [w.cell_student.pk],
@@ -111,6 +109,10 @@ ROUTES: dict[str, Route] = {
         see=ANY, params=("q", "stage", "unit", "school_role", "school", "due", "blocked", "sort")
     ),
     "pipeline": Route(query=lambda w: {"unit": w.cell_student.pk}, out="ward_a", params=("unit",)),
+    # the <option>s of a long unit or school list matching the words typed (scoped by its content)
+    "option-search": Route(
+        args=lambda w: ["don-vi"], query=lambda w: {"tim-don-vi": "chi bo"}, see=ANY, params=("tim-don-vi",)
+    ),  # fmt: skip
     "person-detail": Route(
         args=lambda w: [w.applicant.pk], out=("ward_a", "ward_a_viewer", "secretary_a", "admin_a")
     ),

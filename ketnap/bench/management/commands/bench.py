@@ -120,8 +120,10 @@ class Command(BaseCommand):
             .values_list("pk", flat=True)
             .first()
         )
+        from ketnap.bench.measure import login
+
         client = Client()
-        client.force_login(account)
+        login(client, account)
         cases = {
             "people_list_city": reverse("person-list"),
             "people_list_filtered": reverse("person-list") + "?stage=APPLICANT",
