@@ -178,6 +178,17 @@ def check_writes(writes: list[dict]) -> dict:
     return {"persons": len(writes), "steps": steps, "lost": len(lost), "lost_detail": lost[:20]}
 
 
+def _failures(path: str) -> list[dict]:
+    """What failed, by page kind and error (Locust's failures file), so that an error can be looked into."""
+    import csv
+
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8", newline="") as f:
+        return [{"kind": row.get("Name", ""), "error": row.get("Error", ""), "count": int(row.get("Occurrences") or 0)}
+                for row in csv.DictReader(f)]  # fmt: skip
+
+
 def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0, workers: int = 0,
         threads: int = 0, url: str = "", logins: int = 0, **_) -> dict:  # fmt: skip
     log = command.stderr.write if json else command.stdout.write
@@ -186,8 +197,12 @@ def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0
     if importlib.util.find_spec("locust") is None:
         raise CommandError("Chưa cài Locust: `pip install -e '.[dev]'` (hoặc `pip install locust`).")
     today = timezone.localdate()
-    workers = workers or int(os.getenv("WEB_WORKERS") or 2)
-    threads = threads or int(os.getenv("WEB_THREADS") or 8)
+    from ketnap.core.management.commands.serve import workers_and_threads
+
+    workers, threads = (
+        workers or workers_and_threads()[0],
+        threads or workers_and_threads()[1],
+    )  # as `ketnap serve`
     config = _config(users, logins, today)
     server = None
     tmp = tempfile.mkdtemp(prefix="ketnap-load-")
@@ -219,7 +234,8 @@ def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0
         env = {**os.environ, "KETNAP_LOAD_CONFIG": config_path, "KETNAP_LOAD_WRITES": writes_path}
         locust = subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users), "-r", str(rate),
-             "-t", f"{duration}s", "--host", url, "--json", "--skip-log", "--only-summary", "--stop-timeout", "10"],
+             "-t", f"{duration}s", "--host", url, "--json", "--skip-log", "--only-summary", "--stop-timeout", "10",
+             "--csv", os.path.join(os.path.dirname(config_path), "locust")],
             env=env, capture_output=True, text=True, timeout=duration + 180,
         )  # fmt: skip
         if not locust.stdout.strip().startswith("["):
@@ -235,6 +251,7 @@ def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0
     out = summarise(stats)
     writes = jsonlib.load(open(writes_path, encoding="utf-8")) if os.path.exists(writes_path) else []
     out["writes"] = check_writes(writes)
+    out["failures"] = _failures(os.path.join(os.path.dirname(config_path), "locust_failures.csv"))
     out["seconds"] = duration
     out["users"] = users
     out["rps"] = round(out["requests"] / duration, 1) if duration else None
