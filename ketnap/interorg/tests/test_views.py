@@ -237,7 +237,7 @@ def test_the_escalation_view_counts_overdue_items_by_subordinate_unit(client, tr
     assert response.status_code == 200
     rows = {r.unit.pk: r for r in response.context["rows"]}
     assert rows[tree.ward_b.pk].counts["answer"] == 1
-    assert "TRANSFER_UNRECEIVED" in text(response) and "Lê Văn Hùng" in text(response)
+    assert "tháng chưa được tiếp nhận" in text(response) and "Lê Văn Hùng" in text(response)
 
 
 # ------------------------------------------------------------------------------------------ graduation batch, letters
