@@ -106,13 +106,16 @@ def unit_options(user, selected=None) -> Options:
     dissolved unit is never offered where a live one is expected. Above OPTIONS_MAX units: the units of the
     user's top level and the level below it, and the selected unit with its ancestors (`partial`)."""
     live = units_for(user).filter(dissolved_on__isnull=True)
-    rows = list(live.order_by("path").values_list("pk", "name", "depth", "path")[: OPTIONS_MAX + 1])
-    if not rows:
-        return Options()
-    top = _scope_top_depth(user)
-    if len(rows) <= OPTIONS_MAX:
+    # whether the list is long, from the index alone (reading the rows of a city's first 500 units to find
+    # out cost more than the page's own query)
+    many = live.order_by().values("pk")[OPTIONS_MAX : OPTIONS_MAX + 1].exists()
+    if not many:
+        rows = list(live.order_by("path").values_list("pk", "name", "depth", "path"))
+        if not rows:
+            return Options()
         top = min(depth for _, _, depth, _ in rows)
         return Options((pk, name, depth - top) for pk, name, depth, _ in rows)
+    top = _scope_top_depth(user)
     rows = list(
         live.filter(depth__lte=top + 1)
         .order_by("path")
