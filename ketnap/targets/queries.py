@@ -926,6 +926,30 @@ class _Numbered(_Pairs):
         return ((s, s.n or 0) for s in self.qs.iterator(chunk_size=2000))
 
 
+class _SchoolsByIds:
+    """(school, 0) pairs of these schools in this order, each slice read by its ids."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _read(self, ids) -> list:
+        found = School.objects.select_related("party_org").in_bulk(ids)
+        return [(found[pk], 0) for pk in ids if pk in found]
+
+    def __getitem__(self, key):
+        return self._read(self.ids[key]) if isinstance(key, slice) else self._read([self.ids[key]])[0]
+
+    def __iter__(self):
+        for k in range(0, len(self.ids), 2000):
+            yield from self._read(self.ids[k : k + 2000])
+
+
 def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
     """(kind, items) of one weakness list in the subtree: kind "units" (Rollup rows), "schools", "persons"."""
     params = params or conf.params()
@@ -969,15 +993,16 @@ def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
         with_cell = set()
         for path in OrgUnit.objects.filter(pk__in=student.values("parent_id")).values_list("path", flat=True):
             with_cell.update(_path_ids(path))
-        # the schools of the subtree's organisations (a probe of the (window, unit) index each), by name
-        schools = School.objects.filter(Exists(sub.filter(unit_id=OuterRef("party_org_id"))),
-                                        level__in=ind.HE_LEVELS).select_related("party_org")  # fmt: skip
-        return "schools", [
-            (s, 0)
-            for s in schools.order_by("name", "id")
-            if s.party_org_id not in with_cell
-            and not (s.party_org.cell_kind == OrgUnit.CellKind.STUDENT and s.party_org.dissolved_on is None)
-        ]
+        # the schools of the subtree's organisations (a probe of the (window, unit) index each), by name: their
+        # ids only, then a page of schools at a time
+        # (the whole tree: no range on lo, the probe reads the index alone)
+        units = sub if _in_subtree(row) else Rollup.objects.filter(window=row.window)
+        schools = School.objects.filter(Exists(units.filter(unit_id=OuterRef("party_org_id"))),
+                                        level__in=ind.HE_LEVELS).order_by("name", "id")  # fmt: skip
+        rows = schools.values_list("pk", "party_org_id", "party_org__cell_kind", "party_org__dissolved_on")
+        ids = [pk for pk, org, kind, gone in rows
+               if org not in with_cell and not (kind == OrgUnit.CellKind.STUDENT and gone is None)]  # fmt: skip
+        return "schools", _SchoolsByIds(ids)
     if wid == "W_STUDENTS_FAILED_RECOGNITION":
         removed = PersonEvent.objects.filter(kind="removal", occurred_on__gte=w.start, occurred_on__lte=w.end)
         if _in_subtree(row):
@@ -1052,7 +1077,10 @@ def step_medians(
         if ends:
             # each person's events through the (person, date) index, the kind compared as an expression that
             # no index serves (filtering on the kind itself makes the database walk every event of that kind)
-            qs = PersonEvent.objects.filter(person_id__in=list(ends)).alias(of_kind=Concat("kind", Value("")))
+            # (the persons as a subquery, not a list: thousands of parameters cost more to send than to read)
+            qs = PersonEvent.objects.filter(person_id__in=ends_qs.values("person_id")).alias(
+                of_kind=Concat("kind", Value(""))
+            )
             for pid, day in (
                 people_queries.uncorrected(qs.filter(of_kind=start_kind))
                 .order_by()
