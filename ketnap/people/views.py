@@ -314,13 +314,18 @@ def person_edit(request, pk):
 
 def home(request):
     today = timezone.localdate()
-    counts = queries.stage_counts(queries.persons_for(request.user))
+    # (a nation-wide scope: its large stages estimated, "khoảng …")
+    counts, estimated = queries.stage_counts_for(request.user)
     labels = dict(Stage.choices)
-    stages = [(s, labels[s], counts.get(s, 0)) for s in [*PIPELINE_STAGES, *CLOSED_STAGES]]
+    stages = [(s, labels[s], counts.get(s, 0), s in estimated) for s in [*PIPELINE_STAGES, *CLOSED_STAGES]]
+    members = [Stage.PROBATIONARY, Stage.OFFICIAL]
     return render(request, "core/home.html", {
         "today": today,
         "stages": stages,
         "total": sum(counts.values()),
-        "members": counts.get(Stage.PROBATIONARY, 0) + counts.get(Stage.OFFICIAL, 0),
+        "total_estimated": bool(estimated),
+        "members": sum(counts.get(s, 0) for s in members),
+        "members_estimated": bool(estimated & set(members)),
         "pool": sum(counts.get(s, 0) for s in PIPELINE_STAGES[:6]),
+        "pool_estimated": bool(estimated & set(PIPELINE_STAGES[:6])),
     })  # fmt: skip
