@@ -1072,22 +1072,25 @@ def step_medians(
         days = sample_days(w.start, last, total, sample, calendar)
         if days is not None:
             ends_qs = ends_qs.filter(occurred_on__in=days)
-        ends = dict(ends_qs.values_list("person_id", "occurred_on"))
-        starts: dict[int, dt.date] = {}
-        if ends:
-            # each person's events through the (person, date) index, the kind compared as an expression that
-            # no index serves (filtering on the kind itself makes the database walk every event of that kind)
-            # (the persons as a subquery, not a list: thousands of parameters cost more to send than to read)
-            qs = PersonEvent.objects.filter(person_id__in=ends_qs.values("person_id")).alias(
-                of_kind=Concat("kind", Value(""))
+        # each completion with the latest start of the step before it, in one query: the person's events
+        # through the (person, date) index, the kind compared as an expression that no index serves
+        # (filtering on the kind itself makes the database walk every event of that kind)
+        start = people_queries.uncorrected(
+            PersonEvent.objects.filter(
+                person_id=OuterRef("person_id"), occurred_on__lte=OuterRef("occurred_on")
             )
-            for pid, day in (
-                people_queries.uncorrected(qs.filter(of_kind=start_kind))
-                .order_by()
-                .values_list("person_id", "occurred_on")
-            ):
-                if day <= ends[pid] and (pid not in starts or day > starts[pid]):
-                    starts[pid] = day
+            .alias(of_kind=Concat("kind", Value("")))
+            .filter(of_kind=start_kind)
+        )
+        rows = ends_qs.annotate(start=Subquery(start.order_by("-occurred_on").values("occurred_on")[:1]))
+        ends: dict[int, dt.date] = {}
+        starts: dict[int, dt.date] = {}
+        for pid, end, begun in rows.order_by().values_list("person_id", "occurred_on", "start"):
+            ends[pid] = end  # (one completion a person: the last read, as before)
+            if begun is None:
+                starts.pop(pid, None)
+            else:
+                starts[pid] = begun
         spans = [calendar.working_days_between(starts[p], ends[p]) for p in starts]
         out.append({"label": label, "count": total, "median": ind.median(spans), "sampled": days is not None,
                     "sample": len(spans)})  # fmt: skip
