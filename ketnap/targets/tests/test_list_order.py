@@ -3,7 +3,8 @@ them (an index in the list's order, the number from the rollup), on a small hand
 
     Thành ủy (city)
     ├── ward P1 ─ "Chi bộ Trường Z" (2 admissions) ─ "Chi bộ Trường B" ─ "Chi bộ Trường Y"
-    └── ward P2 ─ "Chi bộ Trường A" (2 admissions) ─ "Chi bộ Trường X"
+    ├── ward P2 ─ "Chi bộ Trường A" (2 admissions) ─ "Chi bộ Trường X"
+    └── upper U ─ university committee G ─ "Chi bộ Sinh viên" (1 admission) ─ "Chi bộ Khoa"
 
 All five are K-12 grassroots cells (a primary school each). For K12_CELL_TWO (two admissions in the school
 year 2025–2026) the list shows the three cells missing it first, then the two that meet it, each part in the
@@ -20,7 +21,7 @@ from django.urls import reverse
 from ketnap.accounts.models import RoleAssignment
 from ketnap.rules import indicators as ind
 from ketnap.targets import conf, queries, rollups, views
-from ketnap.targets.models import CELL_LISTS
+from ketnap.targets.models import CELL_LISTS, Rollup
 from ketnap.targets.tests.builders import K, admitted, school, unit
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,13 @@ def t():
     for cell in (t.z, t.a):
         admitted(cell, D(2025, 10, 2))
         admitted(cell, D(2025, 11, 3))
+    # a university (for the higher-education cell lists): a student cell admitting one, a staff cell
+    t.u = unit("Đảng ủy khối U", K.UPPER, t.city)
+    t.g = unit("Đảng ủy trường G", K.GRASSROOTS, t.u)
+    school("Trường Đại học G", "university", t.g, t.p1)
+    t.s = unit("Chi bộ Sinh viên", K.CELL, t.g, founded=D(2015, 1, 1), cell_kind="student")
+    t.f = unit("Chi bộ Khoa", K.CELL, t.g, founded=D(2015, 1, 1), cell_kind="staff")
+    admitted(t.s, D(2025, 10, 2), role="student")
     rollups.build(conf.default_windows(TODAY), as_of=TODAY)
     t.admin = get_user_model().objects.create_user(username="city", password="x-secret-123")
     RoleAssignment.objects.create(user=t.admin, unit=t.city, role="committee")
@@ -97,3 +105,19 @@ def test_every_cell_list_has_its_index_in_the_lists_order():
     # cell indicators' flags, so that each list is read from an index in its own order
     flags = {(i.population_flag, i.ok_flag) for i in ind.ALL_INDICATORS.values() if i.population_flag}
     assert flags == {(population, ok) for population, ok, _ in CELL_LISTS}
+
+
+def test_every_cell_list_has_as_many_cells_as_its_number_for_every_unit_and_window(t):
+    # the page shows the rollup's population as the list's number: it must be the length of the list
+    checked = 0
+    for key in ("SY2025", "SY2024", "CY2026"):
+        for row in Rollup.objects.filter(window=key):
+            for spec in ind.ALL_INDICATORS.values():
+                if spec.population_flag and spec.window_kind == key[:2]:
+                    listed = list(queries.indicator_units_qs(row, spec))
+                    assert len(listed) == getattr(row, spec.population_flag), (key, row.unit_id, spec.id)
+                    assert sum(getattr(r, spec.ok_flag) for r in listed) == getattr(row, spec.ok_flag)
+                    checked += bool(listed)
+    assert checked >= 10
+    root = queries.row_at(t.city.pk, SY25)
+    assert (root.k12_cells, root.he_subcells, root.he_student_cells) == (5, 2, 1)
