@@ -8,6 +8,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.http import Http404
 
@@ -82,6 +83,50 @@ def stage_order_expression():
 def stage_counts(qs) -> dict[str, int]:
     """{stage: number of persons} in one GROUP BY query."""
     return dict(qs.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+
+
+# A whole-tree scope of more persons than this (PostgreSQL's count of the table's rows at its last ANALYZE) has
+# its large stages estimated: counting a nation's 2.3 million official members on every home page costs 0.4 s.
+ESTIMATE_PERSONS = 1_000_000
+ESTIMATE_STAGE = (
+    100_000  # a stage estimated at this many or more is shown as an estimate; smaller ones counted
+)
+
+
+def _stage_estimates() -> dict[str, int] | None:
+    """{stage: estimated persons} from PostgreSQL's statistics of the persons table (None: too few persons,
+    no statistics, or another database)."""
+    if connection.vendor != "postgresql":
+        return None
+    table = Person._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cur.fetchone()
+        total = float(row[0]) if row else 0.0
+        if total < ESTIMATE_PERSONS:
+            return None
+        cur.execute("SELECT most_common_vals::text::text[], most_common_freqs FROM pg_stats "
+                    "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'stage'", [table])  # fmt: skip
+        row = cur.fetchone()
+    if not row or not row[0]:
+        return None
+    return {stage: int(round(freq * total)) for stage, freq in zip(row[0], row[1])}
+
+
+def stage_counts_for(user) -> tuple[dict[str, int], set[str]]:
+    """{stage: number of persons} in the user's scope, and the stages whose number is an estimate (rounded to
+    the thousand): only for a whole-tree scope of more than ESTIMATE_PERSONS persons on PostgreSQL, for its
+    stages of ESTIMATE_STAGE persons or more; every other stage counted from the (stage, name) index."""
+    qs = persons_for(user)
+    estimates = _stage_estimates() if org_queries.covers_whole_tree(user) else None
+    if estimates is None:
+        return stage_counts(qs), set()
+    big = {stage for stage, n in estimates.items() if n >= ESTIMATE_STAGE}
+    counts = {stage: round(estimates[stage], -3) for stage in big}
+    for stage in Stage.values:
+        if stage not in big:
+            counts[stage] = qs.filter(stage=stage).count()
+    return counts, big
 
 
 def due_within(user, today: datetime.date, days: int = 30, limit: int = 50):

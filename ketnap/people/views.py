@@ -314,13 +314,28 @@ def person_edit(request, pk):
 
 def home(request):
     today = timezone.localdate()
-    counts = queries.stage_counts(queries.persons_for(request.user))
+    # (a nation-wide scope: its large stages estimated, "khoảng …")
+    counts, estimated = queries.stage_counts_for(request.user)
     labels = dict(Stage.choices)
-    stages = [(s, labels[s], counts.get(s, 0)) for s in [*PIPELINE_STAGES, *CLOSED_STAGES]]
+    stages = [(s, labels[s], counts.get(s, 0), s in estimated) for s in [*PIPELINE_STAGES, *CLOSED_STAGES]]
+    members, pool = [Stage.PROBATIONARY, Stage.OFFICIAL], PIPELINE_STAGES[:6]
+
+    def added(group):  # (a sum with an estimate in it: rounded to the thousand as well)
+        n = sum(counts.get(s, 0) for s in group)
+        return (round(n, -3), True) if estimated & set(group) else (n, False)
+
+    (total, total_est), (members_n, members_est), (pool_n, pool_est) = (
+        added(Stage.values),
+        added(members),
+        added(pool),
+    )
     return render(request, "core/home.html", {
         "today": today,
         "stages": stages,
-        "total": sum(counts.values()),
-        "members": counts.get(Stage.PROBATIONARY, 0) + counts.get(Stage.OFFICIAL, 0),
-        "pool": sum(counts.get(s, 0) for s in PIPELINE_STAGES[:6]),
+        "total": total,
+        "total_estimated": total_est,
+        "members": members_n,
+        "members_estimated": members_est,
+        "pool": pool_n,
+        "pool_estimated": pool_est,
     })  # fmt: skip

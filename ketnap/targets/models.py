@@ -15,6 +15,14 @@ from django.db import models
 from ketnap.accounts.scoping import ScopedQuerySet
 from ketnap.rules.indicators import ALL_INDICATORS, TOTAL_FIELDS
 
+# (population flag, numerator flag, index name) of each cell indicator's list (rules.indicators: population_flag,
+# ok_flag)
+CELL_LISTS = [
+    ("k12_cells", "k12_cells_two", "targets_rollup_k12_two"),
+    ("k12_cells", "k12_cells_teacher", "targets_rollup_k12_teacher"),
+    ("he_subcells", "he_subcells_ok", "targets_rollup_he_sub"),
+    ("he_student_cells", "he_student_cells_ok", "targets_rollup_he_student"),
+]
 INDICATOR_CHOICES = [(i.id, f"{i.id} — {i.name}") for i in ALL_INDICATORS.values()]
 
 
@@ -122,6 +130,28 @@ class Rollup(models.Model):
             models.Index(
                 fields=["window", "own_lagging", "-pool_end", "unit"], name="targets_rollup_lag_pool"
             ),
+            # weakness lists: the live cells, largest pool first (W_POOL_GT_ADMISSIONS); the live cells that
+            # admitted nobody in the window, in the tree's order (W_CELLS_NEVER_ADMIT)
+            models.Index(
+                fields=["window", "-pool_end", "unit"],
+                condition=models.Q(is_cell=True, active=True),
+                name="targets_rollup_cell_pool",
+            ),
+            models.Index(
+                fields=["window", "lo"],
+                condition=models.Q(is_cell=True, active=True, admitted=0),
+                name="targets_rollup_idle",
+            ),
+            # the cells behind a cell indicator, those missing it first, in the tree's order (the list's
+            # order: the first page of a nation's 400,000 cells without a sort); partial: the population only
+            *[
+                models.Index(
+                    fields=["window", ok, "lo"],
+                    condition=models.Q(**{population: 1, "is_cell": True}),
+                    name=name,
+                )
+                for population, ok, name in CELL_LISTS
+            ],
         ]
 
     def __str__(self):

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat
 
 from ketnap.accounts.scoping import path_in_scope, scope_paths
@@ -684,9 +684,13 @@ class UnitItem:
 
 
 def indicator_units_qs(row: Rollup, spec: ind.Indicator):
-    """The cells in the indicator's population (in the subtree at the window's end), those missing it first."""
+    """The cells in the indicator's population (in the subtree at the window's end), those missing it first,
+    each part in the tree's order (a cell beside the others of its ward or school). The order is the one of
+    the indicator's partial index (window, numerator flag, lo) (targets.models.CELL_LISTS): the first page of
+    a nation's 400,000 cells is read without a sort. Their number is the rollup's `population_flag` of the
+    row (no count)."""
     qs = subtree_rows(row).filter(**{spec.population_flag: 1, "is_cell": True}).select_related("unit")
-    return qs.order_by(spec.ok_flag, "unit__name", "unit_id")
+    return qs.order_by(spec.ok_flag, "lo")
 
 
 def unit_items(user, rows, spec: ind.Indicator) -> list[UnitItem]:
@@ -850,7 +854,6 @@ def pool_persons(user, row: Rollup):
         .exclude(stage=Stage.WITHDRAWN, stage_since__lte=day)
     )
     plain = (pool if whole else pool.filter(unit_id__in=units)).exclude(special)
-    held = set(units.values_list("unit_id", flat=True))
     others = pool.filter(special)
     if _in_subtree(row):  # not the whole tree: a candidate was held, or moved, or recorded, in the subtree
         others = others.filter(
@@ -861,12 +864,20 @@ def pool_persons(user, row: Rollup):
     rows = PersonEvent.objects.filter(person_id__in=list(events)).order_by("occurred_on", "id")
     for ev in rows.values_list("person_id", "id", "kind", "occurred_on", "org_id", "data", "corrects_id"):
         events[ev[0]].append(ind.EventRec(ev[1], ev[2], ev[3], ev[4], ev[5] or {}, ev[6]))
-    chosen = [
-        pk
+    holders = {
+        pk: ind.pool_holder(ind.PersonRec(pk, unit_id, stage=stage, stage_since=since, party_age_from=paf),
+                            events[pk], day)
         for pk, unit_id, stage, since, paf in candidates
-        if ind.pool_holder(ind.PersonRec(pk, unit_id, stage=stage, stage_since=since, party_age_from=paf),
-                           events[pk], day) in held
-    ]  # fmt: skip
+    }  # fmt: skip
+    # which of those holders are units of the subtree (not the set of all its units: a nation's tree has
+    # 460,000 of them)
+    wanted = sorted({h for h in holders.values() if h is not None})
+    held: set[int] = set()
+    for k in range(0, len(wanted), 5000):
+        held.update(
+            subtree_rows(row).filter(unit_id__in=wanted[k : k + 5000]).values_list("unit_id", flat=True)
+        )
+    chosen = [pk for pk, holder in holders.items() if holder in held]
     return (plain | pool.filter(pk__in=chosen)).select_related("unit", "school")
 
 
@@ -905,52 +916,93 @@ class _Pairs:
         return ((p, "") for p in self.qs.iterator(chunk_size=2000))
 
 
+class _Numbered(_Pairs):
+    """(school, its number `n`) pairs over a queryset annotated with `n`, sliced by the database."""
+
+    def __getitem__(self, key):
+        return [(s, s.n or 0) for s in self.qs[key]]
+
+    def __iter__(self):
+        return ((s, s.n or 0) for s in self.qs.iterator(chunk_size=2000))
+
+
+class _SchoolsByIds:
+    """(school, 0) pairs of these schools in this order, each slice read by its ids."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _read(self, ids) -> list:
+        found = School.objects.select_related("party_org").in_bulk(ids)
+        return [(found[pk], 0) for pk in ids if pk in found]
+
+    def __getitem__(self, key):
+        return self._read(self.ids[key]) if isinstance(key, slice) else self._read([self.ids[key]])[0]
+
+    def __iter__(self):
+        for k in range(0, len(self.ids), 2000):
+            yield from self._read(self.ids[k : k + 2000])
+
+
 def weakness(user, row: Rollup, wid: str, today: dt.date, params=None):
     """(kind, items) of one weakness list in the subtree: kind "units" (Rollup rows), "schools", "persons"."""
     params = params or conf.params()
     w = conf.window(row.window)
     sub = subtree_rows(row)
     if wid == "W_POOL_GT_ADMISSIONS":
+        # read in the list's order from the live cells' (window, -pool, unit) index, each row checked
         qs = sub.filter(is_cell=True, active=True, pool_end__gte=params.pool_min,
                         admitted__lt=F("pool_end") * params.pool_ratio)  # fmt: skip
         return "units", qs.select_related("unit").order_by("-pool_end", "unit_id")
     if wid == "W_CELLS_NEVER_ADMIT":
         years = [ind.school_year(w.year - k, conf.school_year_start()) for k in range(params.never_years)]
         _ensure([y.key for y in years])
-        # (a correlated NOT EXISTS: three probes of the (window, unit) index per cell, no list of every cell
-        # that admitted someone)
-        admitted = Rollup.objects.filter(
-            window__in=[y.key for y in years], unit_id=OuterRef("unit_id"), admitted__gt=0
+        # The live cells that admitted nobody in this year, in the tree's order from their partial index
+        # (window, lo) (targets_rollup_idle); each checked for an admission in the earlier years by probes of
+        # the (window, unit) index. The check is a CASE, not a NOT EXISTS: PostgreSQL turns a NOT EXISTS into
+        # an anti-join over every cell of the nation that admitted someone, before the first page.
+        before = Rollup.objects.filter(
+            window__in=[y.key for y in years[1:]], unit_id=OuterRef("unit_id"), admitted__gt=0
         )
         first = years[-1].start
-        qs = sub.filter(is_cell=True, active=True).exclude(Exists(admitted))
+        qs = sub.filter(is_cell=True, active=True, admitted=0)
+        if years[1:]:
+            qs = qs.alias(before=Case(When(Exists(before), then=Value(1)), default=Value(0))).filter(before=0)
         qs = qs.filter(Q(unit__founded_on__isnull=True) | Q(unit__founded_on__lt=first))
-        return "units", qs.select_related("unit").order_by("lo")  # in the tree's order (its index)
+        return "units", qs.select_related("unit").order_by("lo")
     if wid == "W_MERGED_CELLS":
         qs = sub.filter(is_cell=True, active=True, unit__cell_kind=OrgUnit.CellKind.MERGED)
         return "units", qs.select_related("unit").order_by("lo")
     if wid == "W_MANY_MEMBERS_NO_STAFF":
-        big = sub.filter(members_end__gte=params.staff_members).values("unit_id")
-        qs = School.objects.filter(party_org_id__in=big, has_full_time_party_staff=False).select_related(
-            "party_org"
-        )
-        members = dict(
-            Rollup.objects.filter(window=w.key, unit_id__in=big).values_list("unit_id", "members_end")
-        )
-        return "schools", [(s, members.get(s.party_org_id, 0)) for s in qs.order_by("name")]
+        # the organisations of the subtree with that many members, from the (window, members) index; their
+        # schools without full-time staff by name, a page at a time
+        big = sub.filter(unit_id=OuterRef("party_org_id"), members_end__gte=params.staff_members)
+        qs = School.objects.filter(Exists(big), has_full_time_party_staff=False)
+        qs = qs.annotate(n=Subquery(big.values("members_end")[:1])).select_related("party_org")
+        return "schools", _Numbered(qs.order_by("name", "id"))
     if wid == "W_HE_NO_STUDENT_CELL":
-        ids = sub.values("unit_id")
-        schools = list(
-            School.objects.filter(level__in=ind.HE_LEVELS, party_org_id__in=ids).select_related("party_org")
-        )
-        # the organisations above a live student cell (the cells from the (cell kind, path) index)
-        with_cell = set()
+        # the organisations above a live student cell: the units on the paths of the student cells' parents
+        # (a nation's 113,000 student cells have 6,000 parents), and the student cells themselves
         student = OrgUnit.objects.filter(cell_kind=OrgUnit.CellKind.STUDENT, dissolved_on__isnull=True)
-        for path in student.values_list("path", flat=True):
+        with_cell = set()
+        for path in OrgUnit.objects.filter(pk__in=student.values("parent_id")).values_list("path", flat=True):
             with_cell.update(_path_ids(path))
-        return "schools", [
-            (s, 0) for s in sorted(schools, key=lambda s: s.name) if s.party_org_id not in with_cell
-        ]
+        # the schools of the subtree's organisations (a probe of the (window, unit) index each), by name: their
+        # ids only, then a page of schools at a time
+        # (the whole tree: no range on lo, the probe reads the index alone)
+        units = sub if _in_subtree(row) else Rollup.objects.filter(window=row.window)
+        schools = School.objects.filter(Exists(units.filter(unit_id=OuterRef("party_org_id"))),
+                                        level__in=ind.HE_LEVELS).order_by("name", "id")  # fmt: skip
+        rows = schools.values_list("pk", "party_org_id", "party_org__cell_kind", "party_org__dissolved_on")
+        ids = [pk for pk, org, kind, gone in rows
+               if org not in with_cell and not (kind == OrgUnit.CellKind.STUDENT and gone is None)]  # fmt: skip
+        return "schools", _SchoolsByIds(ids)
     if wid == "W_STUDENTS_FAILED_RECOGNITION":
         removed = PersonEvent.objects.filter(kind="removal", occurred_on__gte=w.start, occurred_on__lte=w.end)
         if _in_subtree(row):
@@ -1020,19 +1072,25 @@ def step_medians(
         days = sample_days(w.start, last, total, sample, calendar)
         if days is not None:
             ends_qs = ends_qs.filter(occurred_on__in=days)
-        ends = dict(ends_qs.values_list("person_id", "occurred_on"))
+        # each completion with the latest start of the step before it, in one query: the person's events
+        # through the (person, date) index, the kind compared as an expression that no index serves
+        # (filtering on the kind itself makes the database walk every event of that kind)
+        start = people_queries.uncorrected(
+            PersonEvent.objects.filter(
+                person_id=OuterRef("person_id"), occurred_on__lte=OuterRef("occurred_on")
+            )
+            .alias(of_kind=Concat("kind", Value("")))
+            .filter(of_kind=start_kind)
+        )
+        rows = ends_qs.annotate(start=Subquery(start.order_by("-occurred_on").values("occurred_on")[:1]))
+        ends: dict[int, dt.date] = {}
         starts: dict[int, dt.date] = {}
-        if ends:
-            # each person's events through the (person, date) index, the kind compared as an expression that
-            # no index serves (filtering on the kind itself makes the database walk every event of that kind)
-            qs = PersonEvent.objects.filter(person_id__in=list(ends)).alias(of_kind=Concat("kind", Value("")))
-            for pid, day in (
-                people_queries.uncorrected(qs.filter(of_kind=start_kind))
-                .order_by()
-                .values_list("person_id", "occurred_on")
-            ):
-                if day <= ends[pid] and (pid not in starts or day > starts[pid]):
-                    starts[pid] = day
+        for pid, end, begun in rows.order_by().values_list("person_id", "occurred_on", "start"):
+            ends[pid] = end  # (one completion a person: the last read, as before)
+            if begun is None:
+                starts.pop(pid, None)
+            else:
+                starts[pid] = begun
         spans = [calendar.working_days_between(starts[p], ends[p]) for p in starts]
         out.append({"label": label, "count": total, "median": ind.median(spans), "sampled": days is not None,
                     "sample": len(spans)})  # fmt: skip

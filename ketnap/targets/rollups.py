@@ -502,7 +502,10 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
         if pg:  # a few large hash joins and aggregates: in memory rather than in batches on disk
             cur.execute("SHOW work_mem")
             work_mem = cur.fetchone()[0]
+            cur.execute("SHOW jit")
+            jit = cur.fetchone()[0]
             cur.execute(f"SET work_mem = '{WORK_MEM}'")
+            cur.execute("SET jit = on")  # (the pages' connections turn it off: ketnap.settings)
         try:
             _temp_tables(cur, special, calendar, params)
             _entry_table(cur, special)
@@ -526,6 +529,7 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
         finally:
             if pg:
                 cur.execute(f"SET work_mem = '{work_mem}'")
+                cur.execute(f"SET jit = {'on' if jit == 'on' else 'off'}")
     data = ind.prepare_tree(*load_tree_records())
     exempt: dict[str, set[int]] = defaultdict(set)
     for unit_id, key in NoSourceRecord.objects.values_list("unit_id", "window"):

@@ -266,7 +266,9 @@ def indicator(request, pk, code):
             items = queries.unit_items(request.user, qs, spec)
             rows = [[u.name, u.parent_name, u.in_numerator, u.admitted, u.teachers] for u in items]
             return xlsx_response(_stamp(spec.name, unit, w) + ".xlsx", headers, rows, sheet_name="Chi bộ")
-        page = Paginator(qs, PER_PAGE).get_page(_page(request))
+        # as many cells as the card's population: the rollup's number, no count of the list
+        known = getattr(row, spec.population_flag)
+        page = CappedPaginator(qs, PER_PAGE, known=known).get_page(_page(request))
         items = queries.unit_items(request.user, page.object_list, spec)
         context.update(kind="units", items=items, page=page, total=page.paginator.count)
     elif spec.id in queries.DRILL_FLOWS or spec.id == "POOL_SIZE":
