@@ -190,15 +190,8 @@ class Item:
         )
 
 
-@dataclass
-class InboxPage:
-    items: list[Item]
-    total: int
-    counts: dict[str, int]
-    overdue: int
-    page: int
-    per_page: int
-    today: datetime.date
+class _CappedCounts:
+    """The total of groups each counted up to INBOX_CAP (`counts`), as the pages write it."""
 
     @property
     def capped(self) -> bool:
@@ -210,6 +203,17 @@ class InboxPage:
         shown = sum(min(n, INBOX_CAP) for n in self.counts.values())
         text = f"{shown:,}".replace(",", ".")
         return f"hơn {text}" if self.capped else text
+
+
+@dataclass
+class InboxPage(_CappedCounts):
+    items: list[Item]
+    total: int
+    counts: dict[str, int]
+    overdue: int
+    page: int
+    per_page: int
+    today: datetime.date
 
     @property
     def pages(self) -> int:
@@ -626,20 +630,10 @@ def _inbox_page(ctx: _Ctx, category: str, page: int, per_page: int) -> InboxPage
 
 
 @dataclass
-class InboxCounts:
+class InboxCounts(_CappedCounts):
     total: int
     counts: dict[str, int]
     overdue_only: bool
-
-    @property
-    def capped(self) -> bool:
-        return any(n > INBOX_CAP for n in self.counts.values())
-
-    @property
-    def total_text(self) -> str:
-        shown = sum(min(n, INBOX_CAP) for n in self.counts.values())
-        text = f"{shown:,}".replace(",", ".")
-        return f"hơn {text}" if self.capped else text
 
     @property
     def letters(self) -> int:
