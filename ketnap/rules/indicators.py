@@ -1311,30 +1311,38 @@ def totals_for_tree(nodes: Mapping[int, Node], own: Mapping) -> dict[int, Totals
     """Totals of every unit: its own totals, its flags (from its totals) and its children's totals. `nodes` is
     in pre-order, as `window_tree` returns it; `own[unit]` is a mapping {field: count} or a list of PERSON_FIELDS counts in order."""
     width = len(TOTAL_FIELDS)
+    tail = [0] * (width - _N_PERSON)
     out: dict[int, list[int]] = {}
+    get = out.get
+    own_get = own.get
     k12s, k12o = _I["k12_schools"], _I["k12_schools_org"]
     for node in reversed(list(nodes.values())):  # `nodes` in pre-order (window_tree): children before parents
-        v = out.get(node.id)
-        if v is None:
-            v = out[node.id] = [0] * width
-        counts = own.get(node.id)
+        uid = node.id
+        v = get(uid)  # the children's sums so far
+        counts = own_get(uid)
         if counts:
-            if isinstance(counts, Mapping):
-                row = [counts.get(f, 0) for f in PERSON_FIELDS]
+            row = [counts.get(f, 0) for f in PERSON_FIELDS] if isinstance(counts, Mapping) else counts
+            if v is None:  # a leaf: its own counters, copied (one list, no addition)
+                v = out[uid] = [*row, *tail]
             else:
-                row = counts
-            v[:_N_PERSON] = map(_add, v[:_N_PERSON], row)
-            if node.he:
+                v[:_N_PERSON] = map(_add, v[:_N_PERSON], row)
+            if node.school_kind == "he":
                 for a, b in _HE_PAIRS:
                     v[b] += row[a]
+        elif v is None:
+            v = out[uid] = [0] * width
         if node.k12_schools:
             v[k12s] += node.k12_schools
             v[k12o] += node.k12_schools_org
         if node.is_cell and node.active:
             _flags_into(node, v)
-        if node.parent_id is not None:
-            p = out.get(node.parent_id)
-            out[node.parent_id] = v[:] if p is None else list(map(_add, p, v))
+        pid = node.parent_id
+        if pid is not None:
+            p = get(pid)
+            if p is None:
+                out[pid] = v[:]
+            else:
+                p[:] = map(_add, p, v)
     return {uid: TotalsView(v) for uid, v in out.items()}
 
 
