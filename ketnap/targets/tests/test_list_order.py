@@ -31,11 +31,8 @@ SY25 = "SY2025"
 
 
 @pytest.fixture(autouse=True)
-def page_settings(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def page_settings(plain_static):
+    pass
 
 
 @pytest.fixture

@@ -39,11 +39,7 @@ SY25 = "SY2025"
 
 
 @pytest.fixture(autouse=True)
-def page_settings(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def page_settings(plain_static, settings):
     # small hand-built histories: a unit learns from its own history from 4 entries and 2 admissions
     settings.KETNAP_INDICATOR_PARAMS = {"projection_min_entered": 4, "projection_min_decided": 2}
 

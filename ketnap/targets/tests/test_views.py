@@ -19,11 +19,8 @@ D = datetime.date
 
 
 @pytest.fixture(autouse=True)
-def page_settings(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def page_settings(plain_static):
+    pass
 
 
 @pytest.fixture
