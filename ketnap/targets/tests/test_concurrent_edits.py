@@ -13,11 +13,6 @@ from ketnap.targets.models import Target
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def page_settings(plain_static):
-    pass
-
-
 def opened_form(client, tree, key):
     url = reverse("targets-assign", args=[tree.ward_a.pk]) + f"?chi-so=K12_CELL_TWO&ky={key}"
     page = client.get(url)

@@ -16,11 +16,7 @@ TODAY = datetime.date(2026, 11, 27)
 
 
 @pytest.fixture
-def seeded(db, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def seeded(db):
     call_command("seed", "--size", "small", "--today", TODAY.isoformat(), stdout=io.StringIO())
 
 

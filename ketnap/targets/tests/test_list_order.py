@@ -30,11 +30,6 @@ TODAY = D(2026, 6, 1)
 SY25 = "SY2025"
 
 
-@pytest.fixture(autouse=True)
-def page_settings(plain_static):
-    pass
-
-
 @pytest.fixture
 def t():
     t = type("T", (), {})()

@@ -14,11 +14,6 @@ from ketnap.targets.tests.builders import admitted
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def page_settings(plain_static):
-    pass
-
-
 @pytest.fixture
 def city(tree):
     today = datetime.date.today()

@@ -25,14 +25,6 @@ K = OrgUnit.Kind
 WINDOWS = ("SY2025", "SY2026")  # 01/09/2025–31/08/2026 (past on the dates below), 01/09/2026–31/08/2027
 
 
-@pytest.fixture(autouse=True)
-def _static(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def city(db):
     t = type("City", (), {})()

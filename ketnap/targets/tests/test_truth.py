@@ -39,7 +39,7 @@ SY25 = "SY2025"
 
 
 @pytest.fixture(autouse=True)
-def page_settings(plain_static, settings):
+def indicator_params(settings):
     # small hand-built histories: a unit learns from its own history from 4 entries and 2 admissions
     settings.KETNAP_INDICATOR_PARAMS = {"projection_min_entered": 4, "projection_min_decided": 2}
 

@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def page_settings(plain_static):
-    pass
-
-
 @pytest.fixture
 def city(tree):
     """The shared test tree with a few admissions in the current school year."""
