@@ -286,6 +286,9 @@ class PersonFactory:
         self.rng, self.today, self.cal, self.names, self.start = rng, today, calendar, names, start
         self.school_names = school_names or {}
         self.letter = "{}"  # the person as the letters about them name them (interorg.models.person_letter)
+        self.sort_key = (
+            ""  # the person's sort key (kept on a graduate's transfer: interorg.models.quarterly_fields)
+        )
         self.span = (today - start).days
         self.wards = list(wards)
         self.requests: list[tuple] = []  # rows of REQUEST_COLUMNS without id, created_at, updated_at
@@ -303,6 +306,9 @@ class PersonFactory:
             kind, status, pid, cell.decider_id, cell.unit_id, receiver, name, False, trigger, trigger_on,
             f"{len(self.requests) + 1}-CV/ĐU", None, "", "", sent, sent, due, rule, received, closed, answer,
             concluded, "[]", reason, None, None, None, None, self.letter,
+            # the transfers made here are all of graduated students (trigger "graduation")
+            sent.year * 10 + (sent.month - 1) // 3 + 1 if kind == "transfer" else None,
+            self.sort_key if kind == "transfer" else "",
         ))  # fmt: skip
 
     def letters(self, pid: int, cell: CellSpec, evs, role: str, stage: str, graduation: D | None) -> None:
@@ -428,6 +434,7 @@ class PersonFactory:
             stage, since, paf, probation_end, next_due, due_rule = self.state(evs)
         graduation = D(birth.year + 22, 6, 30) if role == "student" else None
         if self.wards and events and events[0][0] != "member_imported":
+            self.sort_key = sortk
             self.letter = json.dumps({"name": " ".join(x for x in (family, middle, given) if x),
                                       "school": self.school_names.get(cell.school_id, ""), "class": ""},
                                      ensure_ascii=False)  # fmt: skip
@@ -554,7 +561,8 @@ PERSON_COLUMNS = [
 REQUEST_COLUMNS = ["id", "kind", "status", "person_id", "sender_id", "origin_id", "receiver_id", "receiver_name",
                    "temporary", "trigger", "trigger_on", "number", "seq", "content", "rating", "created_on", "sent_on",
                    "due_on", "due_rule", "received_on", "closed_on", "answer", "concluded", "documents", "reason",
-                   "into_id", "batch_id", "created_by_id", "closed_by_id", "person_letter", "created_at", "updated_at"]  # fmt: skip
+                   "into_id", "batch_id", "created_by_id", "closed_by_id", "person_letter", "quarter", "person_sort_key",
+                   "created_at", "updated_at"]  # fmt: skip
 # The benchmark datasets carry no ledger hash chains (computing 43 M digests is not what they measure):
 # `ketnap verify-audit` reports them unchained; `people.integrity.fill_chains()` can add them.
 EVENT_COLUMNS = ["id", "person_id", "kind", "occurred_on", "recorded_at", "actor_id", "org_id", "data",

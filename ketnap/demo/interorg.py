@@ -32,7 +32,7 @@ from django.db.models import Max
 from ketnap import rules
 from ketnap.interorg import deadlines
 from ketnap.interorg.actions import NUMBER_PREFIX, answer_note
-from ketnap.interorg.models import Kind, Request, RequestBatch, Status, person_letter
+from ketnap.interorg.models import Kind, Request, RequestBatch, Status, person_letter, quarterly_fields
 from ketnap.people import ledger
 from ketnap.people.models import Person, PersonEvent
 
@@ -181,6 +181,7 @@ class _Gen:
         req.due_on, req.due_rule = deadlines.due_for(kind, sent_on, self.cal)
         req.status = Status.SENT
         req.person_letter = person_letter(person)
+        req.quarter, req.person_sort_key = quarterly_fields(req, person)
         sent_kind = {Kind.VERIFICATION: E.VERIFICATION_REQUESTED, Kind.TRANSFER: E.TRANSFER_SENT,
                      Kind.INTRODUCTION: E.INTRODUCTION_SENT, Kind.WARD_EVALUATION: E.WARD_EVALUATION_SENT,
                      Kind.RESIDENCE_NOTICE: E.RESIDENCE_NOTICE_SENT}[kind]  # fmt: skip

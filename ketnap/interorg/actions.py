@@ -38,6 +38,7 @@ from ketnap.interorg.models import (
     RequestBatch,
     Status,
     person_letter,
+    quarterly_fields,
 )
 from ketnap.orgs.models import OrgUnit
 from ketnap.people import actions as people_actions
@@ -300,6 +301,7 @@ def send_request(
         request.due_on, request.due_rule = deadlines.due_for(request.kind, sent_on, calendar)
         request.status = Status.SENT
         request.person_letter = person_letter(person)
+        request.quarter, request.person_sort_key = quarterly_fields(request, person)
         try:
             with transaction.atomic():
                 request.save()

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketnap.accounts.scoping import ScopedQuerySet
+from ketnap.people.models import SchoolRole
 
 
 class Kind(models.TextChoices):
@@ -126,6 +127,12 @@ class Request(models.Model):
     # What the letter said of the person when it was sent (name, school, class): the receiver of another
     # subtree's person sees this, not the person's live record.
     person_letter = models.JSONField("người trong văn bản khi gửi", default=dict, blank=True)
+    # The quarterly list (`queries.quarterly`): a sent transfer of a graduated student or pupil carries the
+    # quarter it was sent in (year × 10 + quarter) and the person's sort key, so that one index gives the
+    # quarter's numbers and its order without reading the persons. Kept by `quarterly_fields` when the letter is
+    # sent and whenever the person is written afterwards (`QuarterlyObserver`, a people.write observer).
+    quarter = models.PositiveIntegerField("quý của danh sách hằng quý", null=True, blank=True, editable=False)
+    person_sort_key = models.CharField(max_length=255, blank=True, default="", editable=False)
 
     answer = models.TextField("nội dung trả lời", blank=True)
     concluded = models.BooleanField("đã có kết luận thẩm tra", null=True, blank=True)
@@ -171,6 +178,13 @@ class Request(models.Model):
             models.Index(fields=["kind", "sent_on"], name="interorg_request_kind_sent"),  # the quarterly list
             models.Index(fields=["created_on", "id"], name="interorg_request_created"),  # the list's order
             models.Index(fields=["status", "closed_on"], name="interorg_request_closed"),
+            # the quarterly list: its count (index only) and its order (receiver, name)
+            models.Index(
+                fields=["quarter", "receiver_name", "person_sort_key", "id"],
+                include=["status"],
+                condition=Q(quarter__isnull=False) & ~Q(status__in=["draft", "cancelled"]),
+                name="interorg_request_quarterly",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -271,6 +285,49 @@ class BackgroundTask(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_state_display()})"
+
+
+GRADUATE_ROLES = (SchoolRole.STUDENT, SchoolRole.PUPIL)
+
+
+def quarterly_fields(request: Request, person) -> tuple[int | None, str]:
+    """`Request.quarter` and `Request.person_sort_key` as the quarterly list reads them: a transfer, sent, of a
+    student or pupil who has graduated by then (the letter's reason is the graduation, or the expected graduation
+    date is on or before the day it was sent)."""
+    sent = request.sent_on
+    if request.kind != Kind.TRANSFER or sent is None or person.school_role not in GRADUATE_ROLES:
+        return None, ""
+    graduated = person.expected_graduation is not None and person.expected_graduation <= sent
+    if request.trigger != Trigger.GRADUATION and not graduated:
+        return None, ""
+    return sent.year * 10 + (sent.month - 1) // 3 + 1, person.sort_key
+
+
+def refresh_quarterly(person) -> int:
+    """Bring the quarterly fields of the person's sent transfers up to date (after the person was written: a
+    corrected graduation date, role or name); returns how many requests changed."""
+    changed = 0
+    for req in Request.objects.filter(person_id=person.pk, kind=Kind.TRANSFER, sent_on__isnull=False).only(
+        "kind", "sent_on", "trigger", "quarter", "person_sort_key"
+    ):
+        quarter, key = quarterly_fields(req, person)
+        if (quarter, key) != (req.quarter, req.person_sort_key):
+            Request.objects.filter(pk=req.pk).update(quarter=quarter, person_sort_key=key)
+            changed += 1
+    return changed
+
+
+class QuarterlyObserver:
+    """people.write's observer: a person's sent transfers follow the person's graduation, role and name."""
+
+    def snapshot(self, person):
+        return None
+
+    def changed(self, before, person, events_before, events_after, calendar) -> None:
+        refresh_quarterly(person)
+
+
+QUARTERLY_OBSERVER = QuarterlyObserver()
 
 
 def person_letter(person) -> dict:

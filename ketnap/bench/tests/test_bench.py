@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from ketnap.bench import measure
+from ketnap.interorg.models import Kind, Request, quarterly_fields
 from ketnap.people.models import Person, PersonEvent
 from ketnap.rules import indicators as ind
 from ketnap.targets import conf, rollups
@@ -38,6 +39,10 @@ def test_the_generated_ledger_gives_the_same_rollup_both_ways():
     from django.utils import timezone
 
     assert rollups.check(conf.default_windows(timezone.localdate())) == []
+    # the letters carry the quarterly list's fields as the app computes them
+    transfers = Request.objects.filter(kind=Kind.TRANSFER).select_related("person")
+    assert transfers.exists()
+    assert all((r.quarter, r.person_sort_key) == quarterly_fields(r, r.person) for r in transfers)
     # a second dataset into the same database is refused
     with pytest.raises(Exception, match="dữ liệu"):
         measure.ensure_dataset("city", print)

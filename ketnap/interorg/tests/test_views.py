@@ -2,6 +2,7 @@
 page, graduation batch and letters, the ward's letters, the quarterly list (+ Excel), mentors. Scope answers
 404, roles 403."""
 
+import datetime
 import io
 
 import openpyxl
@@ -338,6 +339,58 @@ def test_the_quarterly_list_groups_by_receiver_and_its_excel_keeps_vietnamese(cl
     assert rows["Đặng Thị Ngọc Ánh"][headers.index("Tình trạng")] == "Đã xác nhận tiếp nhận"
     assert rows["Trương Văn Đức"][headers.index("Tình trạng")] == "Đã gửi"
     assert "Danh%20s%C3%A1ch" in response["Content-Disposition"]
+
+
+def test_the_quarterly_list_follows_the_quarter_the_status_and_corrections_of_the_person(client, tree):
+    from ketnap.people import actions as people_actions
+
+    day = today()
+    year, quarter = day.year, (day.month - 1) // 3 + 1
+    first = datetime.date(year, 3 * (quarter - 1) + 1, 1)
+    previous = first - DAY  # the last day of the previous quarter
+
+    def student(given, graduation):
+        return member(tree, tree.cell_student, school_role="student", expected_graduation=graduation,
+                      family_name="Phan", middle_name="Văn", given_name=given)  # fmt: skip
+
+    # sent on the quarter's first day (in it) and on the previous quarter's last day (not in it)
+    in_quarter = sent_transfer(tree, student("Bình", first - 30 * DAY), sent_on=first)
+    before = sent_transfer(
+        tree, student("Cường", previous - 30 * DAY), sent_on=previous, receiver=tree.ward_a
+    )
+    # a transfer for a new job, the graduation expected next year: not a graduate's letter — until the
+    # graduation date is corrected to a day before the letter
+    later = student("Dũng", day + 300 * DAY)
+    job = sent_transfer(tree, later, trigger="new_job", sent_on=first)
+    cancelled = sent_transfer(tree, student("Giang", first - 30 * DAY), sent_on=first)
+    actions.cancel_request(
+        cancelled, acting_user=tree.users["uni_committee"], cancelled_on=first, reason="Gửi nhầm nơi nhận"
+    )
+
+    def listed(y=year, q=quarter):
+        response = client.get(reverse("quarterly") + f"?nam={y}&quy={q}")
+        assert response.status_code == 200
+        return [r.pk for rows in response.context["groups"].values() for r in rows], response.context["total"]
+
+    login(client, tree, "upper_committee")
+    assert listed() == ([in_quarter.pk], 1)
+    py, pq = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    assert listed(py, pq) == ([before.pk], 1)
+    people_actions.update_person(later, acting_user=tree.users["city_admin"], reason="Sửa ngày tốt nghiệp",
+                                 expected_graduation=first - DAY)  # fmt: skip
+    assert Request.objects.get(pk=job.pk).quarter == year * 10 + quarter
+    ids, total = listed()
+    # same receiver: ordered by name (Bình before Dũng)
+    assert ids == [in_quarter.pk, job.pk] and total == 2
+    # a corrected name moves the letter in the order
+    people_actions.update_person(
+        later, acting_user=tree.users["city_admin"], reason="Sửa tên", given_name="An"
+    )
+    assert listed() == ([job.pk, in_quarter.pk], 2)
+    # a corrected role (not a student) takes it out
+    people_actions.update_person(later, acting_user=tree.users["city_admin"], reason="Sửa vai trò",
+                                 school_role="lecturer")  # fmt: skip
+    assert listed() == ([in_quarter.pk], 1)
 
 
 # ------------------------------------------------------------------------------------------ mentors

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from ketnap.interorg.models import Request, quarterly_fields
 from ketnap.orgs.models import OrgUnit
 from ketnap.targets import conf, rollups
 from ketnap.targets.models import NoSourceRecord, Rollup, Target
@@ -30,6 +31,10 @@ def test_the_demo_has_targets_and_a_consistent_rollup(seeded):
     root = OrgUnit.objects.get(code="TU")
     assert Rollup.objects.get(window="SY2025", unit=root).admitted > 0
     assert rollups.check(windows) == []
+    # the demo's letters carry the quarterly list's fields as the app computes them when it sends one
+    letters = Request.objects.select_related("person")
+    assert letters.filter(quarter__isnull=False).exists()
+    assert all((r.quarter, r.person_sort_key) == quarterly_fields(r, r.person) for r in letters)
 
 
 def test_the_demo_dashboard_opens_for_the_city_admin(seeded, client: Client):
