@@ -50,6 +50,33 @@ PG_CREATE = [
     f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON people_person USING gin (to_tsvector('simple'::regconfig, search_key))"
 ]
 PG_DROP = [f"DROP INDEX IF EXISTS {PG_INDEX}"]
+# PostgreSQL: the words of the names (the index's lexemes that begin with a letter), kept by a trigger. A word
+# typed is looked up in it and searched as the exact words it begins ("thi" → thi | thien | thinh): the GIN
+# index answers exact words by merging their lists, while a prefix ("thi:*") first builds the bitmap of every
+# person it matches — a third of a nation for "thi".
+PG_WORDS = "people_name_word"
+PG_WORDS_CREATE = [
+    f'CREATE TABLE IF NOT EXISTS {PG_WORDS} (word text COLLATE "C" PRIMARY KEY)',
+    f"""CREATE OR REPLACE FUNCTION {PG_WORDS}_add() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO {PG_WORDS} (word)
+            SELECT lexeme FROM unnest(to_tsvector('simple'::regconfig, NEW.search_key)) WHERE lexeme ~ '^[a-z]'
+            ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END $$""",
+    f"DROP TRIGGER IF EXISTS {PG_WORDS}_add ON people_person",
+    f"""CREATE TRIGGER {PG_WORDS}_add AFTER INSERT OR UPDATE OF search_key ON people_person
+        FOR EACH ROW EXECUTE FUNCTION {PG_WORDS}_add()""",
+]
+PG_WORDS_FILL = f"""INSERT INTO {PG_WORDS} (word)
+    SELECT DISTINCT lexeme FROM people_person, unnest(to_tsvector('simple'::regconfig, people_person.search_key))
+    WHERE lexeme ~ '^[a-z]' ON CONFLICT DO NOTHING"""
+PG_WORDS_DROP = [
+    f"DROP TRIGGER IF EXISTS {PG_WORDS}_add ON people_person",
+    f"DROP FUNCTION IF EXISTS {PG_WORDS}_add()",
+    f"DROP TABLE IF EXISTS {PG_WORDS}",
+]
+PG_EXPAND = 64  # a word typed that begins more name words than this stays a prefix
 
 
 def words(text) -> list[str]:
@@ -57,11 +84,29 @@ def words(text) -> list[str]:
     return _WORD.findall(fold(search_text(text)))[:8]
 
 
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _pg_query(typed: list[str]) -> str:
-    return " & ".join(f"{w}:*" for w in typed)
+    """The tsquery of the words typed: each one the exact name words it begins (from `PG_WORDS`), or a prefix
+    (a citizen ID's digits, a word beginning no name word, or too many of them)."""
+    parts = []
+    with connection.cursor() as cur:
+        for w in typed:
+            found = []
+            if w[0].isalpha():
+                cur.execute(f"SELECT word FROM {PG_WORDS} WHERE word LIKE %s ORDER BY word LIMIT %s",
+                            [w + "%", PG_EXPAND + 1])  # fmt: skip
+                found = [row[0] for row in cur.fetchall()]
+            if 0 < len(found) <= PG_EXPAND:
+                parts.append("(" + " | ".join(_lexeme(x) for x in found) + ")")
+            else:
+                parts.append(f"{_lexeme(w)}:*")
+    return " & ".join(parts)
 
 
-PG_MATCH = "to_tsvector('simple'::regconfig, {table}.search_key) @@ to_tsquery('simple'::regconfig, %s)"
+PG_MATCH = "to_tsvector('simple'::regconfig, {table}.search_key) @@ %s::tsquery"
 PG_DENSE_SHARE = 500  # PostgreSQL: dense when the planner expects at least one person in this many to match
 
 
@@ -124,31 +169,64 @@ def matching(queryset, text, *, by_order: bool = False):
     return queryset
 
 
+def first_in_order(queryset, limit: int, *, dense: bool):
+    """A search on PostgreSQL, in the list's own order: the ids of the first `limit` matches (enough for every
+    page the capped count lets one open), then the list is those persons — its pages and its count read at most
+    `limit` rows.
+
+    * `dense` (the matches filtered word by word, `matching(by_order=True)`): read in the list's order from the
+      index that also holds the search key (`people_person_order_search`): an index-only scan checks the words
+      on the index's entries and reads no person's row.
+    * otherwise (through the GIN index): every match is found through the index first, then sorted. The
+      subquery's `OFFSET 0` keeps the planner from reading the list's order index instead, checking the words
+      row by row over the whole table in the hope of finding the first page early (a rare name is not found
+      early)."""
+    if dense:
+        ids = list(queryset.order_by("sort_key", "id").values_list("pk", flat=True)[:limit])
+    else:
+        sql, params = queryset.order_by().values("pk", "sort_key").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT m.pk FROM ({sql} OFFSET 0) AS m ORDER BY m.sort_key, m.pk LIMIT %s", [*params, limit]
+            )
+            ids = [row[0] for row in cur.fetchall()]
+    return queryset.filter(pk__in=ids)
+
+
 def install(cursor, vendor: str) -> None:
-    """Create the index (and on SQLite its triggers), and fill it."""
+    """Create the index (and on SQLite its triggers, on PostgreSQL the name words and their trigger), and fill
+    it."""
     if vendor == "sqlite":
         for sql in SQLITE_CREATE + SQLITE_TRIGGERS:
             cursor.execute(sql)
         cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
     elif vendor == "postgresql":
-        for sql in PG_CREATE:
+        for sql in PG_CREATE + PG_WORDS_CREATE + [PG_WORDS_FILL]:
             cursor.execute(sql)
 
 
 def uninstall(cursor, vendor: str) -> None:
-    for sql in SQLITE_DROP if vendor == "sqlite" else PG_DROP if vendor == "postgresql" else []:
+    for sql in (
+        SQLITE_DROP if vendor == "sqlite" else PG_DROP + PG_WORDS_DROP if vendor == "postgresql" else []
+    ):
         cursor.execute(sql)
 
 
 def suspend(cursor) -> None:
-    """Before a bulk load of persons (SQLite): stop the triggers (PostgreSQL's index is dropped with the other
-    secondary indexes by the loader)."""
+    """Before a bulk load of persons: stop the triggers (PostgreSQL's index is dropped with the other secondary
+    indexes by the loader)."""
     if connection.vendor == "sqlite":
         for sql in SQLITE_DROP[:3]:
             cursor.execute(sql)
+    elif connection.vendor == "postgresql":
+        cursor.execute(PG_WORDS_DROP[0])
 
 
 def rebuild(cursor) -> None:
-    """After a bulk load (SQLite): fill the index from the table and put the triggers back."""
+    """After a bulk load: fill the index (SQLite) or the name words (PostgreSQL) from the table and put the
+    triggers back."""
     if connection.vendor == "sqlite":
         install(cursor, "sqlite")
+    elif connection.vendor == "postgresql":
+        for sql in PG_WORDS_CREATE + [PG_WORDS_FILL]:
+            cursor.execute(sql)

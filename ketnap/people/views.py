@@ -65,6 +65,9 @@ def person_list(request):
                              widths=widths)  # fmt: skip
     order_table(request, table)  # ordering from the request
     searched = bool(search.words(request.GET.get("q", "")))
+    if searched and connection.vendor == "postgresql" and not request.GET.get(table.prefixed_order_by_field):
+        # the first matches in the list's order, at most the capped count's rows (search.first_in_order)
+        table = PersonTable(search.first_in_order(qs, SEARCH_COUNT_CAP + 1, dense=dense), today=today)
     # (SQLite counts a dense search through the FTS index; PostgreSQL counts it on the rows read in order, up to
     # the cap: a count through the GIN index would build the bitmap of every match)
     by_index = dense and connection.vendor == "sqlite"

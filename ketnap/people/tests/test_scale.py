@@ -134,3 +134,47 @@ def test_a_search_lists_the_same_persons_read_in_order_or_through_the_index(
     page = names(client.get(reverse("person-list"), {"q": "nguyen"}))
     assert "Nguyễn Văn An" in page and "Nguyễn Thị Hoa" in page and "Trần Văn Ánh" not in page
     assert '<span id="result-count">2</span>' in page
+
+
+def test_a_new_word_is_found_by_a_beginning_it_shares_with_older_words(people):
+    # PostgreSQL looks the words typed up in the names' words (kept by a trigger): "th" must still find a name
+    # word first seen after the others
+    make_person(people.cell_a, family_name="Đỗ", middle_name="Văn", given_name="Thoại")
+    found = sorted(p.given_name for p in search.matching(Person.objects.all(), "th"))
+    assert found == ["Hoa", "Thoại", "Vân"]
+    if connection.vendor == "postgresql":  # searched as the exact words "th" begins, the new one among them
+        assert search._pg_query(["th"]) == "('thi' | 'thoai')"
+    p = Person.objects.get(given_name="Vân")
+    p.given_name = "Thuyên"
+    p.save()
+    assert sorted(p.given_name for p in search.matching(Person.objects.all(), "thuy")) == ["Thuyên"]
+
+
+@pytest.mark.parametrize("common", [True, False])
+def test_a_search_over_several_pages_keeps_the_lists_order_and_count(client, people, monkeypatch, common):
+    monkeypatch.setattr(search, "dense", lambda text: common)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_CAP", 70)
+    monkeypatch.setattr("ketnap.people.views.SEARCH_COUNT_CAP", 70)
+    given = ["Yến", "An", "Bình", "Chi", "Dung", "Giang", "Hà", "Khánh", "Lan", "Mai"]
+    for i in range(60):
+        make_person(
+            people.cell_b, family_name="Phan", middle_name="Thị", given_name=f"{given[i % 10]} {i:02d}"
+        )
+    client.force_login(people.users["city_admin"])
+    expected = sorted(Person.objects.filter(family_name="Phan"), key=lambda p: (p.sort_key, p.pk))
+
+    def listed(page):
+        response = client.get(reverse("person-list"), {"q": "phan thi", "page": page})
+        return [p.pk for p in response.context["table"].page.object_list.data], names(response)
+
+    first, page = listed(1)
+    assert '<span id="result-count">60</span>' in page
+    second, _ = listed(2)
+    assert first + second == [p.pk for p in expected]
+    # past the cap: "more than 70", and the pages still in order
+    for i in range(15):
+        make_person(people.cell_b, family_name="Phan", middle_name="Thị", given_name=f"Ánh {i:02d}")
+    first, page = listed(1)
+    assert '<span id="result-count">Hơn 70</span>' in page
+    everyone = sorted(Person.objects.filter(family_name="Phan"), key=lambda p: (p.sort_key, p.pk))
+    assert first == [p.pk for p in everyone[:50]]
