@@ -42,7 +42,11 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(condition=models.Q(('quarter__isnull', False), models.Q(('status__in', ['draft', 'cancelled']), _negated=True)), fields=['quarter', 'receiver_name', 'person_sort_key', 'id'], include=('status',), name='interorg_request_quarterly'),
+            model_name="request",
+            index=models.Index(
+                condition=models.Q(("quarter__isnull", False)),
+                fields=["quarter", "receiver_name", "person_sort_key", "id", "status"],
+                name="interorg_request_quarterly",
+            ),
         ),
     ]
