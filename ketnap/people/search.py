@@ -175,7 +175,7 @@ def first_in_order(queryset, limit: int, *, dense: bool):
     `limit` rows.
 
     * `dense` (the matches filtered word by word, `matching(by_order=True)`): read in the list's order from the
-      index that also holds the search key (`people_person_order_search`): an index-only scan checks the words
+      index that also holds the search key (`people_person_order`, migration 0010): an index-only scan checks the words
       on the index's entries and reads no person's row.
     * otherwise (through the GIN index): every match is found through the index first, then sorted. The
       subquery's `OFFSET 0` keeps the planner from reading the list's order index instead, checking the words

@@ -178,3 +178,10 @@ def test_a_search_over_several_pages_keeps_the_lists_order_and_count(client, peo
     assert '<span id="result-count">Hơn 70</span>' in page
     everyone = sorted(Person.objects.filter(family_name="Phan"), key=lambda p: (p.sort_key, p.pk))
     assert first == [p.pk for p in everyone[:50]]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index holds the search key")
+def test_the_lists_order_index_holds_the_search_key_on_postgresql():
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'people_person_order'")
+        assert cur.fetchone()[0].endswith("(sort_key, id) INCLUDE (search_key)")
