@@ -55,8 +55,7 @@ def test_the_checker_finds_what_it_must():
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo(db):
     call_command("seed", "--size", "small", stdout=io.StringIO())  # the demo as of today, as the pages see it
 
 

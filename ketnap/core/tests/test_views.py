@@ -17,13 +17,6 @@ from ketnap.testing import make_person
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def page_settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
-
-
 @pytest.mark.django_db
 def test_anonymous_home_redirects_to_login(client):
     response = client.get(reverse("home"))

@@ -18,16 +18,10 @@ from ketnap.people import actions, ledger
 from ketnap.people.models import Person, PersonEvent, Stage
 
 TODAY = datetime.date(2026, 11, 27)
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHER
-
-
-@pytest.fixture
-def small(db, fast_passwords):
+def small(db):
     out = io.StringIO()
     call_command("seed", "--size", "small", "--today", TODAY.isoformat(), stdout=out)
     return out.getvalue()
@@ -216,7 +210,7 @@ class _Rollback(Exception):
     pass
 
 
-def test_if_empty_skips_a_loaded_database_and_plain_seed_refuses(small, fast_passwords):
+def test_if_empty_skips_a_loaded_database_and_plain_seed_refuses(small):
     out = io.StringIO()
     call_command("seed", "--size", "small", "--if-empty", stdout=out)
     assert "bỏ qua" in out.getvalue() and "khtn.cntt.bithu" in out.getvalue()
@@ -226,7 +220,7 @@ def test_if_empty_skips_a_loaded_database_and_plain_seed_refuses(small, fast_pas
 
 
 @pytest.mark.skipif(os.getenv("KETNAP_SLOW") != "1", reason="the city takes ~20 s: set KETNAP_SLOW=1")
-def test_the_city_has_the_promised_shape(db, fast_passwords):
+def test_the_city_has_the_promised_shape(db):
     call_command("seed", "--size", "city", "--today", TODAY.isoformat(), stdout=io.StringIO())
     assert Person.objects.count() == demo.SIZES["city"]
     assert School.objects.count() >= 300

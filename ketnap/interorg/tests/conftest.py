@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from ketnap.core.tests.conftest import browser_context_args, browser_type_launch_args  # noqa: F401 (Debian's chromium)
@@ -60,12 +59,3 @@ def applicant_to_verify(tree, unit, *, user=None, **fields):
     a.record_document(person, "comments", acting_user=user, occurred_on=start + 120 * DAY)
     person.refresh_from_db()
     return person
-
-
-@pytest.fixture
-def page_settings(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    return settings

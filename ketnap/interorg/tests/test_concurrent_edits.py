@@ -13,11 +13,6 @@ from .conftest import member, today
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static(page_settings):
-    return page_settings
-
-
 def sent_transfer(tree):
     person = member(tree, tree.cell_student, family_name="Lê", middle_name="Văn", given_name="Hùng")
     return actions.send_new(acting_user=tree.users["uni_committee"], kind=Kind.TRANSFER, person=person,

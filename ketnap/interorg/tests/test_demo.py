@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def small(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def small(db):
     call_command("seed", "--size", "small", "--today", TODAY.isoformat(), stdout=io.StringIO())
 
 

@@ -19,11 +19,6 @@ from .conftest import DAY, applicant_to_verify, today
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static(page_settings):
-    return page_settings
-
-
 def number(page: str, element_id: str) -> int | None:
     found = re.search(rf'id="{element_id}"[^>]*>\s*([\d.]+)', page)
     return int(found.group(1).replace(".", "")) if found else None
@@ -97,8 +92,7 @@ def test_counts_without_items_are_the_inbox_pages_counts(tree):
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo(db):
     call_command("seed", "--size", "small", stdout=io.StringIO())
 
 

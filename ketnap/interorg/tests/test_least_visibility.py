@@ -13,11 +13,6 @@ from .conftest import applicant_to_verify, today
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static(page_settings):
-    return page_settings
-
-
 def draft_verification(tree):
     person = applicant_to_verify(tree, tree.cell_student)
     return actions.create_request(acting_user=tree.users["uni_committee"], kind=Kind.VERIFICATION, person=person,

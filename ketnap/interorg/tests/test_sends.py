@@ -17,11 +17,6 @@ from .conftest import DAY, applicant_to_verify, member, sympathiser, today
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static(page_settings):
-    return page_settings
-
-
 def text(response) -> str:
     return response.content.decode()
 

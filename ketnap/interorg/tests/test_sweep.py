@@ -107,7 +107,7 @@ def test_the_daily_worker_keeps_one_sweep_queued(tree):
     assert queued.get().run_after > reminders.timezone.now()
 
 
-def test_the_reminder_page_shows_the_runs_and_queues_one(client, tree, page_settings):
+def test_the_reminder_page_shows_the_runs_and_queues_one(client, tree):
     from django.urls import reverse
 
     client.force_login(tree.users["ward_b"])

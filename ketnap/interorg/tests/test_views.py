@@ -19,11 +19,6 @@ from .conftest import DAY, applicant_to_verify, member, sympathiser, today
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _static(page_settings):
-    return page_settings
-
-
 def login(client, tree, username):
     client.force_login(tree.users[username])
     return client

@@ -11,13 +11,6 @@ from ketnap.testing import make_person
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def page_settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
-
-
 def test_anonymous_is_sent_to_login(client, db):
     for url in (reverse("org-tree"), reverse("org-detail", args=[1]), reverse("org-add-source", args=[1])):
         response = client.get(url)

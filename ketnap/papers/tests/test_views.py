@@ -23,14 +23,6 @@ from ketnap.testing import build_tree
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_static(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def paper_url(person, code, kind, fmt="pdf"):
     event = person.events.filter(kind=kind, corrects__isnull=True).order_by("id").first()
     slug = next(f.slug for f in build.FORMS if f.code == code)
