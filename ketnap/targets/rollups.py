@@ -174,7 +174,7 @@ def _bin_sums(stage: str, entered: str, decided: str = "d.occurred_on", when: st
             conds.append(f"{days} <= {edges[i]}")
         if i > 0:
             conds.append(f"{days} > {edges[i - 1]}")
-        out.append(f"SUM(CASE WHEN {' AND '.join(conds)} THEN 1 ELSE 0 END)")
+        out.append(f"COUNT(*) FILTER (WHERE {' AND '.join(conds)})")
     return out
 
 
@@ -240,36 +240,64 @@ def _grouped(cur, sql: str, args: list, groups, start: int, own: _Own) -> None:
 ENTRY_TABLE = "ketnap_entry"
 ENTRY_COLUMNS = {"src_on": "source_identified", **{f"{ind.PIPE_KEY[s]}_on": k for s, k in ind.ENTRY_KIND.items()},
                  "yu_on": ind.EXCELLENT_KIND}  # fmt: skip
+ENTRY_WORK_MEM = (
+    "1GB"  # PostgreSQL: the entry table's GROUP BY of ≈ 4 M persons in memory (256 MB: 5 batches on disk)
+)
 
 
 def _entry_table(cur, special: Sequence[int]) -> None:
-    """One session table, one row per plain person (no correction, move or repeated step) with the date of their
-    first event of each kind the counts look back to: entering the source pool, each stage of the pipeline
-    (lead times) and the Youth Union's introduction (4-KNĐ) — one pass over those events instead of one
-    self-join of the events per kind."""
-    _, event_t = _tables()
-    plain = (
-        "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = e.person_id)" if special else "1 = 1"
-    )
-    cols = ", ".join(f"MIN(CASE WHEN e.kind = '{kind}' THEN e.occurred_on END) AS {name}"
-                     for name, kind in ENTRY_COLUMNS.items())  # fmt: skip
+    """One session table, one row per plain person (no correction, move or repeated step) with what the counts
+    of their events look back to: the date of their first event of each kind entering the source pool, each
+    stage of the pipeline (lead times) and the Youth Union's introduction (4-KNĐ), from one pass over those
+    events (the index `people_event_counted`); whether they are a teacher (admissions of teachers); the day their
+    recognition is due (on time, from their probation end: `ketnap_due`)."""
+    person_t, event_t = _tables()
+    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = p.id)" if special else "1 = 1"
+    firsts = ", ".join(f"MIN(e.occurred_on) FILTER (WHERE e.kind = '{kind}') AS {name}"
+                       for name, kind in ENTRY_COLUMNS.items())  # fmt: skip
     kinds = ", ".join(f"'{k}'" for k in ENTRY_COLUMNS.values())
+    teacher_in = ", ".join("%s" for _ in TEACHER)
+    pg = connection.vendor == "postgresql"
     cur.execute(f"DROP TABLE IF EXISTS {ENTRY_TABLE}")
-    cur.execute(f"""CREATE TEMPORARY TABLE {ENTRY_TABLE} AS SELECT e.person_id AS person_id, {cols}
-        FROM {event_t} e WHERE e.kind IN ({kinds}) AND {plain} GROUP BY e.person_id""")  # fmt: skip
+    if (
+        pg
+    ):  # one hash table of every person: no parallel workers (each would build its own), no batches on disk
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        workers = cur.fetchone()[0]
+        cur.execute(f"SET work_mem = '{ENTRY_WORK_MEM}'")
+        cur.execute("SET max_parallel_workers_per_gather = 0")
+    cur.execute(
+        f"""CREATE TEMPORARY TABLE {ENTRY_TABLE} AS
+        SELECT p.id AS person_id, {", ".join(f"f.{name}" for name in ENTRY_COLUMNS)},
+          CASE WHEN p.school_role IN ({teacher_in}) THEN 1 ELSE 0 END AS teacher, dd.due AS due
+        FROM {person_t} p
+        LEFT JOIN (SELECT e.person_id AS person_id, {firsts} FROM {event_t} e WHERE e.kind IN ({kinds})
+                   GROUP BY e.person_id) f ON f.person_id = p.id
+        LEFT JOIN ketnap_due dd ON dd.probation_end = p.probation_end
+        WHERE {plain}""",
+        list(TEACHER),
+    )
+    if pg:
+        cur.execute(f"SET work_mem = '{WORK_MEM}'")  # (the caller's setting for the inputs, restored by it)
+        cur.execute(f"SET max_parallel_workers_per_gather = {int(workers)}")
     cur.execute(f"CREATE UNIQUE INDEX {ENTRY_TABLE}_person ON {ENTRY_TABLE} (person_id)")
     cur.execute(f"ANALYZE {ENTRY_TABLE}")  # (temporary tables are never analysed by autovacuum)
 
 
 def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own: _Own) -> None:
-    """The flows of the persons without corrections, moves or repeated steps (each event falls in at most one
-    school year and one calendar year, so the rows group by both and add to each): the flows in one pass over
-    the events of all windows, then the decisions (teachers, the 4-KNĐ, lead times), the recognitions (on
-    time) and the entries into the next stage (time spent in a stage), each from the (kind, date) index, with
-    the earlier dates from the entry table (`_entry_table`, built first)."""
-    person_t, event_t = _tables()
-    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = {})" if special else "1 = 1"
-    teacher_in = ", ".join("%s" for _ in TEACHER)
+    """The flows of the persons without corrections, moves or repeated steps, in one pass over their counted
+    events in all windows (an index-only scan of `people_event_counted`), joined to the entry table
+    (`_entry_table`, built first) for what the counts look back to: the flows (each event falls in at most one
+    school year and one calendar year, so the rows group by both and add to each), the admissions of teachers
+    and of excellent Youth Union members (4-KNĐ on or before the decision), the recognitions on time, the lead
+    times from entering each stage to the decision, and the time spent in a stage by those who moved on (at the
+    next stage's entry). A person has at most one event of each counted kind (else they are counted one by
+    one): the fields FLOW_FIELDS, LEAD_FIELDS, STEP_FIELDS follow each other, one slice of the row per result row.
+    """
+    _, event_t = _tables()
+    plain = (
+        "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = e.person_id)" if special else "1 = 1"
+    )
     groups = [[w for w in windows if w.kind == kind] for kind in ("SY", "CY")]
     groups = [g for g in groups if g]
     if not windows:
@@ -277,61 +305,44 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
     first, last = min(w.start for w in windows), max(w.end for w in windows)
     aliases = [f"w{i}" for i in range(len(groups))]
 
-    def run(alias: str, sums: list[str], args: list, names: Sequence[str], source: str, where: str) -> None:
-        cases_args: list = []
-        cases = [_window_case(f"{alias}.occurred_on", g, cases_args) for g in groups]
-        _grouped(
-            cur,
-            f"""SELECT {alias}.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
-            FROM {source}
-            WHERE {where} AND {alias}.occurred_on >= %s AND {alias}.occurred_on <= %s
-              AND {plain.format(f"{alias}.person_id")}
-            GROUP BY {alias}.org_id, {", ".join(aliases)}""",
-            [*cases_args, *args, first, last],
-            groups,
-            _span(names),
-            own,
-        )
+    def count(cond: str) -> str:
+        return f"COUNT(*) FILTER (WHERE {cond})"
 
-    # 1. flows: one person has at most one event of each counted kind (else they are counted one by one); the
-    # fields counted below are 0 here (one slice of the row per result row)
-    later = {"admitted_teacher", "admitted_excellent", "recognised_on_time"}
-    sums = [
-        "0" if name in later else f"SUM(CASE WHEN e.kind = '{FLOW_KIND_OF[name]}' THEN 1 ELSE 0 END)"
-        for name in ind.FLOW_FIELDS
-    ]
-    kinds = ", ".join(f"'{k}'" for k in FLOW_ORDER)
-    run("e", sums, [], ind.FLOW_FIELDS, f"{event_t} e", f"e.kind IN ({kinds})")
+    sums = []
+    for name in ind.FLOW_FIELDS:
+        if name == "admitted_teacher":
+            sums.append(count("e.kind = 'decision' AND x.teacher = 1"))
+        elif name == "admitted_excellent":
+            sums.append(count("e.kind = 'decision' AND x.yu_on IS NOT NULL AND x.yu_on <= e.occurred_on"))
+        elif name == "recognised_on_time":
+            sums.append(
+                count("e.kind = 'recognition_decision' AND x.due IS NOT NULL AND e.occurred_on <= x.due")
+            )
+        else:
+            sums.append(count(f"e.kind = '{FLOW_KIND_OF[name]}'"))
     # Imported members (member_imported) are members, never admissions: no flow to add.
-
-    # 2. decisions: teachers, the Youth Union's introduction (4-KNĐ) on or before the decision, and the lead
-    # times from entering each stage of the pipeline (from the fields admitted_teacher to the last lead bin)
-    names = ind.PERSON_FIELDS[P["admitted_teacher"] : P[ind.LEAD_FIELDS[-1]] + 1]
-    sums = [f"SUM(CASE WHEN p.school_role IN ({teacher_in}) THEN 1 ELSE 0 END)",
-            "SUM(CASE WHEN x.yu_on IS NOT NULL AND x.yu_on <= d.occurred_on THEN 1 ELSE 0 END)"]  # fmt: skip
-    sums += ["0"] * (P[ind.LEAD_FIELDS[0]] - P["admitted_excellent"] - 1)
-    for stage in ind.PIPE_STAGES:
-        sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on")
-    run("d", sums, list(TEACHER), names,
-        f"{event_t} d JOIN {person_t} p ON p.id = d.person_id LEFT JOIN {ENTRY_TABLE} x ON x.person_id = d.person_id",
-        "d.kind = 'decision'")  # fmt: skip
-
-    # 3. recognitions on time (the due date of the person's probation end, from the calendar)
-    run("e", ["SUM(CASE WHEN dd.due IS NOT NULL AND e.occurred_on <= dd.due THEN 1 ELSE 0 END)"], [],
-        ["recognised_on_time"],
-        f"{event_t} e JOIN {person_t} p ON p.id = e.person_id LEFT JOIN ketnap_due dd ON dd.probation_end = p.probation_end",
-        "e.kind = 'recognition_decision'")  # fmt: skip
-
-    # 4. the time spent in a stage by those who moved on: from the awareness class to the application, from
-    # the application to the cell's vote (at the later event's organisation and day)
-    sums, names, kinds = [], [], []
-    for stage, nxt in ind.NEXT_STAGE.items():
+    for stage in ind.PIPE_STAGES:  # lead times: from entering each stage of the pipeline to the decision
+        sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on", "e.occurred_on", "e.kind = 'decision'")
+    for stage, nxt in ind.NEXT_STAGE.items():  # the time spent in a stage, at the next stage's entry
         kind = ind.ENTRY_KIND[nxt]
-        kinds.append(f"'{kind}'")
         sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on", "e.occurred_on", f"e.kind = '{kind}'")
-        names += list(ind.step_fields(stage))
-    run("e", sums, [], names, f"{event_t} e LEFT JOIN {ENTRY_TABLE} x ON x.person_id = e.person_id",
-        f"e.kind IN ({', '.join(kinds)})")  # fmt: skip
+    names = (*ind.FLOW_FIELDS, *ind.LEAD_FIELDS, *ind.STEP_FIELDS)
+    if len(sums) != len(names):
+        raise AssertionError("one aggregate per field")
+    cases_args: list = []
+    cases = [_window_case("e.occurred_on", g, cases_args) for g in groups]
+    kinds = ", ".join(f"'{k}'" for k in FLOW_ORDER)
+    _grouped(
+        cur,
+        f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
+        FROM {event_t} e LEFT JOIN {ENTRY_TABLE} x ON x.person_id = e.person_id
+        WHERE e.kind IN ({kinds}) AND e.occurred_on >= %s AND e.occurred_on <= %s AND {plain}
+        GROUP BY e.org_id, {", ".join(aliases)}""",
+        [*cases_args, first, last],
+        groups,
+        _span(names),
+        own,
+    )
 
 
 def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projection], own: _Own) -> None:
@@ -343,19 +354,19 @@ def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projectio
     cols, args, layout = [], [], []  # layout: (window key, [field indexes]) in column order
     for w in windows:
         cols.append(
-            "SUM(CASE WHEN src.src_on IS NOT NULL AND src.src_on <= %s AND (p.party_age_from IS NULL "
+            "COUNT(*) FILTER (WHERE src.src_on IS NOT NULL AND src.src_on <= %s AND (p.party_age_from IS NULL "
             "OR p.party_age_from > %s) AND NOT (p.stage = 'WITHDRAWN' AND p.stage_since IS NOT NULL AND "
-            "p.stage_since <= %s) THEN 1 ELSE 0 END)"
+            "p.stage_since <= %s))"
         )
         args += [w.end, w.end, w.end]
         cols.append(
-            "SUM(CASE WHEN p.party_age_from IS NOT NULL AND p.party_age_from < %s AND NOT "
-            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since < %s) THEN 1 ELSE 0 END)"
+            "COUNT(*) FILTER (WHERE p.party_age_from IS NOT NULL AND p.party_age_from < %s AND NOT "
+            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since < %s))"
         )
         args += [w.start, w.start]
         cols.append(
-            "SUM(CASE WHEN p.party_age_from IS NOT NULL AND p.party_age_from <= %s AND NOT "
-            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since <= %s) THEN 1 ELSE 0 END)"
+            "COUNT(*) FILTER (WHERE p.party_age_from IS NOT NULL AND p.party_age_from <= %s AND NOT "
+            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since <= %s))"
         )
         args += [w.end, w.end]
         fields = ["pool_end", "members_start", "members_end"]
@@ -378,7 +389,7 @@ def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projectio
                         conds.append("p.stage_since < %s")
                         cargs.append(day - dt.timedelta(days=edges[i - 1]))
                     cond = " AND ".join(conds)
-                    cols.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+                    cols.append(f"COUNT(*) FILTER (WHERE {cond})")
                     args += cargs
                     fields.append(f"now_{ind.PIPE_KEY[stage]}{i}")
                     milli = snap.milli[stage][i]
@@ -386,11 +397,9 @@ def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projectio
                         milli_cases.append(f"WHEN {cond} THEN {int(milli)}")
                         milli_args += cargs
             pipe_all = base.format(", ".join(f"'{s}'" for s in ind.PIPE_OF))
-            cols.append(
-                f"SUM(CASE WHEN {pipe_all} AND p.error_count = 0 AND p.next_due < %s THEN 1 ELSE 0 END)"
-            )
+            cols.append(f"COUNT(*) FILTER (WHERE {pipe_all} AND p.error_count = 0 AND p.next_due < %s)")
             args.append(day)
-            cols.append(f"SUM(CASE WHEN {pipe_all} AND p.error_count > 0 THEN 1 ELSE 0 END)")
+            cols.append(f"COUNT(*) FILTER (WHERE {pipe_all} AND p.error_count > 0)")
             fields += ["now_stale", "now_blocked"]
             if milli_cases:
                 case = "CASE " + " ".join(milli_cases) + " ELSE 0 END"
