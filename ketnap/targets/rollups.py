@@ -562,10 +562,10 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
     return own.data, data, exempt, projections
 
 
-def _window_result(w: ind.Window, own, data, exempt, params):
+def _window_result(w: ind.Window, own, data, exempt, params, lagging: set[int] | None = None):
     nodes = ind.window_tree(data, window=w, exempt_ids=exempt.get(w.key, ()) if w.kind == "SY" else (),
                             params=params)  # fmt: skip
-    return nodes, ind.totals_for_tree(nodes, own[w.key])
+    return nodes, ind.totals_for_tree(nodes, own[w.key], lagging)
 
 
 def compute(windows: Sequence[ind.Window], calendar=None, params=None, projections=None):
@@ -610,13 +610,10 @@ class _Decimal(dict):
 _DECIMAL = _Decimal((i, str(i)) for i in range(10_000))
 
 
-def _row_text(wkey: str, node: ind.Node, totals: ind.TotalsView | None) -> str:
-    """One row in PostgreSQL's COPY text format, in COLUMNS order (paths and keys hold no tab or backslash)."""
-    if totals is None:
-        lagging, values = False, _ZERO
-    else:
-        lagging = bool(node.is_cell and node.active and ind.unit_flags(node, totals).get("lagging"))
-        values = "\t".join(map(_DECIMAL.__getitem__, totals.values))
+def _row_text(wkey: str, node: ind.Node, totals: ind.TotalsView | None, lagging: bool) -> str:
+    """One row in PostgreSQL's COPY text format, in COLUMNS order (paths and keys hold no tab or backslash);
+    `lagging`: the unit's own flag (`totals_for_tree`'s set)."""
+    values = _ZERO if totals is None else "\t".join(map(_DECIMAL.__getitem__, totals.values))
     parent = "\\N" if node.parent_id is None else node.parent_id
     return (
         f"{wkey}\t{node.id}\t{parent}\t{node.path}\t{node.depth}\t{node.lo}\t{node.hi}\t{_TF[node.active]}\t"
@@ -626,9 +623,11 @@ def _row_text(wkey: str, node: ind.Node, totals: ind.TotalsView | None) -> str:
 
 
 def _window_text(w: ind.Window, own, data, exempt, params) -> tuple[str, int, str]:
-    nodes, totals = _window_result(w, own, data, exempt, params)
+    lagging: set[int] = set()
+    nodes, totals = _window_result(w, own, data, exempt, params, lagging)
     get = totals.get
-    return w.key, len(nodes), "\n".join(_row_text(w.key, n, get(n.id)) for n in nodes.values()) + "\n"
+    rows = (_row_text(w.key, n, get(n.id), n.id in lagging) for n in nodes.values())
+    return w.key, len(nodes), "\n".join(rows) + "\n"
 
 
 _SHARED: tuple = ()
@@ -640,9 +639,12 @@ def _window_text_job(key: str) -> tuple[str, int, str]:
     return _window_text(conf.window(key), own, data, exempt, params)
 
 
-def _copy(table: str, text: str) -> None:
+def _copy(table: str, text: str, freeze: bool = False) -> None:
+    """`freeze`: the table was emptied in this (sub)transaction; the rows are written frozen (visible to all,
+    nothing left for the first readers or VACUUM to write)."""
     cols = ", ".join(f'"{c}"' for c in COLUMNS)
-    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+    options = " (FREEZE)" if freeze else ""
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN{options}") as copy:
         for i in range(0, len(text), 1 << 24):
             copy.write(text[i : i + (1 << 24)])
 
@@ -662,9 +664,17 @@ def _insert(table: str, rows) -> None:
 
 
 def _drop_secondary_indexes(table: str) -> list[str]:
-    """Drop the table's non-unique indexes; returns the statements that create them again."""
+    """Drop the table's non-unique indexes (and, on PostgreSQL, its primary key and unique constraints: the
+    COPY does not maintain them row by row, they are built once afterwards); returns the statements that create
+    them again."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                        "AND contype IN ('p', 'u') ORDER BY contype, conname", [table])  # fmt: skip
+            constraints = cur.fetchall()
+            for name, _ in constraints:
+                cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            again = [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}' for name, sql in constraints]
             cur.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname "
                 "JOIN pg_index x ON x.indexrelid = c.oid WHERE i.tablename = %s AND NOT x.indisunique",
@@ -673,10 +683,11 @@ def _drop_secondary_indexes(table: str) -> list[str]:
         else:
             cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT "
                         "NULL AND sql NOT LIKE 'CREATE UNIQUE%%'", [table])  # fmt: skip
+            again = []
         found = cur.fetchall()
         for name, _ in found:
             cur.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in found]
+    return again + [sql for _, sql in found]
 
 
 MAINTENANCE_WORK_MEM = "512MB"  # PostgreSQL, while the rollup's indexes are built again after a full rebuild
@@ -721,7 +732,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
                     with multiprocessing.get_context("fork").Pool(2) as pool:
                         for key, n, text in pool.imap_unordered(_window_text_job, [w.key for w in windows]):
                             started = time.perf_counter()
-                            _copy(table, text)
+                            _copy(table, text, everything)
                             timings["copy"] = timings.get("copy", 0.0) + time.perf_counter() - started
                             units[key] = n
                 finally:
@@ -729,7 +740,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
             else:
                 for w in windows:
                     key, n, text = _window_text(w, own, data, exempt, params)
-                    _copy(table, text)
+                    _copy(table, text, everything)
                     units[key] = n
         else:
             for w in windows:

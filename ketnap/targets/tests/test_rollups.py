@@ -109,6 +109,29 @@ def test_the_parallel_build_writes_the_same_rows(built, monkeypatch):
     assert queries.totals_at(built.city.pk, "SY2025")["admitted"] == 1
 
 
+def test_a_full_rebuild_leaves_the_same_indexes_and_constraints(built):
+    """A full rebuild drops the indexes (on PostgreSQL the primary key and the unique constraint too) and
+    builds them again after loading the rows: same names, same definitions."""
+    from django.db import connection
+
+    def schema():
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'targets_rollup'")
+                rows = cur.fetchall()
+                cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                            "WHERE conrelid = 'targets_rollup'::regclass")  # fmt: skip
+                return sorted(rows + cur.fetchall())
+            cur.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'targets_rollup'")
+            return sorted(cur.fetchall())
+
+    before = schema()
+    assert any("window" in str(sql) and "unit_id" in str(sql) for _, sql in before)
+    rollups.build([queries.window(k) for k in WINDOWS])
+    assert schema() == before
+    assert no_drift()
+
+
 def test_step_medians_count_every_completion_and_sample_above_the_limit(built):
     from ketnap.people import ledger
     from ketnap.targets.tests.builders import person
