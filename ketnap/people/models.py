@@ -11,7 +11,6 @@ from django.utils import timezone
 from ketnap.accounts.scoping import ScopedQuerySet
 from ketnap.core.integrity import event_digest
 from ketnap.core.text import fold, sort_key
-from ketnap.rules import indicators
 
 CITIZEN_ID_RE = re.compile(r"^[0-9]{12}$")  # ASCII digits only (\d would accept full-width digits)
 
@@ -203,11 +202,6 @@ class LedgerQuerySet(ScopedQuerySet):
         raise TypeError("Sổ sự kiện chỉ được ghi thêm; không được xóa. Hãy ghi một sự kiện đính chính.")
 
 
-# The event kinds the indicator rollup counts (its flows, and the Youth Union's 4-KNĐ): the partial index
-# people_event_counted holds only these.
-COUNTED_KINDS = sorted({*indicators.FLOW_KINDS, indicators.EXCELLENT_KIND})
-
-
 class PersonEvent(models.Model):
     """One fact of a person's path. Append-only: a correction is a new event pointing at the old one."""
 
@@ -281,15 +275,9 @@ class PersonEvent(models.Model):
         indexes = [
             models.Index(fields=["person", "occurred_on"]),
             models.Index(fields=["kind", "occurred_on"]),
-            # The indicator rollup's rebuild (targets.rollups) reads only the kinds it counts, and only these
-            # four columns: an index-only scan of this index instead of the whole table (a kind's events are
-            # spread over every page of it) in each of its passes.
-            models.Index(
-                fields=["kind", "occurred_on"],
-                include=["person", "org"],
-                condition=models.Q(kind__in=COUNTED_KINDS),
-                name="people_event_counted",
-            ),
+            # On PostgreSQL also `people_event_counted` (migration 0012, SQL: SQLite has no included columns): the
+            # kinds the indicator rollup counts, with the person and the organisation, which its rebuild reads
+            # index-only instead of the whole table (a kind's events are spread over every page of it).
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -221,3 +222,18 @@ def test_a_tree_move_on_a_large_tree_is_queued_with_a_banner_meanwhile(tree, cli
         call_command("db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(),
                      stderr=io.StringIO())  # fmt: skip
     assert rollups.RollupWindow.objects.get(key="CY2026").projection["as_of"] == tomorrow.isoformat()
+
+
+def test_the_events_index_of_the_rebuild_holds_the_kinds_it_counts():
+    """PostgreSQL: `people_event_counted` (people migration 0012, SQL) holds the kinds the rebuild reads (the flows
+    and the 4-KNĐ) with the columns it reads, so those reads stay index-only when a kind is added to the flows."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("an index with included columns: PostgreSQL only")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'people_event_counted'")
+        (sql,) = cur.fetchone()
+    assert "(kind, occurred_on) INCLUDE (person_id, org_id)" in sql
+    kinds = set(re.findall(r"'([a-z_]+)'::character varying", sql))
+    assert kinds == {*rollups.ind.FLOW_KINDS, rollups.ind.EXCELLENT_KIND}
