@@ -603,6 +603,30 @@ _INPUTS = 0  # calls of _inputs (a projection may build a missing learning year 
 WORK_MEM = "256MB"  # PostgreSQL, while counting the inputs of a rebuild
 
 
+class _TreeAside(threading.Thread):
+    """The tree read (its own connection: committed rows only, as `_Aside`) and prepared in a thread of its own:
+    Python work that runs while the main thread waits for the database."""
+
+    def __init__(self):
+        super().__init__(name="rollup-tree", daemon=True)
+        self.data = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.data = ind.prepare_tree(*load_tree_records())
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self.error = exc
+        finally:
+            connection.close()  # this thread's connection
+
+    def result(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.data
+
+
 def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, as_of=None):
     """Own counters of every unit per window, the projections of the open windows (the given snapshots, or
     new ones taken on `as_of`), the prepared tree, the exemptions."""
@@ -614,9 +638,11 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
     own = _Own(windows)
     pg = connection.vendor == "postgresql"
     stocks = _stocks_query(windows, special)
-    aside = None
+    aside = tree = None
     if pg and OrgUnit.objects.count() > PARALLEL_UNITS:  # the stocks counted on another connection while this
-        aside = _Aside(stocks[0], stocks[1], special)  # one adds up the events' rows (started then)
+        aside = _Aside(stocks[0], stocks[1], special)  # one adds up the events' rows (started then), the tree
+        tree = _TreeAside()  # read and prepared while this one waits for the events' counts
+        tree.start()
     with connection.cursor() as cur:
         if pg:  # a few large hash joins and aggregates: in memory rather than in batches on disk
             cur.execute("SHOW work_mem")
@@ -654,12 +680,13 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
             for name in ("ketnap_special", "ketnap_due", ENTRY_TABLE):
                 cur.execute(f"DROP TABLE IF EXISTS {name}")
         finally:
-            if aside is not None and aside.ident is not None:
-                aside.join()  # (its error, if any, is raised by result() above, or hidden by this one's)
+            for thread in (aside, tree):
+                if thread is not None and thread.ident is not None:
+                    thread.join()  # (its error, if any, is raised by result() above, or hidden by this one's)
             if pg:
                 cur.execute(f"SET work_mem = '{work_mem}'")
                 cur.execute(f"SET jit = {'on' if jit == 'on' else 'off'}")
-    data = ind.prepare_tree(*load_tree_records())
+    data = ind.prepare_tree(*load_tree_records()) if tree is None else tree.result()
     exempt: dict[str, set[int]] = defaultdict(set)
     for unit_id, key in NoSourceRecord.objects.values_list("unit_id", "window"):
         exempt[key].add(unit_id)
