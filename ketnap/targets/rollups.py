@@ -223,22 +223,23 @@ def _span(names: Sequence[str]) -> int:
 
 def _grouped(cur, sql: str, args: list, groups, start: int, own: _Own, then=None) -> None:
     """Run a query whose rows are (org, window index per group…, values…) and add the values to the fields
-    from `start` on (consecutive PERSON_FIELDS) of the org's row in each window; `then()` is called between."""
+    from `start` on (consecutive PERSON_FIELDS) of the org's row in each window; `then()` is called when the
+    query has run, before its rows are read (by batches: not millions of Python tuples at once)."""
     cur.execute(sql, args)
-    rows = cur.fetchall()
     if then is not None:
         then()
     targets = [[own.data[w.key] for w in g] for g in groups]
     n = len(groups)
     add = own.add_span
-    for org, *rest in rows:
-        values = rest[n:]
-        if not any(values):
-            continue
-        for g in range(n):
-            i = rest[g]
-            if i is not None:
-                add(targets[g][i], org, start, values)
+    while rows := cur.fetchmany(50_000):
+        for org, *rest in rows:
+            values = rest[n:]
+            if not any(values):
+                continue
+            for g in range(n):
+                i = rest[g]
+                if i is not None:
+                    add(targets[g][i], org, start, values)
 
 
 ENTRY_TABLE = "ketnap_entry"
@@ -346,12 +347,6 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
         hashagg = cur.fetchone()[0]
         cur.execute("SET enable_hashagg = off")
 
-    def after():
-        if pg:  # (a failed query leaves it off for the rest of a transaction that is rolled back anyway)
-            cur.execute(f"SET enable_hashagg = {'on' if hashagg == 'on' else 'off'}")
-        if then is not None:
-            then()
-
     _grouped(
         cur,
         f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
@@ -362,8 +357,10 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
         groups,
         _span(names),
         own,
-        then=after,
+        then=then,
     )
+    if pg:  # (a failed query leaves it off for the rest of a transaction that is rolled back anyway)
+        cur.execute(f"SET enable_hashagg = {'on' if hashagg == 'on' else 'off'}")
 
 
 def _stocks_query(windows, special) -> tuple[str, list, list]:
