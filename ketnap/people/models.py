@@ -275,6 +275,9 @@ class PersonEvent(models.Model):
         indexes = [
             models.Index(fields=["person", "occurred_on"]),
             models.Index(fields=["kind", "occurred_on"]),
+            # On PostgreSQL also `people_event_counted` (migration 0012, SQL: SQLite has no included columns): the
+            # kinds the indicator rollup counts, with the person and the organisation, which its rebuild reads
+            # index-only instead of the whole table (a kind's events are spread over every page of it).
         ]
 
     def __str__(self):

@@ -1277,8 +1277,9 @@ _N_PERSON = len(PERSON_FIELDS)  # PERSON_FIELDS come first in TOTAL_FIELDS
 _HE_PAIRS = [(_I[f], _I[he]) for f, he in HE_COPIES]
 
 
-def _flags_into(node: Node, v: list[int]) -> None:
-    """Add the unit's flags to its totals list in place (the list form of `unit_flags`, kept equal by a test)."""
+def _flags_into(node: Node, v: list[int]) -> bool:
+    """Add the unit's flags to its totals list in place (the list form of `unit_flags`, kept equal by a test);
+    returns the unit's own "lagging" flag."""
     adm = v[_I["admitted"]]
     teachers = v[_I["admitted_teacher"]]
     expected = v[_I["proj_milli"]]
@@ -1305,11 +1306,16 @@ def _flags_into(node: Node, v: list[int]) -> None:
         v[_I["he_student_cells_reach"]] += reach_milli(adm, 1, expected)
         lagging = lagging or adm == 0
     v[_I["lagging"]] += lagging
+    return lagging
 
 
-def totals_for_tree(nodes: Mapping[int, Node], own: Mapping) -> dict[int, TotalsView]:
+def totals_for_tree(
+    nodes: Mapping[int, Node], own: Mapping, lagging: set[int] | None = None
+) -> dict[int, TotalsView]:
     """Totals of every unit: its own totals, its flags (from its totals) and its children's totals. `nodes` is
-    in pre-order, as `window_tree` returns it; `own[unit]` is a mapping {field: count} or a list of PERSON_FIELDS counts in order."""
+    in pre-order, as `window_tree` returns it; `own[unit]` is a mapping {field: count} or a list of PERSON_FIELDS
+    counts in order. With `lagging`, the ids of the cells whose own flag "lagging" is set are added to it (what
+    `unit_flags(node, totals[id])["lagging"]` says, without computing the other flags again)."""
     width = len(TOTAL_FIELDS)
     tail = [0] * (width - _N_PERSON)
     out: dict[int, list[int]] = {}
@@ -1334,8 +1340,8 @@ def totals_for_tree(nodes: Mapping[int, Node], own: Mapping) -> dict[int, Totals
         if node.k12_schools:
             v[k12s] += node.k12_schools
             v[k12o] += node.k12_schools_org
-        if node.is_cell and node.active:
-            _flags_into(node, v)
+        if node.is_cell and node.active and _flags_into(node, v) and lagging is not None:
+            lagging.add(uid)
         pid = node.parent_id
         if pid is not None:
             p = get(pid)

@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import gc
 import operator
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -174,7 +175,7 @@ def _bin_sums(stage: str, entered: str, decided: str = "d.occurred_on", when: st
             conds.append(f"{days} <= {edges[i]}")
         if i > 0:
             conds.append(f"{days} > {edges[i - 1]}")
-        out.append(f"SUM(CASE WHEN {' AND '.join(conds)} THEN 1 ELSE 0 END)")
+        out.append(f"COUNT(*) FILTER (WHERE {' AND '.join(conds)})")
     return out
 
 
@@ -220,56 +221,92 @@ def _span(names: Sequence[str]) -> int:
     return start
 
 
-def _grouped(cur, sql: str, args: list, groups, start: int, own: _Own) -> None:
+def _grouped(cur, sql: str, args: list, groups, start: int, own: _Own, then=None) -> None:
     """Run a query whose rows are (org, window index per group…, values…) and add the values to the fields
-    from `start` on (consecutive PERSON_FIELDS) of the org's row in each window."""
+    from `start` on (consecutive PERSON_FIELDS) of the org's row in each window; `then()` is called when the
+    query has run, before its rows are read (by batches: not millions of Python tuples at once)."""
     cur.execute(sql, args)
+    if then is not None:
+        then()
     targets = [[own.data[w.key] for w in g] for g in groups]
     n = len(groups)
     add = own.add_span
-    for org, *rest in cur.fetchall():
-        values = rest[n:]
-        if not any(values):
-            continue
-        for g in range(n):
-            i = rest[g]
-            if i is not None:
-                add(targets[g][i], org, start, values)
+    while rows := cur.fetchmany(50_000):
+        for org, *rest in rows:
+            values = rest[n:]
+            if not any(values):
+                continue
+            for g in range(n):
+                i = rest[g]
+                if i is not None:
+                    add(targets[g][i], org, start, values)
 
 
 ENTRY_TABLE = "ketnap_entry"
-ENTRY_COLUMNS = {"src_on": "source_identified", **{f"{ind.PIPE_KEY[s]}_on": k for s, k in ind.ENTRY_KIND.items()},
-                 "yu_on": ind.EXCELLENT_KIND}  # fmt: skip
+ENTRY_COLUMNS = {
+    **{f"{ind.PIPE_KEY[s]}_on": k for s, k in ind.ENTRY_KIND.items()},
+    "yu_on": ind.EXCELLENT_KIND,
+}
+ENTRY_WORK_MEM = (
+    "1GB"  # PostgreSQL: the entry table's GROUP BY of ≈ 4 M persons in memory (256 MB: 5 batches on disk)
+)
 
 
 def _entry_table(cur, special: Sequence[int]) -> None:
-    """One session table, one row per plain person (no correction, move or repeated step) with the date of their
-    first event of each kind the counts look back to: entering the source pool, each stage of the pipeline
-    (lead times) and the Youth Union's introduction (4-KNĐ) — one pass over those events instead of one
-    self-join of the events per kind."""
-    _, event_t = _tables()
-    plain = (
-        "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = e.person_id)" if special else "1 = 1"
-    )
-    cols = ", ".join(f"MIN(CASE WHEN e.kind = '{kind}' THEN e.occurred_on END) AS {name}"
-                     for name, kind in ENTRY_COLUMNS.items())  # fmt: skip
+    """One session table, one row per plain person (no correction, move or repeated step) with what the counts
+    of their events look back to: the date of their first event of each kind entering a stage of the pipeline
+    (lead times) and of the Youth Union's introduction (4-KNĐ), from one pass over those
+    events (the index `people_event_counted`); whether they are a teacher (admissions of teachers); the day their
+    recognition is due (on time, from their probation end: `ketnap_due`)."""
+    person_t, event_t = _tables()
+    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = p.id)" if special else "1 = 1"
+    firsts = ", ".join(f"MIN(e.occurred_on) FILTER (WHERE e.kind = '{kind}') AS {name}"
+                       for name, kind in ENTRY_COLUMNS.items())  # fmt: skip
     kinds = ", ".join(f"'{k}'" for k in ENTRY_COLUMNS.values())
+    teacher_in = ", ".join("%s" for _ in TEACHER)
+    pg = connection.vendor == "postgresql"
     cur.execute(f"DROP TABLE IF EXISTS {ENTRY_TABLE}")
-    cur.execute(f"""CREATE TEMPORARY TABLE {ENTRY_TABLE} AS SELECT e.person_id AS person_id, {cols}
-        FROM {event_t} e WHERE e.kind IN ({kinds}) AND {plain} GROUP BY e.person_id""")  # fmt: skip
+    if (
+        pg
+    ):  # one hash table of every person: no parallel workers (each would build its own), no batches on disk
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        workers = cur.fetchone()[0]
+        cur.execute(f"SET work_mem = '{ENTRY_WORK_MEM}'")
+        cur.execute("SET max_parallel_workers_per_gather = 0")
+    cur.execute(
+        f"""CREATE TEMPORARY TABLE {ENTRY_TABLE} AS
+        SELECT p.id AS person_id, {", ".join(f"f.{name}" for name in ENTRY_COLUMNS)},
+          CASE WHEN p.school_role IN ({teacher_in}) THEN 1 ELSE 0 END AS teacher, dd.due AS due
+        FROM {person_t} p
+        LEFT JOIN (SELECT e.person_id AS person_id, {firsts} FROM {event_t} e WHERE e.kind IN ({kinds})
+                   GROUP BY e.person_id) f ON f.person_id = p.id
+        LEFT JOIN ketnap_due dd ON dd.probation_end = p.probation_end
+        WHERE {plain}""",
+        list(TEACHER),
+    )
+    if pg:
+        cur.execute(f"SET work_mem = '{WORK_MEM}'")  # (the caller's setting for the inputs, restored by it)
+        cur.execute(f"SET max_parallel_workers_per_gather = {int(workers)}")
     cur.execute(f"CREATE UNIQUE INDEX {ENTRY_TABLE}_person ON {ENTRY_TABLE} (person_id)")
     cur.execute(f"ANALYZE {ENTRY_TABLE}")  # (temporary tables are never analysed by autovacuum)
 
 
-def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own: _Own) -> None:
-    """The flows of the persons without corrections, moves or repeated steps (each event falls in at most one
-    school year and one calendar year, so the rows group by both and add to each): the flows in one pass over
-    the events of all windows, then the decisions (teachers, the 4-KNĐ, lead times), the recognitions (on
-    time) and the entries into the next stage (time spent in a stage), each from the (kind, date) index, with
-    the earlier dates from the entry table (`_entry_table`, built first)."""
-    person_t, event_t = _tables()
-    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = {})" if special else "1 = 1"
-    teacher_in = ", ".join("%s" for _ in TEACHER)
+def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own: _Own, then=None) -> None:
+    """The flows of the persons without corrections, moves or repeated steps, in one pass over their counted
+    events in all windows (an index-only scan of `people_event_counted`), joined to the entry table
+    (`_entry_table`, built first) for what the counts look back to: the flows (each event falls in at most one
+    school year and one calendar year, so the rows group by both and add to each), the admissions of teachers
+    and of excellent Youth Union members (4-KNĐ on or before the decision), the recognitions on time, the lead
+    times from entering each stage to the decision, and the time spent in a stage by those who moved on (at the
+    next stage's entry). A person has at most one event of each counted kind (else they are counted one by
+    one): the fields FLOW_FIELDS, LEAD_FIELDS, STEP_FIELDS follow each other, one slice of the row per result row.
+    On PostgreSQL the rows are sorted by group rather than hashed (≈ 2.3 M groups × 57 counts at nation scale: a
+    hash table of 2.6 GB, each row's counts a cache miss away; 25 s hashed, 17.5 s sorted). `then()` is called
+    when the query has run, before its rows are added."""
+    _, event_t = _tables()
+    plain = (
+        "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = e.person_id)" if special else "1 = 1"
+    )
     groups = [[w for w in windows if w.kind == kind] for kind in ("SY", "CY")]
     groups = [g for g in groups if g]
     if not windows:
@@ -277,145 +314,202 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
     first, last = min(w.start for w in windows), max(w.end for w in windows)
     aliases = [f"w{i}" for i in range(len(groups))]
 
-    def run(alias: str, sums: list[str], args: list, names: Sequence[str], source: str, where: str) -> None:
-        cases_args: list = []
-        cases = [_window_case(f"{alias}.occurred_on", g, cases_args) for g in groups]
-        _grouped(
-            cur,
-            f"""SELECT {alias}.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
-            FROM {source}
-            WHERE {where} AND {alias}.occurred_on >= %s AND {alias}.occurred_on <= %s
-              AND {plain.format(f"{alias}.person_id")}
-            GROUP BY {alias}.org_id, {", ".join(aliases)}""",
-            [*cases_args, *args, first, last],
-            groups,
-            _span(names),
-            own,
-        )
+    def count(cond: str) -> str:
+        return f"COUNT(*) FILTER (WHERE {cond})"
 
-    # 1. flows: one person has at most one event of each counted kind (else they are counted one by one); the
-    # fields counted below are 0 here (one slice of the row per result row)
-    later = {"admitted_teacher", "admitted_excellent", "recognised_on_time"}
-    sums = [
-        "0" if name in later else f"SUM(CASE WHEN e.kind = '{FLOW_KIND_OF[name]}' THEN 1 ELSE 0 END)"
-        for name in ind.FLOW_FIELDS
-    ]
-    kinds = ", ".join(f"'{k}'" for k in FLOW_ORDER)
-    run("e", sums, [], ind.FLOW_FIELDS, f"{event_t} e", f"e.kind IN ({kinds})")
+    sums = []
+    for name in ind.FLOW_FIELDS:
+        if name == "admitted_teacher":
+            sums.append(count("e.kind = 'decision' AND x.teacher = 1"))
+        elif name == "admitted_excellent":
+            sums.append(count("e.kind = 'decision' AND x.yu_on IS NOT NULL AND x.yu_on <= e.occurred_on"))
+        elif name == "recognised_on_time":
+            sums.append(
+                count("e.kind = 'recognition_decision' AND x.due IS NOT NULL AND e.occurred_on <= x.due")
+            )
+        else:
+            sums.append(count(f"e.kind = '{FLOW_KIND_OF[name]}'"))
     # Imported members (member_imported) are members, never admissions: no flow to add.
-
-    # 2. decisions: teachers, the Youth Union's introduction (4-KNĐ) on or before the decision, and the lead
-    # times from entering each stage of the pipeline (from the fields admitted_teacher to the last lead bin)
-    names = ind.PERSON_FIELDS[P["admitted_teacher"] : P[ind.LEAD_FIELDS[-1]] + 1]
-    sums = [f"SUM(CASE WHEN p.school_role IN ({teacher_in}) THEN 1 ELSE 0 END)",
-            "SUM(CASE WHEN x.yu_on IS NOT NULL AND x.yu_on <= d.occurred_on THEN 1 ELSE 0 END)"]  # fmt: skip
-    sums += ["0"] * (P[ind.LEAD_FIELDS[0]] - P["admitted_excellent"] - 1)
-    for stage in ind.PIPE_STAGES:
-        sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on")
-    run("d", sums, list(TEACHER), names,
-        f"{event_t} d JOIN {person_t} p ON p.id = d.person_id LEFT JOIN {ENTRY_TABLE} x ON x.person_id = d.person_id",
-        "d.kind = 'decision'")  # fmt: skip
-
-    # 3. recognitions on time (the due date of the person's probation end, from the calendar)
-    run("e", ["SUM(CASE WHEN dd.due IS NOT NULL AND e.occurred_on <= dd.due THEN 1 ELSE 0 END)"], [],
-        ["recognised_on_time"],
-        f"{event_t} e JOIN {person_t} p ON p.id = e.person_id LEFT JOIN ketnap_due dd ON dd.probation_end = p.probation_end",
-        "e.kind = 'recognition_decision'")  # fmt: skip
-
-    # 4. the time spent in a stage by those who moved on: from the awareness class to the application, from
-    # the application to the cell's vote (at the later event's organisation and day)
-    sums, names, kinds = [], [], []
-    for stage, nxt in ind.NEXT_STAGE.items():
+    for stage in ind.PIPE_STAGES:  # lead times: from entering each stage of the pipeline to the decision
+        sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on", "e.occurred_on", "e.kind = 'decision'")
+    for stage, nxt in ind.NEXT_STAGE.items():  # the time spent in a stage, at the next stage's entry
         kind = ind.ENTRY_KIND[nxt]
-        kinds.append(f"'{kind}'")
         sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on", "e.occurred_on", f"e.kind = '{kind}'")
-        names += list(ind.step_fields(stage))
-    run("e", sums, [], names, f"{event_t} e LEFT JOIN {ENTRY_TABLE} x ON x.person_id = e.person_id",
-        f"e.kind IN ({', '.join(kinds)})")  # fmt: skip
+    names = (*ind.FLOW_FIELDS, *ind.LEAD_FIELDS, *ind.STEP_FIELDS)
+    if len(sums) != len(names):
+        raise AssertionError("one aggregate per field")
+    cases_args: list = []
+    cases = [_window_case("e.occurred_on", g, cases_args) for g in groups]
+    kinds = ", ".join(f"'{k}'" for k in FLOW_ORDER)
+    pg = connection.vendor == "postgresql"
+    if pg:
+        cur.execute("SHOW enable_hashagg")
+        hashagg = cur.fetchone()[0]
+        cur.execute("SET enable_hashagg = off")
+
+    _grouped(
+        cur,
+        f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
+        FROM {event_t} e LEFT JOIN {ENTRY_TABLE} x ON x.person_id = e.person_id
+        WHERE e.kind IN ({kinds}) AND e.occurred_on >= %s AND e.occurred_on <= %s AND {plain}
+        GROUP BY e.org_id, {", ".join(aliases)}""",
+        [*cases_args, first, last],
+        groups,
+        _span(names),
+        own,
+        then=then,
+    )
+    if pg:  # (a failed query leaves it off for the rest of a transaction that is rolled back anyway)
+        cur.execute(f"SET enable_hashagg = {'on' if hashagg == 'on' else 'off'}")
 
 
-def _sql_persons_own(cur, windows, special, projections: dict[str, ind.Projection], own: _Own) -> None:
-    """Stocks of every window, and the dossiers in progress of the open windows (as of their projection's
-    day), in one pass over the persons without corrections, moves or repeated steps."""
+def _stocks_query(windows, special) -> tuple[str, list, list]:
+    """The stocks of every window (pool at the end, members at the start and at the end) of the persons without
+    corrections, moves or repeated steps, in one pass over the persons, each with the date of their first
+    `source_identified` (from the index `people_event_counted`): (sql, args, layout)."""
     person_t, event_t = _tables()
-    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = {})" if special else "1 = 1"
-    teacher_in = ", ".join("%s" for _ in TEACHER)
+    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = p.id)" if special else "1 = 1"
     cols, args, layout = [], [], []  # layout: (window key, [field indexes]) in column order
     for w in windows:
         cols.append(
-            "SUM(CASE WHEN src.src_on IS NOT NULL AND src.src_on <= %s AND (p.party_age_from IS NULL "
+            "COUNT(*) FILTER (WHERE src.src_on IS NOT NULL AND src.src_on <= %s AND (p.party_age_from IS NULL "
             "OR p.party_age_from > %s) AND NOT (p.stage = 'WITHDRAWN' AND p.stage_since IS NOT NULL AND "
-            "p.stage_since <= %s) THEN 1 ELSE 0 END)"
+            "p.stage_since <= %s))"
         )
         args += [w.end, w.end, w.end]
         cols.append(
-            "SUM(CASE WHEN p.party_age_from IS NOT NULL AND p.party_age_from < %s AND NOT "
-            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since < %s) THEN 1 ELSE 0 END)"
+            "COUNT(*) FILTER (WHERE p.party_age_from IS NOT NULL AND p.party_age_from < %s AND NOT "
+            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since < %s))"
         )
         args += [w.start, w.start]
         cols.append(
-            "SUM(CASE WHEN p.party_age_from IS NOT NULL AND p.party_age_from <= %s AND NOT "
-            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since <= %s) THEN 1 ELSE 0 END)"
+            "COUNT(*) FILTER (WHERE p.party_age_from IS NOT NULL AND p.party_age_from <= %s AND NOT "
+            "(p.stage = 'REMOVED' AND p.stage_since IS NOT NULL AND p.stage_since <= %s))"
         )
         args += [w.end, w.end]
-        fields = ["pool_end", "members_start", "members_end"]
+        layout.append((w.key, [P[f] for f in ind.STOCK_FIELDS]))
+    sql = f"""SELECT p.unit_id, {", ".join(cols)}
+        FROM {person_t} p LEFT JOIN (SELECT e.person_id AS person_id, MIN(e.occurred_on) AS src_on FROM {event_t} e
+                                     WHERE e.kind = 'source_identified' GROUP BY e.person_id) src
+          ON src.person_id = p.id
+        WHERE {plain}
+        GROUP BY p.unit_id"""
+    return sql, args, layout
+
+
+def _projection_query(
+    windows, special, projections: dict[str, ind.Projection]
+) -> tuple[str, list, list] | None:
+    """The dossiers in progress of the open windows (as of their projection's day), by stage and age, those left
+    out, and the admissions expected of them, from the persons in a stage of the pipeline (every count here
+    is of those): (sql, args, layout), or None without an open window."""
+    person_t, _ = _tables()
+    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = p.id)" if special else "1 = 1"
+    teacher_in = ", ".join("%s" for _ in TEACHER)
+    cols, args, layout = [], [], []
+    for w in windows:
         snap = projections.get(w.key)
-        if snap is not None:
-            day = snap.as_of
-            base = "p.stage_since IS NOT NULL AND p.stage IN ({})"
-            counted = "p.error_count = 0 AND (p.next_due IS NULL OR p.next_due >= %s)"
-            milli_cases, milli_args = [], []
-            for stage in ind.PIPE_STAGES:
-                stages = [k for k, v in ind.PIPE_OF.items() if v == stage]
-                in_stage = base.format(", ".join(f"'{s}'" for s in stages))
-                edges = ind.LEAD_EDGES[stage]
-                for i in range(ind.N_BINS):
-                    conds, cargs = [in_stage, counted], [day]
-                    if i < len(edges):  # age <= edge  ⇔  since >= day - edge
-                        conds.append("p.stage_since >= %s")
-                        cargs.append(day - dt.timedelta(days=edges[i]))
-                    if i > 0:
-                        conds.append("p.stage_since < %s")
-                        cargs.append(day - dt.timedelta(days=edges[i - 1]))
-                    cond = " AND ".join(conds)
-                    cols.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
-                    args += cargs
-                    fields.append(f"now_{ind.PIPE_KEY[stage]}{i}")
-                    milli = snap.milli[stage][i]
-                    if milli:
-                        milli_cases.append(f"WHEN {cond} THEN {int(milli)}")
-                        milli_args += cargs
-            pipe_all = base.format(", ".join(f"'{s}'" for s in ind.PIPE_OF))
-            cols.append(
-                f"SUM(CASE WHEN {pipe_all} AND p.error_count = 0 AND p.next_due < %s THEN 1 ELSE 0 END)"
-            )
-            args.append(day)
-            cols.append(f"SUM(CASE WHEN {pipe_all} AND p.error_count > 0 THEN 1 ELSE 0 END)")
-            fields += ["now_stale", "now_blocked"]
-            if milli_cases:
-                case = "CASE " + " ".join(milli_cases) + " ELSE 0 END"
-                cols.append(f"SUM({case})")
-                args += milli_args
-                cols.append(f"SUM(CASE WHEN p.school_role IN ({teacher_in}) THEN {case} ELSE 0 END)")
-                args += list(TEACHER) + milli_args
-                fields += ["proj_milli", "proj_teacher_milli"]
+        if snap is None:
+            continue
+        fields = []
+        day = snap.as_of
+        base = "p.stage_since IS NOT NULL AND p.stage IN ({})"
+        counted = "p.error_count = 0 AND (p.next_due IS NULL OR p.next_due >= %s)"
+        milli_cases, milli_args = [], []
+        for stage in ind.PIPE_STAGES:
+            stages = [k for k, v in ind.PIPE_OF.items() if v == stage]
+            in_stage = base.format(", ".join(f"'{s}'" for s in stages))
+            edges = ind.LEAD_EDGES[stage]
+            for i in range(ind.N_BINS):
+                conds, cargs = [in_stage, counted], [day]
+                if i < len(edges):  # age <= edge  ⇔  since >= day - edge
+                    conds.append("p.stage_since >= %s")
+                    cargs.append(day - dt.timedelta(days=edges[i]))
+                if i > 0:
+                    conds.append("p.stage_since < %s")
+                    cargs.append(day - dt.timedelta(days=edges[i - 1]))
+                cond = " AND ".join(conds)
+                cols.append(f"COUNT(*) FILTER (WHERE {cond})")
+                args += cargs
+                fields.append(f"now_{ind.PIPE_KEY[stage]}{i}")
+                milli = snap.milli[stage][i]
+                if milli:
+                    milli_cases.append(f"WHEN {cond} THEN {int(milli)}")
+                    milli_args += cargs
+        pipe_all = base.format(", ".join(f"'{s}'" for s in ind.PIPE_OF))
+        cols.append(f"COUNT(*) FILTER (WHERE {pipe_all} AND p.error_count = 0 AND p.next_due < %s)")
+        args.append(day)
+        cols.append(f"COUNT(*) FILTER (WHERE {pipe_all} AND p.error_count > 0)")
+        fields += ["now_stale", "now_blocked"]
+        if milli_cases:
+            case = "CASE " + " ".join(milli_cases) + " ELSE 0 END"
+            cols.append(f"SUM({case})")
+            args += milli_args
+            cols.append(f"SUM(CASE WHEN p.school_role IN ({teacher_in}) THEN {case} ELSE 0 END)")
+            args += list(TEACHER) + milli_args
+            fields += ["proj_milli", "proj_teacher_milli"]
         layout.append((w.key, [P[f] for f in fields]))
-    cur.execute(
-        f"""SELECT p.unit_id, {", ".join(cols)}
-        FROM {person_t} p LEFT JOIN {ENTRY_TABLE} src ON src.person_id = p.id
-        WHERE {plain.format("p.id")}
-        GROUP BY p.unit_id""",
-        args,
+    if not layout:
+        return None
+    pipe_all = "p.stage_since IS NOT NULL AND p.stage IN ({})".format(
+        ", ".join(f"'{s}'" for s in ind.PIPE_OF)
     )
+    sql = f"""SELECT p.unit_id, {", ".join(cols)} FROM {person_t} p
+        WHERE {pipe_all} AND {plain}
+        GROUP BY p.unit_id"""
+    return sql, args, layout
+
+
+def _add_rows(rows, layout, own: _Own) -> None:
+    """Add rows (unit, values…) laid out as `layout` (window key, consecutive PERSON_FIELDS indexes) per part."""
     spans = [(own.data[wkey], _span([ind.PERSON_FIELDS[i] for i in idx]), len(idx)) for wkey, idx in layout]
     add = own.add_span
-    for unit, *values in cur.fetchall():
+    for unit, *values in rows:
         at = 0
         for target, start, n in spans:
             part = values[at : at + n]
             at += n
             if any(part):
                 add(target, unit, start, part)
+
+
+class _Aside(threading.Thread):
+    """One query run on a connection of its own while this one counts something else (PostgreSQL, a big tree:
+    the persons' stocks need nothing the other counts make). It sees only committed rows: used by rebuilds of
+    a big tree, which never run inside a transaction that wrote persons (there, tree changes and projection
+    refreshes are queued for the background worker)."""
+
+    def __init__(self, sql: str, args: list, special: Sequence[int]):
+        super().__init__(name="rollup-stocks", daemon=True)
+        self.sql, self.args, self.special = sql, args, list(special)
+        self.rows: list | None = None
+        self.error: BaseException | None = None
+        self.params = connection.get_connection_params()
+
+    def run(self) -> None:
+        try:
+            conn = connection.get_new_connection(self.params)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(f"SET work_mem = '{WORK_MEM}'")
+                    cur.execute("SET jit = on")
+                    if self.special:
+                        cur.execute("CREATE TEMPORARY TABLE ketnap_special (person_id bigint PRIMARY KEY)")
+                        cur.executemany("INSERT INTO ketnap_special (person_id) VALUES (%s)",
+                                        [(i,) for i in self.special])  # fmt: skip
+                    cur.execute(self.sql, self.args)
+                    self.rows = cur.fetchall()
+            finally:
+                conn.rollback()
+                conn.close()
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self.error = exc
+
+    def result(self) -> list:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.rows
 
 
 def _date(value):
@@ -453,9 +547,9 @@ def learning_totals(keys: Sequence[str], own: _Own | None = None) -> dict[str, i
     out = dict.fromkeys(names, 0)
     if own is not None and all(k in own.data for k in keys):
         for k in keys:
-            for row in own[k].values():
-                for n in names:
-                    out[n] += row[P[n]]
+            rows = own[k].values()
+            for n in names:  # a column's sum over every unit's row (C speed, no loop per unit and field)
+                out[n] += sum(map(operator.itemgetter(P[n]), rows))
         return out
     for values in Rollup.objects.filter(window__in=list(keys), parent_id__isnull=True).values_list(*names):
         for n, v in zip(names, values):
@@ -506,14 +600,46 @@ _INPUTS = 0  # calls of _inputs (a projection may build a missing learning year 
 WORK_MEM = "256MB"  # PostgreSQL, while counting the inputs of a rebuild
 
 
+class _TreeAside(threading.Thread):
+    """The tree read (its own connection: committed rows only, as `_Aside`) and prepared in a thread of its own:
+    Python work that runs while the main thread waits for the database."""
+
+    def __init__(self):
+        super().__init__(name="rollup-tree", daemon=True)
+        self.data = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.data = ind.prepare_tree(*load_tree_records())
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self.error = exc
+        finally:
+            connection.close()  # this thread's connection
+
+    def result(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.data
+
+
 def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, as_of=None):
     """Own counters of every unit per window, the projections of the open windows (the given snapshots, or
     new ones taken on `as_of`), the prepared tree, the exemptions."""
     global _INPUTS
     _INPUTS += 1
+    from ketnap.orgs.models import OrgUnit
+
     special = special_person_ids()
     own = _Own(windows)
     pg = connection.vendor == "postgresql"
+    stocks = _stocks_query(windows, special)
+    aside = tree = None
+    if pg and OrgUnit.objects.count() > PARALLEL_UNITS:  # the stocks counted on another connection while this
+        aside = _Aside(stocks[0], stocks[1], special)  # one adds up the events' rows (started then), the tree
+        tree = _TreeAside()  # read and prepared while this one waits for the events' counts
+        tree.start()
     with connection.cursor() as cur:
         if pg:  # a few large hash joins and aggregates: in memory rather than in batches on disk
             cur.execute("SHOW work_mem")
@@ -525,7 +651,7 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
         try:
             _temp_tables(cur, special, calendar, params)
             _entry_table(cur, special)
-            _sql_events_own(cur, windows, special, own)
+            _sql_events_own(cur, windows, special, own, then=aside.start if aside is not None else None)
             _person_own(special, windows, calendar, params, own)  # flows and stocks (no projection yet)
             if projections is None:
                 before = _INPUTS
@@ -536,27 +662,38 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
                     _temp_tables(cur, special, calendar, params)
                     _entry_table(cur, special)
             projections = {k: v for k, v in projections.items() if k in own.data}
-            _sql_persons_own(cur, windows, special, projections, own)
+            if aside is not None:
+                _add_rows(aside.result(), stocks[2], own)
+            else:
+                cur.execute(stocks[0], stocks[1])
+                _add_rows(cur.fetchall(), stocks[2], own)
+            query = _projection_query(windows, special, projections)
+            if query is not None:
+                cur.execute(query[0], query[1])
+                _add_rows(cur.fetchall(), query[2], own)
             if projections:
                 open_ = [w for w in windows if w.key in projections]
                 _person_own(special, open_, calendar, params, own, projections, ind.PROJECTION_FIELDS)
             for name in ("ketnap_special", "ketnap_due", ENTRY_TABLE):
                 cur.execute(f"DROP TABLE IF EXISTS {name}")
         finally:
+            for thread in (aside, tree):
+                if thread is not None and thread.ident is not None:
+                    thread.join()  # (its error, if any, is raised by result() above, or hidden by this one's)
             if pg:
                 cur.execute(f"SET work_mem = '{work_mem}'")
                 cur.execute(f"SET jit = {'on' if jit == 'on' else 'off'}")
-    data = ind.prepare_tree(*load_tree_records())
+    data = ind.prepare_tree(*load_tree_records()) if tree is None else tree.result()
     exempt: dict[str, set[int]] = defaultdict(set)
     for unit_id, key in NoSourceRecord.objects.values_list("unit_id", "window"):
         exempt[key].add(unit_id)
     return own.data, data, exempt, projections
 
 
-def _window_result(w: ind.Window, own, data, exempt, params):
+def _window_result(w: ind.Window, own, data, exempt, params, lagging: set[int] | None = None):
     nodes = ind.window_tree(data, window=w, exempt_ids=exempt.get(w.key, ()) if w.kind == "SY" else (),
                             params=params)  # fmt: skip
-    return nodes, ind.totals_for_tree(nodes, own[w.key])
+    return nodes, ind.totals_for_tree(nodes, own[w.key], lagging)
 
 
 def compute(windows: Sequence[ind.Window], calendar=None, params=None, projections=None):
@@ -601,13 +738,10 @@ class _Decimal(dict):
 _DECIMAL = _Decimal((i, str(i)) for i in range(10_000))
 
 
-def _row_text(wkey: str, node: ind.Node, totals: ind.TotalsView | None) -> str:
-    """One row in PostgreSQL's COPY text format, in COLUMNS order (paths and keys hold no tab or backslash)."""
-    if totals is None:
-        lagging, values = False, _ZERO
-    else:
-        lagging = bool(node.is_cell and node.active and ind.unit_flags(node, totals).get("lagging"))
-        values = "\t".join(map(_DECIMAL.__getitem__, totals.values))
+def _row_text(wkey: str, node: ind.Node, totals: ind.TotalsView | None, lagging: bool) -> str:
+    """One row in PostgreSQL's COPY text format, in COLUMNS order (paths and keys hold no tab or backslash);
+    `lagging`: the unit's own flag (`totals_for_tree`'s set)."""
+    values = _ZERO if totals is None else "\t".join(map(_DECIMAL.__getitem__, totals.values))
     parent = "\\N" if node.parent_id is None else node.parent_id
     return (
         f"{wkey}\t{node.id}\t{parent}\t{node.path}\t{node.depth}\t{node.lo}\t{node.hi}\t{_TF[node.active]}\t"
@@ -617,9 +751,11 @@ def _row_text(wkey: str, node: ind.Node, totals: ind.TotalsView | None) -> str:
 
 
 def _window_text(w: ind.Window, own, data, exempt, params) -> tuple[str, int, str]:
-    nodes, totals = _window_result(w, own, data, exempt, params)
+    lagging: set[int] = set()
+    nodes, totals = _window_result(w, own, data, exempt, params, lagging)
     get = totals.get
-    return w.key, len(nodes), "\n".join(_row_text(w.key, n, get(n.id)) for n in nodes.values()) + "\n"
+    rows = (_row_text(w.key, n, get(n.id), n.id in lagging) for n in nodes.values())
+    return w.key, len(nodes), "\n".join(rows) + "\n"
 
 
 _SHARED: tuple = ()
@@ -631,9 +767,12 @@ def _window_text_job(key: str) -> tuple[str, int, str]:
     return _window_text(conf.window(key), own, data, exempt, params)
 
 
-def _copy(table: str, text: str) -> None:
+def _copy(table: str, text: str, freeze: bool = False) -> None:
+    """`freeze`: the table was emptied in this (sub)transaction; the rows are written frozen (visible to all,
+    nothing left for the first readers or VACUUM to write)."""
     cols = ", ".join(f'"{c}"' for c in COLUMNS)
-    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+    options = " (FREEZE)" if freeze else ""
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN{options}") as copy:
         for i in range(0, len(text), 1 << 24):
             copy.write(text[i : i + (1 << 24)])
 
@@ -653,9 +792,17 @@ def _insert(table: str, rows) -> None:
 
 
 def _drop_secondary_indexes(table: str) -> list[str]:
-    """Drop the table's non-unique indexes; returns the statements that create them again."""
+    """Drop the table's non-unique indexes (and, on PostgreSQL, its primary key and unique constraints: the
+    COPY does not maintain them row by row, they are built once afterwards); returns the statements that create
+    them again."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                        "AND contype IN ('p', 'u') ORDER BY contype, conname", [table])  # fmt: skip
+            constraints = cur.fetchall()
+            for name, _ in constraints:
+                cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            again = [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}' for name, sql in constraints]
             cur.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname "
                 "JOIN pg_index x ON x.indexrelid = c.oid WHERE i.tablename = %s AND NOT x.indisunique",
@@ -664,10 +811,11 @@ def _drop_secondary_indexes(table: str) -> list[str]:
         else:
             cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT "
                         "NULL AND sql NOT LIKE 'CREATE UNIQUE%%'", [table])  # fmt: skip
+            again = []
         found = cur.fetchall()
         for name, _ in found:
             cur.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in found]
+    return again + [sql for _, sql in found]
 
 
 MAINTENANCE_WORK_MEM = "512MB"  # PostgreSQL, while the rollup's indexes are built again after a full rebuild
@@ -712,7 +860,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
                     with multiprocessing.get_context("fork").Pool(2) as pool:
                         for key, n, text in pool.imap_unordered(_window_text_job, [w.key for w in windows]):
                             started = time.perf_counter()
-                            _copy(table, text)
+                            _copy(table, text, everything)
                             timings["copy"] = timings.get("copy", 0.0) + time.perf_counter() - started
                             units[key] = n
                 finally:
@@ -720,7 +868,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
             else:
                 for w in windows:
                     key, n, text = _window_text(w, own, data, exempt, params)
-                    _copy(table, text)
+                    _copy(table, text, everything)
                     units[key] = n
         else:
             for w in windows:

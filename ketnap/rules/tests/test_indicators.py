@@ -396,6 +396,11 @@ def test_own_counts_as_lists_or_mappings_give_the_same_totals():
                 p[f] = p.get(f, 0) + x
     for uid, t in expected.items():
         assert {f: x for f, x in a[uid].as_dict().items() if x} == {f: x for f, x in t.items() if x}
+    # the cells whose own flag "lagging" is set, collected on the way, are those unit_flags names
+    lagging: set[int] = set()
+    c = ind.totals_for_tree(nodes, own, lagging)
+    assert lagging == {uid for uid, node in nodes.items() if ind.unit_flags(node, c[uid]).get("lagging")}
+    assert lagging and lagging != {uid for uid, node in nodes.items() if node.is_cell}
 
 
 def test_the_open_windows_pipeline_counts_dossiers_by_stage_and_age_leaving_out_stale_and_blocked():

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -100,13 +101,54 @@ def test_moving_a_unit_rebuilds_the_windows_it_touches(built):
     assert no_drift()
 
 
+@pytest.mark.django_db(transaction=True)  # the stocks are counted on a second connection: committed rows only
 def test_the_parallel_build_writes_the_same_rows(built, monkeypatch):
-    """On PostgreSQL a big tree is computed by two forked workers; forcing it on the test tree changes nothing."""
+    """On PostgreSQL a big tree is computed by two forked workers, its persons' stocks counted on a second
+    connection and the tree read in a thread meanwhile; forcing it on the test tree changes no row."""
     admit(built)
+    actions.identify_source(acting_user=built.users["cell_clerk"], unit=built.cell_student, occurred_on=D(2025, 9, 15),
+                            citizen_id="079205001234", family_name="Lê", middle_name="Thị", given_name="Hoa",
+                            birth_date=D(2005, 1, 2), gender="F", education="upper_secondary",
+                            school_role="student")  # fmt: skip
+    rollups.build([queries.window(k) for k in WINDOWS])
+
+    def rows():
+        return sorted(
+            Rollup.objects.values_list(
+                "window", "unit_id", "own_lagging", *rollups.ind.TOTAL_FIELDS, *rollups.NODE_FIELDS
+            )
+        )
+
+    before = rows()
+    assert all(sum(r[3 + rollups.P[f]] for r in before) for f in ("pool_end", "members_end", "admitted"))
     monkeypatch.setattr(rollups, "PARALLEL_UNITS", 0)
     rollups.build([queries.window(k) for k in WINDOWS])
+    assert rows() == before
     assert no_drift()
     assert queries.totals_at(built.city.pk, "SY2025")["admitted"] == 1
+
+
+def test_a_full_rebuild_leaves_the_same_indexes_and_constraints(built):
+    """A full rebuild drops the indexes (on PostgreSQL the primary key and the unique constraint too) and
+    builds them again after loading the rows: same names, same definitions."""
+    from django.db import connection
+
+    def schema():
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'targets_rollup'")
+                rows = cur.fetchall()
+                cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                            "WHERE conrelid = 'targets_rollup'::regclass")  # fmt: skip
+                return sorted(rows + cur.fetchall())
+            cur.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'targets_rollup'")
+            return sorted(cur.fetchall())
+
+    before = schema()
+    assert any("window" in str(sql) and "unit_id" in str(sql) for _, sql in before)
+    rollups.build([queries.window(k) for k in WINDOWS])
+    assert schema() == before
+    assert no_drift()
 
 
 def test_step_medians_count_every_completion_and_sample_above_the_limit(built):
@@ -182,3 +224,18 @@ def test_a_tree_move_on_a_large_tree_is_queued_with_a_banner_meanwhile(tree, cli
         call_command("db_worker", "--batch", "--queue-name", "default", stdout=io.StringIO(),
                      stderr=io.StringIO())  # fmt: skip
     assert rollups.RollupWindow.objects.get(key="CY2026").projection["as_of"] == tomorrow.isoformat()
+
+
+def test_the_events_index_of_the_rebuild_holds_the_kinds_it_counts():
+    """PostgreSQL: `people_event_counted` (people migration 0012, SQL) holds the kinds the rebuild reads (the flows
+    and the 4-KNĐ) with the columns it reads, so those reads stay index-only when a kind is added to the flows."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("an index with included columns: PostgreSQL only")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'people_event_counted'")
+        (sql,) = cur.fetchone()
+    assert "(kind, occurred_on) INCLUDE (person_id, org_id)" in sql
+    kinds = set(re.findall(r"'([a-z_]+)'::character varying", sql))
+    assert kinds == {*rollups.ind.FLOW_KINDS, rollups.ind.EXCELLENT_KIND}
