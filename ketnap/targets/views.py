@@ -32,7 +32,7 @@ from ketnap.rules import indicators as ind
 from ketnap.targets import actions, conf, queries
 from ketnap.targets.actions import target_setter
 
-PER_PAGE = 100
+PER_PAGE = 50  # rows a page, as the people list (core.paging caps every list at MAX_PER_PAGE)
 LIST_CAP = 1000  # a weakness list counts up to this: "more than 1,000" cells
 CHART_BARS = 25
 SCHOOL_ROLES = dict(SchoolRole.choices)
