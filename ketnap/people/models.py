@@ -169,8 +169,9 @@ class Person(models.Model):
             # the list's own order, exactly: a common name searched (people.search.dense) is read in it and
             # stops at the page's end (by sort_key alone, PostgreSQL reads every person of the same name
             # — thousands in a nation — before it can order them by id). On PostgreSQL the index also holds the
-            # search key (`INCLUDE`, migration 0010: SQLite has no such columns): the words are checked on its
-            # entries, no row read (`search.first_in_order`).
+            # search key, the holder and the stage (`INCLUDE`, migration 0010: SQLite has no such columns): the
+            # words, the user's scope and a stage filter are checked on its entries, no row read
+            # (`search.first_in_order`).
             models.Index(fields=["sort_key", "id"], name="people_person_order"),
         ]
 

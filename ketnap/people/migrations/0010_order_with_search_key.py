@@ -1,12 +1,13 @@
-# PostgreSQL: the list's order index also holds the search key (people.search.first_in_order reads a common
-# name's matches from it, index only). SQLite has no included columns: nothing changes there, and the model's
+# PostgreSQL: the list's order index also holds the search key, the holder and the stage (people.search.
+# first_in_order reads a common name's matches from it, index only, for any scope and a stage filter). SQLite has no included columns: nothing changes there, and the model's
 # state (an index on sort_key, id) is the same on both. The new index is built before the old one goes.
 # The SQL is written here (not imported) so that the migration never changes.
 
 from django.db import migrations
 
 PG = [
-    "CREATE INDEX IF NOT EXISTS people_person_order_search ON people_person (sort_key, id) INCLUDE (search_key)",
+    "CREATE INDEX IF NOT EXISTS people_person_order_search ON people_person (sort_key, id) "
+    "INCLUDE (search_key, unit_id, stage)",
     "DROP INDEX IF EXISTS people_person_order",
     "ALTER INDEX people_person_order_search RENAME TO people_person_order",
 ]

@@ -184,4 +184,4 @@ def test_a_search_over_several_pages_keeps_the_lists_order_and_count(client, peo
 def test_the_lists_order_index_holds_the_search_key_on_postgresql():
     with connection.cursor() as cur:
         cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'people_person_order'")
-        assert cur.fetchone()[0].endswith("(sort_key, id) INCLUDE (search_key)")
+        assert cur.fetchone()[0].endswith("(sort_key, id) INCLUDE (search_key, unit_id, stage)")
