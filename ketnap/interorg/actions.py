@@ -32,6 +32,7 @@ from ketnap.interorg import deadlines
 from ketnap.interorg.models import (
     MOVING_KINDS,
     OPEN_STATUSES,
+    STUDENT_ROLES,
     WARD_KINDS,
     Kind,
     Request,
@@ -43,7 +44,7 @@ from ketnap.interorg.models import (
 from ketnap.orgs.models import OrgUnit
 from ketnap.people import actions as people_actions
 from ketnap.people import ledger, write
-from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, SchoolRole, Stage
+from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, Stage
 
 E = PersonEvent.Kind
 
@@ -65,7 +66,6 @@ ALLOWED_STAGES: dict[str, tuple[str, ...]] = {
     Kind.WARD_EVALUATION: tuple(s for s in Stage.values if s not in CLOSED_STAGES),
     Kind.RESIDENCE_NOTICE: tuple(s for s in Stage.values if s not in CLOSED_STAGES),
 }
-STUDENT_ROLES = (SchoolRole.STUDENT, SchoolRole.PUPIL)
 
 # Prefix of the automatic letter numbers, per kind: "12-GGT/KHTN" (Hướng dẫn 36-HD/VPTW style).
 NUMBER_PREFIX = {

@@ -288,7 +288,7 @@ class BackgroundTask(models.Model):
         return f"{self.name} ({self.get_state_display()})"
 
 
-GRADUATE_ROLES = (SchoolRole.STUDENT, SchoolRole.PUPIL)
+STUDENT_ROLES = (SchoolRole.STUDENT, SchoolRole.PUPIL)  # the roles whose graduation the letters follow
 
 
 def quarterly_fields(request: Request, person) -> tuple[int | None, str]:
@@ -296,7 +296,7 @@ def quarterly_fields(request: Request, person) -> tuple[int | None, str]:
     student or pupil who has graduated by then (the letter's reason is the graduation, or the expected graduation
     date is on or before the day it was sent)."""
     sent = request.sent_on
-    if request.kind != Kind.TRANSFER or sent is None or person.school_role not in GRADUATE_ROLES:
+    if request.kind != Kind.TRANSFER or sent is None or person.school_role not in STUDENT_ROLES:
         return None, ""
     graduated = person.expected_graduation is not None and person.expected_graduation <= sent
     if request.trigger != Trigger.GRADUATION and not graduated:
@@ -319,13 +319,17 @@ def refresh_quarterly(person) -> int:
 
 
 class QuarterlyObserver:
-    """people.write's observer: a person's sent transfers follow the person's graduation, role and name."""
+    """people.write's observer: a person's sent transfers follow the person's graduation, role and name (the
+    letters are read again only when one of these changed: most writes record a step and change none)."""
+
+    FIELDS = ("school_role", "expected_graduation", "sort_key")
 
     def snapshot(self, person):
-        return None
+        return tuple(getattr(person, f) for f in self.FIELDS)
 
     def changed(self, before, person, events_before, events_after, calendar) -> None:
-        refresh_quarterly(person)
+        if before != self.snapshot(person):
+            refresh_quarterly(person)
 
 
 QUARTERLY_OBSERVER = QuarterlyObserver()

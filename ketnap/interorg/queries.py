@@ -24,6 +24,7 @@ from ketnap.interorg import deadlines
 from ketnap.interorg.models import (
     MOVING_KINDS,
     OPEN_STATUSES,
+    STUDENT_ROLES,
     Kind,
     Request,
     RequestBatch,
@@ -33,10 +34,9 @@ from ketnap.orgs import queries as org_queries
 from ketnap.orgs.models import OrgUnit
 from ketnap.people import ledger
 from ketnap.people import queries as people_queries
-from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, SchoolRole, Stage
+from ketnap.people.models import CLOSED_STAGES, Person, PersonEvent, Stage
 from ketnap.people.templatetags.ketnap_tags import rule_title
 
-STUDENT_ROLES = (SchoolRole.STUDENT, SchoolRole.PUPIL)
 MEMBER_STAGES = (Stage.PROBATIONARY, Stage.OFFICIAL)
 RETURNED_ACT_DAYS = 10  # working days the sender has to resend or close a returned request
 

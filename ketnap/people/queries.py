@@ -15,6 +15,7 @@ from django.http import Http404
 from ketnap import rules
 from ketnap.accounts.scoping import get_visible_or_404, scope_paths
 from ketnap.core.hooks import Provider
+from ketnap.core.paging import estimated_rows
 from ketnap.core.text import fold
 from ketnap.orgs import queries as org_queries
 from ketnap.orgs.models import OrgUnit
@@ -98,13 +99,11 @@ def _stage_estimates() -> dict[str, int] | None:
     no statistics, or another database)."""
     if connection.vendor != "postgresql":
         return None
+    total = estimated_rows(Person)
+    if total < ESTIMATE_PERSONS:
+        return None
     table = Person._meta.db_table
     with connection.cursor() as cur:
-        cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        row = cur.fetchone()
-        total = float(row[0]) if row else 0.0
-        if total < ESTIMATE_PERSONS:
-            return None
         cur.execute("SELECT most_common_vals::text::text[], most_common_freqs FROM pg_stats "
                     "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'stage'", [table])  # fmt: skip
         row = cur.fetchone()

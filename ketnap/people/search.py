@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-from ketnap.core.paging import search_text
+from ketnap.core.paging import estimated_rows, search_text
 from ketnap.core.text import fold
 
 FTS_TABLE = "people_person_fts"
@@ -132,9 +132,7 @@ def dense(text) -> bool:
 
                 plan = json.loads(plan)
             expected = plan[0]["Plan"]["Plan Rows"]
-            cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
-            row = cur.fetchone()
-        total = max(row[0] if row else 0, 0)
+        total = estimated_rows(Person)
         return expected >= DENSE and expected * PG_DENSE_SHARE >= total
     if connection.vendor != "sqlite":
         return False
