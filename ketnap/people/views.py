@@ -68,7 +68,7 @@ def person_list(request):
     if searched and connection.vendor == "postgresql" and not request.GET.get(table.prefixed_order_by_field):
         # the first matches in the list's order, at most the capped count's rows (search.first_in_order)
         table = PersonTable(search.first_in_order(qs, SEARCH_COUNT_CAP + 1, dense=dense), today=today)
-    # (SQLite counts a dense search through the FTS index; PostgreSQL counts it on the rows read in order, up to
+    # (SQLite counts a dense search through the FTS index; PostgreSQL counts the ids `first_in_order` read, up to
     # the cap: a count through the GIN index would build the bitmap of every match)
     by_index = dense and connection.vendor == "sqlite"
     counted = PersonFilter(request.GET, request=request, today=today).qs if by_index else None
