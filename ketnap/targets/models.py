@@ -76,6 +76,45 @@ class NoSourceRecord(models.Model):
         return f"{self.unit_id} {self.window}"
 
 
+WINDOW_KINDS = {"SY": 1, "CY": 2}
+WINDOW_KIND_OF = {v: k for k, v in WINDOW_KINDS.items()}
+
+
+def window_code(key: str) -> int:
+    """The number a window key is stored as in the rollup: year × 10 + 1 for a school year, + 2 for a calendar
+    year ("SY2025" → 20251, "CY2026" → 20262)."""
+    kind, year = key[:2], key[2:]
+    if kind not in WINDOW_KINDS or not year.isdigit() or not 1000 <= int(year) <= 3000:
+        raise ValueError(f"not a window key: {key!r}")
+    return int(year) * 10 + WINDOW_KINDS[kind]
+
+
+def window_key(code: int) -> str:
+    year, kind = divmod(int(code), 10)
+    if kind not in WINDOW_KIND_OF:
+        raise ValueError(f"not a window code: {code!r}")
+    return f"{WINDOW_KIND_OF[kind]}{year}"
+
+
+class WindowKeyField(models.SmallIntegerField):
+    """A window key ("SY2025", "CY2026") in Python, a small integer in the database (`window_code`). Every rollup
+    index starts with the window: sorting 4 M integer keys instead of text ones halves each index build of a
+    full rebuild at nation scale (the lagging cells by pool: 7.9 → 3.9 s)."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else window_key(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        return window_key(value)
+
+    def get_prep_value(self, value):
+        if value is None or isinstance(value, int):
+            return value
+        return window_code(str(value))
+
+
 class RollupWindow(models.Model):
     """A window whose rollup rows exist (and are kept current)."""
 
@@ -98,7 +137,7 @@ class RollupWindow(models.Model):
 
 
 class Rollup(models.Model):
-    window = models.CharField(max_length=8)
+    window = WindowKeyField()
     # A cache row: no database constraint (it is rebuilt in bulk); the unit's tree position at the window's end.
     # No index of its own: every query names the window, and (window, unit) is unique (a full rebuild builds
     # each index again, ≈ 2 s each at nation scale).

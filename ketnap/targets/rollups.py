@@ -17,19 +17,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import operator
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from ketnap.rules import indicators as ind
-from ketnap.targets import conf
-from ketnap.targets.models import NoSourceRecord, Rollup, RollupWindow
+from ketnap.targets import arrays, conf
+from ketnap.targets.models import NoSourceRecord, Rollup, RollupWindow, window_code
 
 NODE_FIELDS = ("parent_id", "path", "depth", "lo", "hi", "active", "is_cell", "school_kind", "k12_cell",
                "he_subcell", "he_student_cell", "exempt")  # fmt: skip
@@ -180,37 +180,42 @@ def _bin_sums(stage: str, entered: str, decided: str = "d.occurred_on", when: st
 
 
 class _Own:
-    """own[window key][unit id] = list of PERSON_FIELDS counts."""
+    """own[window key] = an array, row = unit id, columns = the unit's PERSON_FIELDS counts (ids up to the
+    largest unit's; anything counted at an id past it, or at no unit, is held by a scratch row and dropped, as
+    a unit outside the window's tree is)."""
 
-    def __init__(self, windows):
-        self.data: dict[str, dict[int, list[int]]] = {w.key: {} for w in windows}
+    def __init__(self, windows, size: int):
+        self.size = size
         self.width = len(ind.PERSON_FIELDS)
+        self.data: dict[str, np.ndarray] = {w.key: np.zeros((size, self.width), np.int64) for w in windows}
 
-    def row(self, wkey: str, unit: int) -> list[int]:
-        target = self.data[wkey]
-        row = target.get(unit)
-        if row is None:
-            row = target[unit] = [0] * self.width
-        return row
+    def row(self, wkey: str, unit: int | None) -> np.ndarray:
+        if unit is None or not 0 <= unit < self.size:
+            return np.zeros(self.width, np.int64)
+        return self.data[wkey][unit]
 
-    def add(self, wkey: str, unit: int, idx: Sequence[int], values: Sequence[int]) -> None:
-        row = self.row(wkey, unit)
-        for i, v in zip(idx, values):
-            if v:
-                row[i] += v
-
-    def add_span(self, target: dict[int, list[int]], unit: int, start: int, values: Sequence[int]) -> None:
-        """Add `values` to the fields start, start + 1, … of the unit's row (one slice: C speed)."""
-        row = target.get(unit)
-        end = start + len(values)
-        if row is None:
-            row = target[unit] = [0] * self.width
-            row[start:end] = values
-        else:
-            row[start:end] = map(operator.add, row[start:end], values)
+    def add_rows(self, wkey: str, units: np.ndarray, start: int, values: np.ndarray) -> None:
+        """Add each row of `values` to the fields from `start` on of its unit's row (units may repeat)."""
+        ok = (units >= 0) & (units < self.size)
+        if not ok.all():
+            units, values = units[ok], values[ok]
+        if not len(units):
+            return
+        if len(units) > 1 and not (np.diff(units) > 0).all():  # repeated units: one summed row each
+            if not (np.diff(units) >= 0).all():  # (the events' rows come sorted by unit)
+                order = np.argsort(units, kind="stable")
+                units, values = units[order], values[order]
+            first = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+            units, values = units[first], np.add.reduceat(values, first, axis=0)
+        self.data[wkey][units, start : start + values.shape[1]] += values
 
     def __getitem__(self, wkey):
         return self.data[wkey]
+
+    def mapping(self, wkey: str) -> dict[int, list[int]]:
+        """{unit id: counts} of the units with any (the form `rules.indicators.totals_for_tree` takes)."""
+        arr = self.data[wkey]
+        return {int(u): arr[u].tolist() for u in np.flatnonzero(arr.any(axis=1))}
 
 
 def _span(names: Sequence[str]) -> int:
@@ -221,25 +226,19 @@ def _span(names: Sequence[str]) -> int:
     return start
 
 
-def _grouped(cur, sql: str, args: list, groups, start: int, own: _Own, then=None) -> None:
-    """Run a query whose rows are (org, window index per group…, values…) and add the values to the fields
-    from `start` on (consecutive PERSON_FIELDS) of the org's row in each window; `then()` is called when the
-    query has run, before its rows are read (by batches: not millions of Python tuples at once)."""
-    cur.execute(sql, args)
-    if then is not None:
-        then()
-    targets = [[own.data[w.key] for w in g] for g in groups]
+def _grouped(cur, sql: str, args: list, groups, start: int, own: _Own, width: int) -> None:
+    """Run a query whose rows are (org, window index per group (-1: none)…, `width` values…) and add the values to
+    the fields from `start` on (consecutive PERSON_FIELDS) of the org's row in each window (read by batches
+    of arrays: no Python tuple per row)."""
     n = len(groups)
-    add = own.add_span
-    while rows := cur.fetchmany(50_000):
-        for org, *rest in rows:
-            values = rest[n:]
-            if not any(values):
-                continue
-            for g in range(n):
-                i = rest[g]
-                if i is not None:
-                    add(targets[g][i], org, start, values)
+    for batch in arrays.query_batches(cur, sql, args, 1 + n + width, connection.vendor):
+        org, values = batch[:, 0], batch[:, 1 + n :]
+        for g in range(n):
+            idx = batch[:, 1 + g]
+            for i, w in enumerate(groups[g]):
+                sel = idx == i
+                if sel.any():
+                    own.add_rows(w.key, org[sel], start, values[sel])
 
 
 ENTRY_TABLE = "ketnap_entry"
@@ -291,7 +290,7 @@ def _entry_table(cur, special: Sequence[int]) -> None:
     cur.execute(f"ANALYZE {ENTRY_TABLE}")  # (temporary tables are never analysed by autovacuum)
 
 
-def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own: _Own, then=None) -> None:
+def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own: _Own) -> None:
     """The flows of the persons without corrections, moves or repeated steps, in one pass over their counted
     events in all windows (an index-only scan of `people_event_counted`), joined to the entry table
     (`_entry_table`, built first) for what the counts look back to: the flows (each event falls in at most one
@@ -301,8 +300,7 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
     next stage's entry). A person has at most one event of each counted kind (else they are counted one by
     one): the fields FLOW_FIELDS, LEAD_FIELDS, STEP_FIELDS follow each other, one slice of the row per result row.
     On PostgreSQL the rows are sorted by group rather than hashed (≈ 2.3 M groups × 57 counts at nation scale: a
-    hash table of 2.6 GB, each row's counts a cache miss away; 25 s hashed, 17.5 s sorted). `then()` is called
-    when the query has run, before its rows are added."""
+    hash table of 2.6 GB, each row's counts a cache miss away; 25 s hashed, 17.5 s sorted)."""
     _, event_t = _tables()
     plain = (
         "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = e.person_id)" if special else "1 = 1"
@@ -349,7 +347,8 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
 
     _grouped(
         cur,
-        f"""SELECT e.org_id, {", ".join(f"{c} AS {a}" for c, a in zip(cases, aliases))}, {", ".join(sums)}
+        f"""SELECT COALESCE(e.org_id, -1), {", ".join(f"COALESCE({c}, -1) AS {a}" for c, a in zip(cases, aliases))},
+          {", ".join(sums)}
         FROM {event_t} e LEFT JOIN {ENTRY_TABLE} x ON x.person_id = e.person_id
         WHERE e.kind IN ({kinds}) AND e.occurred_on >= %s AND e.occurred_on <= %s AND {plain}
         GROUP BY e.org_id, {", ".join(aliases)}""",
@@ -357,7 +356,7 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
         groups,
         _span(names),
         own,
-        then=then,
+        len(names),
     )
     if pg:  # (a failed query leaves it off for the rest of a transaction that is rolled back anyway)
         cur.execute(f"SET enable_hashagg = {'on' if hashagg == 'on' else 'off'}")
@@ -388,7 +387,7 @@ def _stocks_query(windows, special) -> tuple[str, list, list]:
         )
         args += [w.end, w.end]
         layout.append((w.key, [P[f] for f in ind.STOCK_FIELDS]))
-    sql = f"""SELECT p.unit_id, {", ".join(cols)}
+    sql = f"""SELECT COALESCE(p.unit_id, -1), {", ".join(cols)}
         FROM {person_t} p LEFT JOIN (SELECT e.person_id AS person_id, MIN(e.occurred_on) AS src_on FROM {event_t} e
                                      WHERE e.kind = 'source_identified' GROUP BY e.person_id) src
           ON src.person_id = p.id
@@ -454,23 +453,32 @@ def _projection_query(
     pipe_all = "p.stage_since IS NOT NULL AND p.stage IN ({})".format(
         ", ".join(f"'{s}'" for s in ind.PIPE_OF)
     )
-    sql = f"""SELECT p.unit_id, {", ".join(cols)} FROM {person_t} p
+    sql = f"""SELECT COALESCE(p.unit_id, -1), {", ".join(cols)} FROM {person_t} p
         WHERE {pipe_all} AND {plain}
         GROUP BY p.unit_id"""
     return sql, args, layout
 
 
-def _add_rows(rows, layout, own: _Own) -> None:
-    """Add rows (unit, values…) laid out as `layout` (window key, consecutive PERSON_FIELDS indexes) per part."""
-    spans = [(own.data[wkey], _span([ind.PERSON_FIELDS[i] for i in idx]), len(idx)) for wkey, idx in layout]
-    add = own.add_span
-    for unit, *values in rows:
-        at = 0
-        for target, start, n in spans:
-            part = values[at : at + n]
-            at += n
-            if any(part):
-                add(target, unit, start, part)
+def _add_rows(rows: np.ndarray, layout, own: _Own) -> None:
+    """Add rows (unit, values…; one row per unit) laid out as `layout` (window key, consecutive PERSON_FIELDS
+    indexes) per part."""
+    if not len(rows):
+        return
+    units = rows[:, 0]
+    at = 1
+    for wkey, idx in layout:
+        start = _span([ind.PERSON_FIELDS[i] for i in idx])
+        own.add_rows(wkey, units, start, rows[:, at : at + len(idx)])
+        at += len(idx)
+
+
+def _int_rows(cur, sql: str, args: list, ncols: int) -> np.ndarray:
+    batches = list(arrays.query_batches(cur, sql, args, ncols, connection.vendor))
+    return np.concatenate(batches) if batches else np.zeros((0, ncols), np.int64)
+
+
+def _ncols(layout) -> int:
+    return 1 + sum(len(idx) for _, idx in layout)
 
 
 class _Aside(threading.Thread):
@@ -479,10 +487,10 @@ class _Aside(threading.Thread):
     a big tree, which never run inside a transaction that wrote persons (there, tree changes and projection
     refreshes are queued for the background worker)."""
 
-    def __init__(self, sql: str, args: list, special: Sequence[int]):
+    def __init__(self, sql: str, args: list, ncols: int, special: Sequence[int]):
         super().__init__(name="rollup-stocks", daemon=True)
-        self.sql, self.args, self.special = sql, args, list(special)
-        self.rows: list | None = None
+        self.sql, self.args, self.ncols, self.special = sql, args, ncols, list(special)
+        self.rows: np.ndarray | None = None
         self.error: BaseException | None = None
         self.params = connection.get_connection_params()
 
@@ -497,15 +505,14 @@ class _Aside(threading.Thread):
                         cur.execute("CREATE TEMPORARY TABLE ketnap_special (person_id bigint PRIMARY KEY)")
                         cur.executemany("INSERT INTO ketnap_special (person_id) VALUES (%s)",
                                         [(i,) for i in self.special])  # fmt: skip
-                    cur.execute(self.sql, self.args)
-                    self.rows = cur.fetchall()
+                    self.rows = _int_rows(cur, self.sql, self.args, self.ncols)
             finally:
                 conn.rollback()
                 conn.close()
         except BaseException as exc:  # handed to the caller's thread by result()
             self.error = exc
 
-    def result(self) -> list:
+    def result(self) -> np.ndarray:
         self.join()
         if self.error is not None:
             raise self.error
@@ -547,9 +554,9 @@ def learning_totals(keys: Sequence[str], own: _Own | None = None) -> dict[str, i
     out = dict.fromkeys(names, 0)
     if own is not None and all(k in own.data for k in keys):
         for k in keys:
-            rows = own[k].values()
-            for n in names:  # a column's sum over every unit's row (C speed, no loop per unit and field)
-                out[n] += sum(map(operator.itemgetter(P[n]), rows))
+            sums = own[k].sum(axis=0)
+            for n in names:
+                out[n] += int(sums[P[n]])
         return out
     for values in Rollup.objects.filter(window__in=list(keys), parent_id__isnull=True).values_list(*names):
         for n, v in zip(names, values):
@@ -632,13 +639,16 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
     from ketnap.orgs.models import OrgUnit
 
     special = special_person_ids()
-    own = _Own(windows)
+    own = _Own(windows, (OrgUnit.objects.aggregate(m=Max("pk"))["m"] or 0) + 1)
     pg = connection.vendor == "postgresql"
     stocks = _stocks_query(windows, special)
     aside = tree = None
-    if pg and OrgUnit.objects.count() > PARALLEL_UNITS:  # the stocks counted on another connection while this
-        aside = _Aside(stocks[0], stocks[1], special)  # one adds up the events' rows (started then), the tree
-        tree = _TreeAside()  # read and prepared while this one waits for the events' counts
+    if pg and OrgUnit.objects.count() > PARALLEL_UNITS:
+        # big trees: the stocks counted on another connection while this one counts the events; the tree read
+        # and prepared in a thread while both wait for the database
+        aside = _Aside(stocks[0], stocks[1], _ncols(stocks[2]), special)
+        tree = _TreeAside()
+        aside.start()
         tree.start()
     with connection.cursor() as cur:
         if pg:  # a few large hash joins and aggregates: in memory rather than in batches on disk
@@ -651,7 +661,7 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
         try:
             _temp_tables(cur, special, calendar, params)
             _entry_table(cur, special)
-            _sql_events_own(cur, windows, special, own, then=aside.start if aside is not None else None)
+            _sql_events_own(cur, windows, special, own)
             _person_own(special, windows, calendar, params, own)  # flows and stocks (no projection yet)
             if projections is None:
                 before = _INPUTS
@@ -665,12 +675,10 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
             if aside is not None:
                 _add_rows(aside.result(), stocks[2], own)
             else:
-                cur.execute(stocks[0], stocks[1])
-                _add_rows(cur.fetchall(), stocks[2], own)
+                _add_rows(_int_rows(cur, stocks[0], stocks[1], _ncols(stocks[2])), stocks[2], own)
             query = _projection_query(windows, special, projections)
             if query is not None:
-                cur.execute(query[0], query[1])
-                _add_rows(cur.fetchall(), query[2], own)
+                _add_rows(_int_rows(cur, query[0], query[1], _ncols(query[2])), query[2], own)
             if projections:
                 open_ = [w for w in windows if w.key in projections]
                 _person_own(special, open_, calendar, params, own, projections, ind.PROJECTION_FIELDS)
@@ -687,13 +695,13 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
     exempt: dict[str, set[int]] = defaultdict(set)
     for unit_id, key in NoSourceRecord.objects.values_list("unit_id", "window"):
         exempt[key].add(unit_id)
-    return own.data, data, exempt, projections
+    return own, data, exempt, projections
 
 
 def _window_result(w: ind.Window, own, data, exempt, params, lagging: set[int] | None = None):
     nodes = ind.window_tree(data, window=w, exempt_ids=exempt.get(w.key, ()) if w.kind == "SY" else (),
                             params=params)  # fmt: skip
-    return nodes, ind.totals_for_tree(nodes, own[w.key], lagging)
+    return nodes, ind.totals_for_tree(nodes, own.mapping(w.key), lagging)
 
 
 def compute(windows: Sequence[ind.Window], calendar=None, params=None, projections=None):
@@ -722,40 +730,32 @@ def _row_values(wkey: str, node: ind.Node, totals: ind.TotalsView | None) -> lis
 
 
 COLUMNS = ["window", "unit_id", *NODE_FIELDS, "own_lagging", *ind.TOTAL_FIELDS]
-_TF = {True: "t", False: "f"}
-_ZERO = "\t".join("0" for _ in ind.TOTAL_FIELDS)
 
 
-class _Decimal(dict):
-    """str(n) of the integers met so far: one lookup instead of a conversion (most counts are small and repeat;
-    4 M rows × 125 columns at nation scale)."""
-
-    def __missing__(self, n: int) -> str:
-        text = self[n] = str(n)
-        return text
-
-
-_DECIMAL = _Decimal((i, str(i)) for i in range(10_000))
+def _window_arrays(w: ind.Window, own: _Own, data, exempt, params):
+    """The window's tree and every unit's totals by array arithmetic (`targets.arrays`; `check` recomputes them
+    with the rule book's `totals_for_tree`)."""
+    nodes = ind.window_tree(data, window=w, exempt_ids=exempt.get(w.key, ()) if w.kind == "SY" else (),
+                            params=params)  # fmt: skip
+    tree = arrays.Tree(nodes)
+    totals, lagging = arrays.totals(tree, own[w.key])
+    return tree, totals, lagging
 
 
-def _row_text(wkey: str, node: ind.Node, totals: ind.TotalsView | None, lagging: bool) -> str:
-    """One row in PostgreSQL's COPY text format, in COLUMNS order (paths and keys hold no tab or backslash);
-    `lagging`: the unit's own flag (`totals_for_tree`'s set)."""
-    values = _ZERO if totals is None else "\t".join(map(_DECIMAL.__getitem__, totals.values))
-    parent = "\\N" if node.parent_id is None else node.parent_id
-    return (
-        f"{wkey}\t{node.id}\t{parent}\t{node.path}\t{node.depth}\t{node.lo}\t{node.hi}\t{_TF[node.active]}\t"
-        f"{_TF[node.is_cell]}\t{node.school_kind}\t{_TF[node.k12_cell]}\t{_TF[node.he_subcell]}\t"
-        f"{_TF[node.he_student_cell]}\t{_TF[node.exempt]}\t{_TF[lagging]}\t{values}"
-    )
+def _window_text(w: ind.Window, own, data, exempt, params) -> tuple[str, int, bytes]:
+    tree, totals, lagging = _window_arrays(w, own, data, exempt, params)
+    return w.key, tree.n, arrays.rows_text(window_code(w.key), tree, totals, lagging)
 
 
-def _window_text(w: ind.Window, own, data, exempt, params) -> tuple[str, int, str]:
-    lagging: set[int] = set()
-    nodes, totals = _window_result(w, own, data, exempt, params, lagging)
-    get = totals.get
-    rows = (_row_text(w.key, n, get(n.id), n.id in lagging) for n in nodes.values())
-    return w.key, len(nodes), "\n".join(rows) + "\n"
+def _window_rows(w: ind.Window, own, data, exempt, params):
+    """The window's rows as lists in COLUMNS order (the INSERT path: the window as stored, `window_code`)."""
+    tree, totals, lagging = _window_arrays(w, own, data, exempt, params)
+    code = window_code(w.key)
+    for node, values, lag in zip(tree.nodes, totals.tolist(), lagging.tolist()):
+        yield [
+            code, node.id, node.parent_id, node.path, node.depth, node.lo, node.hi, node.active, node.is_cell,
+            node.school_kind, node.k12_cell, node.he_subcell, node.he_student_cell, node.exempt, lag, *values,
+        ]  # fmt: skip
 
 
 _SHARED: tuple = ()
@@ -767,7 +767,7 @@ def _window_text_job(key: str) -> tuple[str, int, str]:
     return _window_text(conf.window(key), own, data, exempt, params)
 
 
-def _copy(table: str, text: str, freeze: bool = False) -> None:
+def _copy(table: str, text: bytes, freeze: bool = False) -> None:
     """`freeze`: the table was emptied in this (sub)transaction; the rows are written frozen (visible to all,
     nothing left for the first readers or VACUUM to write)."""
     cols = ", ".join(f'"{c}"' for c in COLUMNS)
@@ -872,9 +872,9 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
                     units[key] = n
         else:
             for w in windows:
-                nodes, totals = _window_result(w, own, data, exempt, params)
-                _insert(table, (_row_values(w.key, node, totals.get(node.id)) for node in nodes.values()))
-                units[w.key] = len(nodes)
+                rows = list(_window_rows(w, own, data, exempt, params))
+                _insert(table, rows)
+                units[w.key] = len(rows)
         if indexes:
             started = time.perf_counter()
             with connection.cursor() as cur:

@@ -1,0 +1,347 @@
+"""Array arithmetic (numpy) for the rollup's builds: every unit's totals in a window, the cells' flags, and the
+rows as PostgreSQL's COPY text; the input queries' rows read as arrays.
+
+The numbers are those of `rules.indicators.totals_for_tree`, the rule book's reference (a unit's totals: its
+own counters, their higher-education copies, the schools counted at it, and the flags of the cells in its
+subtree). That function walks the tree in Python, one list per unit; here a window's tree is a few arrays in
+pre-order, where a unit's subtree is the rows lo..hi, so every total is a difference of two cumulative sums.
+A cell's flags read only its linear totals (admissions, teachers, expected admissions), never another flag,
+so the flags are computed once from the linear totals and summed up the tree the same way. Kept equal by a
+test on random trees, and by `rebuild-rollups --check`, which recomputes with the reference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ketnap.rules import indicators as ind
+
+TOTAL = len(ind.TOTAL_FIELDS)
+N_PERSON = len(ind.PERSON_FIELDS)  # PERSON_FIELDS come first in TOTAL_FIELDS
+IX = ind.FIELD_INDEX
+HE_SRC = np.array([IX[a] for a, _ in ind.HE_COPIES])
+HE_DST = np.array([IX[b] for _, b in ind.HE_COPIES])
+FLAG_START = TOTAL - len(ind.FLAG_FIELDS)  # FLAG_FIELDS come last
+if tuple(ind.TOTAL_FIELDS[FLAG_START:]) != tuple(ind.FLAG_FIELDS):
+    raise AssertionError("FLAG_FIELDS end TOTAL_FIELDS")
+FI = {name: i for i, name in enumerate(ind.FLAG_FIELDS)}
+
+
+class Tree:
+    """A window's nodes (`rules.indicators.window_tree`, in pre-order) as arrays, row i = the node with lo = i + 1."""
+
+    def __init__(self, nodes: Mapping[int, ind.Node]):
+        ns = list(nodes.values())
+        n = self.n = len(ns)
+        self.nodes = ns
+
+        def ints(attr):
+            return np.fromiter((getattr(x, attr) for x in ns), np.int64, n)
+
+        def bools(attr):
+            return np.fromiter((getattr(x, attr) for x in ns), np.bool_, n)
+
+        self.ids, self.lo, self.hi, self.depth = ints("id"), ints("lo"), ints("hi"), ints("depth")
+        if n and not np.array_equal(self.lo, np.arange(1, n + 1)):
+            raise ValueError("the nodes are not in pre-order")
+        self.parent = np.fromiter((-1 if x.parent_id is None else x.parent_id for x in ns), np.int64, n)
+        self.active, self.is_cell = bools("active"), bools("is_cell")
+        self.k12_cell, self.he_subcell = bools("k12_cell"), bools("he_subcell")
+        self.he_student_cell, self.exempt = bools("he_student_cell"), bools("exempt")
+        self.he = np.fromiter((x.school_kind == "he" for x in ns), np.bool_, n)
+        self.k12_schools, self.k12_schools_org = ints("k12_schools"), ints("k12_schools_org")
+
+
+class Workspace:
+    """The large arrays of `totals`, kept from one window to the next (a new array of 4 M counts costs more in
+    first-touched memory pages than the sums themselves)."""
+
+    def __init__(self):
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, rows: int, cols: int) -> np.ndarray:
+        arr = self.arrays.get(name)
+        if arr is None or arr.shape[0] < rows or arr.shape[1] != cols:
+            arr = self.arrays[name] = np.empty((rows, cols), np.int64)
+        return arr[:rows]
+
+
+def _subtree_sums(values: np.ndarray, tree: Tree, work: Workspace) -> np.ndarray:
+    """Replace row i of `values` by the sum of its rows lo..hi (the node's subtree); returns `values`."""
+    n, k = values.shape
+    prefix = work.get(f"prefix{k}", n + 1, k)
+    prefix[0] = 0
+    np.cumsum(values, axis=0, out=prefix[1:])
+    np.take(prefix, tree.hi, axis=0, out=values)
+    values -= prefix[:-1]  # lo = 1..n: the sums before each row
+    return values
+
+
+def reach_milli(done: np.ndarray, need: int, expected: np.ndarray) -> np.ndarray:
+    """`rules.indicators.reach_milli` of each cell (need is 1 or 2): the same floating-point operations in the same
+    order, the exponential from Python's math module (numpy's may differ in the last bit)."""
+    if need not in (1, 2):
+        raise ValueError("need is 1 or 2")
+    out = np.zeros(len(done), np.int64)
+    missing = need - done
+    out[missing <= 0] = 1000
+    todo = (missing > 0) & (expected > 0)
+    if not todo.any():
+        return out
+    lam = expected[todo] / 1000
+    uniq, back = np.unique(lam, return_inverse=True)
+    below = np.fromiter(map(math.exp, -uniq), np.float64, len(uniq))[back]
+    if need == 2:
+        two = missing[todo] == 2
+        below[two] = below[two] + below[two] * lam[two]
+    chance = np.rint(1000 * (1 - below))
+    out[todo] = np.clip(chance, 0, 1000).astype(np.int64)
+    return out
+
+
+def flags(tree: Tree, totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each active cell's flags (FLAG_FIELDS columns) from its totals, and its own "lagging" flag: the array form
+    of `rules.indicators.unit_flags`."""
+    n = tree.n
+    f = np.zeros((n, len(ind.FLAG_FIELDS)), np.int64)
+    cell = tree.is_cell & tree.active
+    adm, teachers = totals[:, IX["admitted"]], totals[:, IX["admitted_teacher"]]
+    expected, expected_t = totals[:, IX["proj_milli"]], totals[:, IX["proj_teacher_milli"]]
+    f[:, FI["cells"]] = cell
+    f[:, FI["cells_admitting"]] = cell & (adm >= 1)
+    k12 = cell & tree.k12_cell & ~tree.exempt
+    two, teacher = adm >= 2, teachers >= 1
+    f[:, FI["k12_cells"]] = k12
+    f[:, FI["k12_cells_two"]] = k12 & two
+    f[:, FI["k12_cells_teacher"]] = k12 & teacher
+    f[k12, FI["k12_cells_two_reach"]] = reach_milli(adm[k12], 2, expected[k12])
+    f[k12, FI["k12_cells_teacher_reach"]] = reach_milli(teachers[k12], 1, expected_t[k12])
+    lagging = k12 & ~(two & teacher)
+    for kind, prefix in ((tree.he_subcell, "he_subcells"), (tree.he_student_cell, "he_student_cells")):
+        sel = cell & kind
+        f[:, FI[prefix]] = sel
+        f[:, FI[f"{prefix}_ok"]] = sel & (adm >= 1)
+        f[sel, FI[f"{prefix}_reach"]] = reach_milli(adm[sel], 1, expected[sel])
+        lagging |= sel & (adm == 0)
+    f[:, FI["lagging"]] = lagging
+    return f, lagging
+
+
+_WORK = Workspace()
+
+
+def totals(tree: Tree, own: np.ndarray, work: Workspace | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(every unit's totals, TOTAL_FIELDS columns in pre-order rows; each cell's own "lagging" flag). `own[unit
+    id]` holds the unit's PERSON_FIELDS counters (a unit id past its end has none). The totals live in `work`'s
+    arrays (by default this process's) until its next call."""
+    work = work or _WORK
+    n = tree.n
+    linear = work.get("linear", n, TOTAL)
+    linear[:, N_PERSON:] = 0
+    known = tree.ids < len(own)
+    if known.all():
+        mine = work.get("own", n, N_PERSON)
+        np.take(own, tree.ids, axis=0, out=mine)
+        linear[:, :N_PERSON] = mine
+    else:
+        linear[:, :N_PERSON] = 0
+        linear[known, :N_PERSON] = own[tree.ids[known]]
+    he = np.flatnonzero(tree.he)
+    if len(he):
+        linear[np.ix_(he, HE_DST)] = linear[np.ix_(he, HE_SRC)]
+    linear[:, IX["k12_schools"]] = tree.k12_schools
+    linear[:, IX["k12_schools_org"]] = tree.k12_schools_org
+    out = _subtree_sums(linear, tree, work)
+    f, lagging = flags(tree, out)
+    out[:, FLAG_START:] += _subtree_sums(f, tree, work)
+    return out, lagging
+
+
+# ---------------------------------------------------------------------------------------------- COPY text
+
+_TAB, _NL = ord("\t"), ord("\n")
+
+
+def _digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Decimal text of a column of non-negative integers: bytes (n, w) right-aligned, and which to keep. The
+    digits are taken one position at a time from the last, each time only of the numbers that have more (most
+    counts have one or two digits; the widest, the root's, sets w)."""
+    n = len(values)
+    width = len(str(int(values.max()))) if n else 1
+    out = np.zeros((n, width), np.uint8)
+    keep = np.zeros((n, width), np.bool_)
+    pos = width - 1
+    out[:, pos] = values % 10 + 48
+    keep[:, pos] = True
+    rows = np.flatnonzero(values >= 10)
+    rest = values[rows] // 10
+    while len(rows):
+        pos -= 1
+        out[rows, pos] = rest % 10 + 48
+        keep[rows, pos] = True
+        more = rest >= 10
+        rows, rest = rows[more], rest[more] // 10
+    return out, keep
+
+
+class Text:
+    """Rows of COPY text built column by column, then joined in one masked copy (no Python string per value)."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.parts: list[tuple[np.ndarray, np.ndarray | None]] = []
+
+    def ints(self, values: np.ndarray, null: np.ndarray | None = None) -> None:
+        """One or more integer columns (n,) or (n, k), non-negative; `null`: rows written \\N (one column)."""
+        v = values.reshape(self.n, -1)
+        if v.size and v.min() < 0:
+            raise ValueError("negative count")
+        for j in range(v.shape[1]):
+            digits, keep = _digits(v[:, j])
+            if null is not None:
+                if v.shape[1] != 1:
+                    raise ValueError("NULL in a single column only")
+                if digits.shape[1] < 2:
+                    digits = np.concatenate([np.zeros((self.n, 1), np.uint8), digits], axis=1)
+                    keep = np.concatenate([np.zeros((self.n, 1), np.bool_), keep], axis=1)
+                rows = np.flatnonzero(null)
+                keep[rows] = False
+                digits[rows, -2:] = (ord("\\"), ord("N"))
+                keep[rows, -2:] = True
+            self.parts.append((digits, keep))
+            self.parts.append((np.full((self.n, 1), _TAB, np.uint8), None))
+
+    def bools(self, values: np.ndarray) -> None:
+        data = np.empty((self.n, 2), np.uint8)
+        data[:, 0] = np.where(values, ord("t"), ord("f"))
+        data[:, 1] = _TAB
+        self.parts.append((data, None))
+
+    def strings(self, values: Sequence[str]) -> None:
+        """Text without tab, newline or backslash (paths, keys)."""
+        raw = np.array([s.encode() for s in values], dtype=np.bytes_) if values else np.zeros(0, "S1")
+        width = max(raw.dtype.itemsize, 1)
+        data = np.zeros((self.n, width + 1), np.uint8)
+        data[:, :width] = raw.view(np.uint8).reshape(self.n, raw.dtype.itemsize) if raw.size else 0
+        keep = data != 0
+        data[:, width] = _TAB
+        keep[:, width] = True
+        self.parts.append((data, keep))
+
+    def constant(self, text: str) -> None:
+        data = np.frombuffer((text + "\t").encode(), np.uint8)
+        self.parts.append((np.broadcast_to(data, (self.n, len(data))), None))
+
+    def render(self, rows: slice | None = None) -> bytes:
+        """The rows (all, or a slice), each ended by a newline instead of its last tab."""
+        sel = rows if rows is not None else slice(None)
+        data = np.concatenate([d[sel] for d, _ in self.parts], axis=1)
+        keep = np.concatenate(
+            [k[sel] if k is not None else np.ones(d[sel].shape, np.bool_) for d, k in self.parts], axis=1
+        )
+        data[:, -1] = _NL  # the last column's separator
+        return data[keep].tobytes()
+
+
+# ---------------------------------------------------------------------------------------------- rows in
+
+BATCH_BYTES = 128 << 20  # the rows read at once from a binary COPY (≈ 180,000 rows of 60 counts)
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+
+
+class BinaryRows:
+    """Rows of bigint columns, none NULL, read from PostgreSQL's COPY ... TO STDOUT (FORMAT BINARY) by batches:
+    fixed-size records (a 2-byte field count, then per field a 4-byte length and 8 bytes) read straight into
+    an array, no Python object per value."""
+
+    def __init__(self, ncols: int):
+        self.ncols = ncols
+        self.size = 2 + 12 * ncols
+        self.buffer = b""
+        self.header = False
+
+    def feed(self, data: bytes) -> np.ndarray | None:
+        """The whole records received so far, as an (n, ncols) int64 array (None if none)."""
+        buf = self.buffer + data if self.buffer else data
+        if not self.header:
+            if len(buf) < 19:
+                self.buffer = buf
+                return None
+            if buf[:11] != _SIGNATURE:
+                raise ValueError("not a binary COPY")
+            buf = buf[19 + int.from_bytes(buf[15:19], "big") :]
+            self.header = True
+        count = len(buf) // self.size
+        self.buffer = buf[count * self.size :]
+        if count == 0:
+            return None
+
+        def view(dtype, offset, shape, strides):
+            return np.ndarray(shape, dtype, buffer=buf, offset=offset, strides=strides)
+
+        fields = view(">i2", 0, (count,), (self.size,))
+        lengths = view(">i4", 2, (count, self.ncols), (self.size, 12))
+        if (fields != self.ncols).any() or (lengths != 8).any():
+            raise ValueError("a row that is not all bigint and not NULL")
+        return view(">i8", 6, (count, self.ncols), (self.size, 12)).astype(np.int64)
+
+    def finish(self) -> None:
+        if self.buffer not in (b"\xff\xff", b""):
+            raise ValueError("a truncated binary COPY")
+
+
+def query_batches(cursor, sql: str, args: Sequence, ncols: int, vendor: str):
+    """Yield (n, ncols) int64 arrays of the rows of a query whose columns are integers (NULL-free): by binary
+    COPY on PostgreSQL (`cursor` is Django's), by fetchmany elsewhere."""
+    if vendor == "postgresql":
+        cols = ", ".join(f"CAST(c{i} AS BIGINT)" for i in range(ncols))
+        reader = BinaryRows(ncols)
+        inner = cursor.cursor if hasattr(cursor, "cursor") else cursor
+        with inner.copy(f"COPY (SELECT {cols} FROM ({sql}) AS q (" + ", ".join(f"c{i}" for i in range(ncols))
+                        + ")) TO STDOUT (FORMAT BINARY)", list(args)) as copy:  # fmt: skip
+            pending, size = [], 0
+            for data in copy:
+                pending.append(bytes(data))
+                size += len(data)
+                if size >= BATCH_BYTES:
+                    batch = reader.feed(b"".join(pending))
+                    pending, size = [], 0
+                    if batch is not None:
+                        yield batch
+            batch = reader.feed(b"".join(pending))
+            if batch is not None:
+                yield batch
+        reader.finish()
+        return
+    cursor.execute(sql, list(args))
+    while rows := cursor.fetchmany(50_000):
+        yield np.array(rows, dtype=np.int64).reshape(len(rows), ncols)
+
+
+def rows_text(
+    window: int, tree: Tree, totals_: np.ndarray, lagging: np.ndarray, chunk: int = 32_768
+) -> bytes:
+    """The window's rows (`window`: its code as stored) as COPY text in `targets.rollups.COLUMNS` order, built by chunks of rows (the digits
+    of a chunk are as wide as its largest number: the root's rows come first, the cells' small counts after)."""
+    out = []
+    nodes = tree.nodes
+    for start in range(0, tree.n, chunk):
+        s = slice(start, min(start + chunk, tree.n))
+        t = Text(s.stop - s.start)
+        t.constant(str(window))
+        t.ints(tree.ids[s])
+        parent = tree.parent[s]
+        t.ints(np.maximum(parent, 0), null=parent < 0)
+        t.strings([x.path for x in nodes[s]])
+        t.ints(np.stack([tree.depth[s], tree.lo[s], tree.hi[s]], axis=1))
+        t.bools(tree.active[s])
+        t.bools(tree.is_cell[s])
+        t.strings([x.school_kind for x in nodes[s]])
+        for values in (tree.k12_cell, tree.he_subcell, tree.he_student_cell, tree.exempt, lagging):
+            t.bools(values[s])
+        t.ints(totals_[s])
+        out.append(t.render())
+    return b"".join(out)
