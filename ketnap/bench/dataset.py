@@ -34,7 +34,7 @@ from ketnap.core.text import fold, sort_key
 from ketnap.demo.names import make_name
 from ketnap.interorg.models import Request
 from ketnap.orgs.models import OrgLink, OrgUnit, School, path_segment
-from ketnap.people import search
+from ketnap.people import ledger, search
 from ketnap.people.models import Person, PersonEvent
 from ketnap.rules import Calendar, add_months
 
@@ -445,6 +445,7 @@ class PersonFactory:
             young and rng.random() < 0.7, None, cell.unit_id, None, stage, since, next_due, due_rule, 0, 0, paf,
             probation_end, probation_end if stage == "OFFICIAL" else None,
             search, sortk, now, now, False, next((d for k, d in evs if k == "awareness_class"), None),
+            *(min((d for k, d, _ in events if k == kind), default=None) for kind in ledger.FIRST_ON),
         )  # fmt: skip
         return person, events
 
@@ -557,6 +558,7 @@ PERSON_COLUMNS = [
     "excellent_youth_union_member", "residence_ward_id", "unit_id", "mentor_id", "stage", "stage_since", "next_due",
     "next_due_rule", "warning_count", "error_count", "party_age_from", "probation_end", "official_date",
     "search_key", "sort_key", "created_at", "updated_at", "repeated_step", "certificate_on",
+    *ledger.FIRST_ON.values(),
 ]  # fmt: skip
 REQUEST_COLUMNS = ["id", "kind", "status", "person_id", "sender_id", "origin_id", "receiver_id", "receiver_name",
                    "temporary", "trigger", "trigger_on", "number", "seq", "content", "rating", "created_on", "sent_on",

@@ -170,7 +170,18 @@ STATE_FIELDS = (
     "official_date",
     "certificate_on",
     "repeated_step",
+    "sourced_on",
+    "applied_on",
+    "cell_voted_on",
+    "youth_union_on",
 )
+# The cached day of the person's first (effective) event of each of these kinds (Person fields).
+FIRST_ON = {
+    "source_identified": "sourced_on",
+    "application": "applied_on",
+    "cell_vote": "cell_voted_on",
+    indicators.EXCELLENT_KIND: "youth_union_on",
+}
 COUNTED_KINDS = frozenset(indicators.FLOW_KINDS)  # the steps the indicators count once per person
 
 
@@ -213,6 +224,10 @@ def project(person, result, events) -> dict:
         stage_since = effective[0].occurred_on
     due = open_deadline(result)
     dates = result.dates
+    firsts: dict[str, datetime.date] = {}
+    for ev in effective:  # (in date order)
+        if ev.kind in FIRST_ON and ev.kind not in firsts:
+            firsts[ev.kind] = ev.occurred_on
     return {
         "stage": result.stage,
         "stage_since": stage_since,
@@ -227,6 +242,7 @@ def project(person, result, events) -> dict:
             (e.occurred_on for e in effective if e.kind == "awareness_class"), default=None
         ),
         "repeated_step": repeated_step(events),
+        **{field: firsts.get(kind) for kind, field in FIRST_ON.items()},
     }
 
 

@@ -132,6 +132,13 @@ class Person(models.Model):
     # The ledger holds a step the indicators count twice (a second awareness class…): the indicator rollup
     # counts such a person one by one, once per step, instead of in its SQL aggregates.
     repeated_step = models.BooleanField(default=False, editable=False)
+    # The day of the person's first (effective) step of some kinds (`ledger.FIRST_ON`): what the indicators'
+    # counts look back to (the pool's start, a stage's entry for the lead times, the Youth Union's 4-KNĐ before
+    # the decision), read with the person instead of from the 43 M events of a nation.
+    sourced_on = models.DateField(null=True, blank=True, editable=False)
+    applied_on = models.DateField(null=True, blank=True, editable=False)
+    cell_voted_on = models.DateField(null=True, blank=True, editable=False)
+    youth_union_on = models.DateField(null=True, blank=True, editable=False)
 
     search_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
     sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)

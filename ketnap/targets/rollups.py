@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from ketnap.people import ledger
 from ketnap.rules import indicators as ind
 from ketnap.targets import arrays, conf
 from ketnap.targets.models import NoSourceRecord, Rollup, RollupWindow, window_code
@@ -241,70 +242,37 @@ def _grouped(cur, sql: str, args: list, groups, start: int, own: _Own, width: in
                     own.add_rows(w.key, org[sel], start, values[sel])
 
 
-ENTRY_TABLE = "ketnap_entry"
-ENTRY_COLUMNS = {
-    **{f"{ind.PIPE_KEY[s]}_on": k for s, k in ind.ENTRY_KIND.items()},
-    "yu_on": ind.EXCELLENT_KIND,
+# What the counts of a plain person's events look back to, cached on the person (people.ledger.project): the day
+# they entered each stage of the pipeline (lead times; a plain person has at most one event of each counted kind,
+# so the latest awareness class, `certificate_on`, is the only one) and the Youth Union's introduction (4-KNĐ).
+ENTRY_ON = {
+    stage: "certificate_on" if kind == "awareness_class" else ledger.FIRST_ON[kind]
+    for stage, kind in ind.ENTRY_KIND.items()
 }
-ENTRY_WORK_MEM = (
-    "1GB"  # PostgreSQL: the entry table's GROUP BY of ≈ 4 M persons in memory (256 MB: 5 batches on disk)
+YOUTH_UNION_ON = ledger.FIRST_ON[ind.EXCELLENT_KIND]
+SOURCED_ON = ledger.FIRST_ON["source_identified"]
+EVENTS_WORK_MEM = (
+    "1GB"  # PostgreSQL: the events' pass hashes every person and sorts ≈ 9 M rows at nation scale
 )
-
-
-def _entry_table(cur, special: Sequence[int]) -> None:
-    """One session table, one row per plain person (no correction, move or repeated step) with what the counts
-    of their events look back to: the date of their first event of each kind entering a stage of the pipeline
-    (lead times) and of the Youth Union's introduction (4-KNĐ), from one pass over those
-    events (the index `people_event_counted`); whether they are a teacher (admissions of teachers); the day their
-    recognition is due (on time, from their probation end: `ketnap_due`)."""
-    person_t, event_t = _tables()
-    plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = p.id)" if special else "1 = 1"
-    firsts = ", ".join(f"MIN(e.occurred_on) FILTER (WHERE e.kind = '{kind}') AS {name}"
-                       for name, kind in ENTRY_COLUMNS.items())  # fmt: skip
-    kinds = ", ".join(f"'{k}'" for k in ENTRY_COLUMNS.values())
-    teacher_in = ", ".join("%s" for _ in TEACHER)
-    pg = connection.vendor == "postgresql"
-    cur.execute(f"DROP TABLE IF EXISTS {ENTRY_TABLE}")
-    if (
-        pg
-    ):  # one hash table of every person: no parallel workers (each would build its own), no batches on disk
-        cur.execute("SHOW max_parallel_workers_per_gather")
-        workers = cur.fetchone()[0]
-        cur.execute(f"SET work_mem = '{ENTRY_WORK_MEM}'")
-        cur.execute("SET max_parallel_workers_per_gather = 0")
-    cur.execute(
-        f"""CREATE TEMPORARY TABLE {ENTRY_TABLE} AS
-        SELECT p.id AS person_id, {", ".join(f"f.{name}" for name in ENTRY_COLUMNS)},
-          CASE WHEN p.school_role IN ({teacher_in}) THEN 1 ELSE 0 END AS teacher, dd.due AS due
-        FROM {person_t} p
-        LEFT JOIN (SELECT e.person_id AS person_id, {firsts} FROM {event_t} e WHERE e.kind IN ({kinds})
-                   GROUP BY e.person_id) f ON f.person_id = p.id
-        LEFT JOIN ketnap_due dd ON dd.probation_end = p.probation_end
-        WHERE {plain}""",
-        list(TEACHER),
-    )
-    if pg:
-        cur.execute(f"SET work_mem = '{WORK_MEM}'")  # (the caller's setting for the inputs, restored by it)
-        cur.execute(f"SET max_parallel_workers_per_gather = {int(workers)}")
-    cur.execute(f"CREATE UNIQUE INDEX {ENTRY_TABLE}_person ON {ENTRY_TABLE} (person_id)")
-    cur.execute(f"ANALYZE {ENTRY_TABLE}")  # (temporary tables are never analysed by autovacuum)
 
 
 def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own: _Own) -> None:
     """The flows of the persons without corrections, moves or repeated steps, in one pass over their counted
-    events in all windows (an index-only scan of `people_event_counted`), joined to the entry table
-    (`_entry_table`, built first) for what the counts look back to: the flows (each event falls in at most one
-    school year and one calendar year, so the rows group by both and add to each), the admissions of teachers
-    and of excellent Youth Union members (4-KNĐ on or before the decision), the recognitions on time, the lead
-    times from entering each stage to the decision, and the time spent in a stage by those who moved on (at the
-    next stage's entry). A person has at most one event of each counted kind (else they are counted one by
-    one): the fields FLOW_FIELDS, LEAD_FIELDS, STEP_FIELDS follow each other, one slice of the row per result row.
-    On PostgreSQL the rows are sorted by group rather than hashed (≈ 2.3 M groups × 57 counts at nation scale: a
-    hash table of 2.6 GB, each row's counts a cache miss away; 25 s hashed, 17.5 s sorted)."""
-    _, event_t = _tables()
+    events in all windows (an index-only scan of `people_event_counted`), joined to the persons for what the
+    counts look back to (their cached first steps, `ENTRY_ON`, whether they are a teacher, their recognition's due
+    date from `ketnap_due`): the flows (each event falls in at most one school year and one calendar year, so
+    the rows group by both and add to each), the admissions of teachers and of excellent Youth Union members
+    (4-KNĐ on or before the decision), the recognitions on time, the lead times from entering each stage to the
+    decision, and the time spent in a stage by those who moved on (at the next stage's entry). A person has at
+    most one event of each counted kind (else they are counted one by one): the fields FLOW_FIELDS, LEAD_FIELDS,
+    STEP_FIELDS follow each other, one slice of the row per result row. On PostgreSQL the rows are sorted by
+    group rather than hashed (≈ 2.3 M groups × 57 counts at nation scale: a hash table of 2.6 GB, each row's
+    counts a cache miss away; 25 s hashed, 17.5 s sorted)."""
+    person_t, event_t = _tables()
     plain = (
         "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = e.person_id)" if special else "1 = 1"
     )
+    teacher_in = ", ".join("%s" for _ in TEACHER)
     groups = [[w for w in windows if w.kind == kind] for kind in ("SY", "CY")]
     groups = [g for g in groups if g]
     if not windows:
@@ -318,21 +286,22 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
     sums = []
     for name in ind.FLOW_FIELDS:
         if name == "admitted_teacher":
-            sums.append(count("e.kind = 'decision' AND x.teacher = 1"))
+            sums.append(count(f"e.kind = 'decision' AND p.school_role IN ({teacher_in})"))
         elif name == "admitted_excellent":
-            sums.append(count("e.kind = 'decision' AND x.yu_on IS NOT NULL AND x.yu_on <= e.occurred_on"))
+            yu = f"p.{YOUTH_UNION_ON}"
+            sums.append(count(f"e.kind = 'decision' AND {yu} IS NOT NULL AND {yu} <= e.occurred_on"))
         elif name == "recognised_on_time":
             sums.append(
-                count("e.kind = 'recognition_decision' AND x.due IS NOT NULL AND e.occurred_on <= x.due")
+                count("e.kind = 'recognition_decision' AND dd.due IS NOT NULL AND e.occurred_on <= dd.due")
             )
         else:
             sums.append(count(f"e.kind = '{FLOW_KIND_OF[name]}'"))
     # Imported members (member_imported) are members, never admissions: no flow to add.
     for stage in ind.PIPE_STAGES:  # lead times: from entering each stage of the pipeline to the decision
-        sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on", "e.occurred_on", "e.kind = 'decision'")
+        sums += _bin_sums(stage, f"p.{ENTRY_ON[stage]}", "e.occurred_on", "e.kind = 'decision'")
     for stage, nxt in ind.NEXT_STAGE.items():  # the time spent in a stage, at the next stage's entry
         kind = ind.ENTRY_KIND[nxt]
-        sums += _bin_sums(stage, f"x.{ind.PIPE_KEY[stage]}_on", "e.occurred_on", f"e.kind = '{kind}'")
+        sums += _bin_sums(stage, f"p.{ENTRY_ON[stage]}", "e.occurred_on", f"e.kind = '{kind}'")
     names = (*ind.FLOW_FIELDS, *ind.LEAD_FIELDS, *ind.STEP_FIELDS)
     if len(sums) != len(names):
         raise AssertionError("one aggregate per field")
@@ -344,34 +313,38 @@ def _sql_events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], 
         cur.execute("SHOW enable_hashagg")
         hashagg = cur.fetchone()[0]
         cur.execute("SET enable_hashagg = off")
+        cur.execute(f"SET work_mem = '{EVENTS_WORK_MEM}'")
 
     _grouped(
         cur,
         f"""SELECT COALESCE(e.org_id, -1), {", ".join(f"COALESCE({c}, -1) AS {a}" for c, a in zip(cases, aliases))},
           {", ".join(sums)}
-        FROM {event_t} e LEFT JOIN {ENTRY_TABLE} x ON x.person_id = e.person_id
+        FROM {event_t} e JOIN {person_t} p ON p.id = e.person_id
+          LEFT JOIN ketnap_due dd ON dd.probation_end = p.probation_end
         WHERE e.kind IN ({kinds}) AND e.occurred_on >= %s AND e.occurred_on <= %s AND {plain}
         GROUP BY e.org_id, {", ".join(aliases)}""",
-        [*cases_args, first, last],
+        [*cases_args, *TEACHER, first, last],  # (the teachers in the one admitted_teacher count)
         groups,
         _span(names),
         own,
         len(names),
     )
-    if pg:  # (a failed query leaves it off for the rest of a transaction that is rolled back anyway)
+    if pg:  # (a failed query leaves them for the rest of a transaction that is rolled back anyway)
         cur.execute(f"SET enable_hashagg = {'on' if hashagg == 'on' else 'off'}")
+        cur.execute(f"SET work_mem = '{WORK_MEM}'")  # (the caller's setting for the inputs)
 
 
 def _stocks_query(windows, special) -> tuple[str, list, list]:
     """The stocks of every window (pool at the end, members at the start and at the end) of the persons without
-    corrections, moves or repeated steps, in one pass over the persons, each with the date of their first
-    `source_identified` (from the index `people_event_counted`): (sql, args, layout)."""
-    person_t, event_t = _tables()
+    corrections, moves or repeated steps, in one pass over the persons (their cached first `source_identified`,
+    `SOURCED_ON`, starts their time in the pool): (sql, args, layout)."""
+    person_t, _ = _tables()
+    src = f"p.{SOURCED_ON}"
     plain = "NOT EXISTS (SELECT 1 FROM ketnap_special s WHERE s.person_id = p.id)" if special else "1 = 1"
     cols, args, layout = [], [], []  # layout: (window key, [field indexes]) in column order
     for w in windows:
         cols.append(
-            "COUNT(*) FILTER (WHERE src.src_on IS NOT NULL AND src.src_on <= %s AND (p.party_age_from IS NULL "
+            f"COUNT(*) FILTER (WHERE {src} IS NOT NULL AND {src} <= %s AND (p.party_age_from IS NULL "
             "OR p.party_age_from > %s) AND NOT (p.stage = 'WITHDRAWN' AND p.stage_since IS NOT NULL AND "
             "p.stage_since <= %s))"
         )
@@ -388,9 +361,7 @@ def _stocks_query(windows, special) -> tuple[str, list, list]:
         args += [w.end, w.end]
         layout.append((w.key, [P[f] for f in ind.STOCK_FIELDS]))
     sql = f"""SELECT COALESCE(p.unit_id, -1), {", ".join(cols)}
-        FROM {person_t} p LEFT JOIN (SELECT e.person_id AS person_id, MIN(e.occurred_on) AS src_on FROM {event_t} e
-                                     WHERE e.kind = 'source_identified' GROUP BY e.person_id) src
-          ON src.person_id = p.id
+        FROM {person_t} p
         WHERE {plain}
         GROUP BY p.unit_id"""
     return sql, args, layout
@@ -660,7 +631,6 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
             cur.execute("SET jit = on")  # (the pages' connections turn it off: ketnap.settings)
         try:
             _temp_tables(cur, special, calendar, params)
-            _entry_table(cur, special)
             _sql_events_own(cur, windows, special, own)
             _person_own(special, windows, calendar, params, own)  # flows and stocks (no projection yet)
             if projections is None:
@@ -670,7 +640,6 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
                     _INPUTS != before
                 ):  # a missing learning year was built meanwhile, with its own session tables
                     _temp_tables(cur, special, calendar, params)
-                    _entry_table(cur, special)
             projections = {k: v for k, v in projections.items() if k in own.data}
             if aside is not None:
                 _add_rows(aside.result(), stocks[2], own)
@@ -682,7 +651,7 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
             if projections:
                 open_ = [w for w in windows if w.key in projections]
                 _person_own(special, open_, calendar, params, own, projections, ind.PROJECTION_FIELDS)
-            for name in ("ketnap_special", "ketnap_due", ENTRY_TABLE):
+            for name in ("ketnap_special", "ketnap_due"):
                 cur.execute(f"DROP TABLE IF EXISTS {name}")
         finally:
             for thread in (aside, tree):

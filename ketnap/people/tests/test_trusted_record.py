@@ -504,3 +504,33 @@ def test_the_same_step_sent_twice_is_recorded_once(client, tree):
     assert person.events.filter(kind="comments").count() == 2  # the one prepared before, and one now
     messages = [m.message for m in second.wsgi_request._messages]
     assert any("đã được gửi" in m for m in messages)
+
+
+def test_the_first_steps_are_cached_on_the_person_and_follow_corrections(tree):
+    """What the indicators' counts look back to (people.ledger.FIRST_ON) is kept by every write, corrections
+    included, and `rebuild-state` finds it tampered."""
+    start = today() - 200 * DAY
+    person = ready(tree, start=start)
+    assert (person.applied_on, person.youth_union_on, person.cell_voted_on) == (
+        start + 80 * DAY, start + 100 * DAY, None,
+    )  # fmt: skip
+    clerk = tree.users["cell_clerk"]
+    application = person.events.get(kind="application")
+    actions.correct_event(application, acting_user=clerk, occurred_on=start + 70 * DAY,
+                          note="Ngày nhận đơn ghi nhầm")  # fmt: skip
+    person.refresh_from_db()
+    assert person.applied_on == start + 70 * DAY
+    actions.record_cell_vote(person, acting_user=tree.users["cell_secretary"], occurred_on=today(),
+                             official_members=12, in_favour=9)  # fmt: skip
+    person.refresh_from_db()
+    assert person.cell_voted_on == today()
+    vote = person.events.get(kind="cell_vote")
+    actions.correct_event(vote, acting_user=tree.users["cell_secretary"], void=True,
+                          note="Biểu quyết ghi nhầm người")  # fmt: skip
+    person.refresh_from_db()
+    assert person.cell_voted_on is None and person.stage == "APPLICANT"
+    events = list(person.events.all())
+    result = ledger.evaluate(person, events, today(), ledger.load_calendar())
+    assert {f: getattr(person, f) for f in ledger.FIRST_ON.values()} == {
+        f: ledger.project(person, result, events)[f] for f in ledger.FIRST_ON.values()
+    }
