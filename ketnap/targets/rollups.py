@@ -578,18 +578,36 @@ _INPUTS = 0  # calls of _inputs (a projection may build a missing learning year 
 WORK_MEM = "256MB"  # PostgreSQL, while counting the inputs of a rebuild
 
 
-class _TreeAside(threading.Thread):
-    """The tree read (its own connection: committed rows only, as `_Aside`) and prepared in a thread of its own:
-    Python work that runs while the main thread waits for the database."""
+def _load_exempt() -> dict[str, set[int]]:
+    exempt: dict[str, set[int]] = defaultdict(set)
+    for unit_id, key in NoSourceRecord.objects.values_list("unit_id", "window"):
+        exempt[key].add(unit_id)
+    return exempt
 
-    def __init__(self):
+
+def _window_tree(w: ind.Window, data, exempt, params) -> arrays.Tree:
+    return arrays.Tree(ind.window_tree(data, window=w, exempt_ids=exempt.get(w.key, ()) if w.kind == "SY" else (),
+                                       params=params))  # fmt: skip
+
+
+class _TreeAside(threading.Thread):
+    """The tree read (its own connection: committed rows only, as `_Aside`), prepared, and each window's tree
+    built, in a thread of its own: Python work that runs while the main thread waits for the database."""
+
+    def __init__(self, windows: Sequence[ind.Window], params):
         super().__init__(name="rollup-tree", daemon=True)
+        self.windows, self.params = list(windows), params
         self.data = None
+        self.exempt: dict[str, set[int]] = {}
+        self.trees: dict[str, arrays.Tree] = {}
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
             self.data = ind.prepare_tree(*load_tree_records())
+            self.exempt = _load_exempt()
+            for w in self.windows:
+                self.trees[w.key] = _window_tree(w, self.data, self.exempt, self.params)
         except BaseException as exc:  # handed to the caller's thread by result()
             self.error = exc
         finally:
@@ -599,7 +617,7 @@ class _TreeAside(threading.Thread):
         self.join()
         if self.error is not None:
             raise self.error
-        return self.data
+        return self.data, self.exempt, self.trees
 
 
 def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, as_of=None):
@@ -618,7 +636,7 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
         # big trees: the stocks counted on another connection while this one counts the events; the tree read
         # and prepared in a thread while both wait for the database
         aside = _Aside(stocks[0], stocks[1], _ncols(stocks[2]), special)
-        tree = _TreeAside()
+        tree = _TreeAside(windows, params)
         aside.start()
         tree.start()
     with connection.cursor() as cur:
@@ -660,11 +678,11 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
             if pg:
                 cur.execute(f"SET work_mem = '{work_mem}'")
                 cur.execute(f"SET jit = {'on' if jit == 'on' else 'off'}")
-    data = ind.prepare_tree(*load_tree_records()) if tree is None else tree.result()
-    exempt: dict[str, set[int]] = defaultdict(set)
-    for unit_id, key in NoSourceRecord.objects.values_list("unit_id", "window"):
-        exempt[key].add(unit_id)
-    return own, data, exempt, projections
+    if tree is None:
+        data, exempt, trees = ind.prepare_tree(*load_tree_records()), _load_exempt(), {}
+    else:
+        data, exempt, trees = tree.result()
+    return own, data, exempt, projections, trees
 
 
 def _window_result(w: ind.Window, own, data, exempt, params, lagging: set[int] | None = None):
@@ -681,7 +699,7 @@ def compute(windows: Sequence[ind.Window], calendar=None, params=None, projectio
     if projections is None:
         projections = stored_projections()
     with _no_gc():
-        own, data, exempt, _ = _inputs(windows, calendar, params, projections)
+        own, data, exempt, _, _ = _inputs(windows, calendar, params, projections)
         return {w.key: _window_result(w, own, data, exempt, params) for w in windows}
 
 
@@ -701,18 +719,16 @@ def _row_values(wkey: str, node: ind.Node, totals: ind.TotalsView | None) -> lis
 COLUMNS = ["window", "unit_id", *NODE_FIELDS, "own_lagging", *ind.TOTAL_FIELDS]
 
 
-def _window_arrays(w: ind.Window, own: _Own, data, exempt, params):
-    """The window's tree and every unit's totals by array arithmetic (`targets.arrays`; `check` recomputes them
-    with the rule book's `totals_for_tree`)."""
-    nodes = ind.window_tree(data, window=w, exempt_ids=exempt.get(w.key, ()) if w.kind == "SY" else (),
-                            params=params)  # fmt: skip
-    tree = arrays.Tree(nodes)
+def _window_arrays(w: ind.Window, own: _Own, data, exempt, params, trees=None):
+    """The window's tree (built already, or now) and every unit's totals by array arithmetic (`targets.arrays`;
+    `check` recomputes them with the rule book's `totals_for_tree`)."""
+    tree = (trees or {}).get(w.key) or _window_tree(w, data, exempt, params)
     totals, lagging = arrays.totals(tree, own[w.key])
     return tree, totals, lagging
 
 
-def _window_text(w: ind.Window, own, data, exempt, params) -> tuple[str, int, bytes]:
-    tree, totals, lagging = _window_arrays(w, own, data, exempt, params)
+def _window_text(w: ind.Window, own, data, exempt, params, trees=None) -> tuple[str, int, bytes]:
+    tree, totals, lagging = _window_arrays(w, own, data, exempt, params, trees)
     return w.key, tree.n, arrays.rows_text(window_code(w.key), tree, totals, lagging)
 
 
@@ -730,10 +746,10 @@ def _window_rows(w: ind.Window, own, data, exempt, params):
 _SHARED: tuple = ()
 
 
-def _window_text_job(key: str) -> tuple[str, int, str]:
+def _window_text_job(key: str) -> tuple[str, int, bytes]:
     """Runs in a forked worker: the inputs are inherited (copy-on-write), only the text comes back."""
-    own, data, exempt, params = _SHARED
-    return _window_text(conf.window(key), own, data, exempt, params)
+    own, data, exempt, params, trees = _SHARED
+    return _window_text(conf.window(key), own, data, exempt, params, trees)
 
 
 def _copy(table: str, text: bytes, freeze: bool = False) -> None:
@@ -806,7 +822,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
         list(RollupWindow.objects.select_for_update().filter(key__in=[w.key for w in windows]))
         stamp = tree_stamp()
         calendar, params = _calendar(), conf.params()
-        own, data, exempt, projections = _inputs(windows, calendar, params, as_of=as_of)
+        own, data, exempt, projections, trees = _inputs(windows, calendar, params, as_of=as_of)
         timings["inputs"] = time.perf_counter() - clock
         if log:
             log(f"  đếm từ sổ sự kiện: {timings['inputs']:.1f} s")
@@ -824,7 +840,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
             if len(data.by_id) > PARALLEL_UNITS and len(windows) > 1:
                 import multiprocessing
 
-                _SHARED = (own, data, exempt, params)
+                _SHARED = (own, data, exempt, params, trees)
                 try:
                     with multiprocessing.get_context("fork").Pool(2) as pool:
                         for key, n, text in pool.imap_unordered(_window_text_job, [w.key for w in windows]):
@@ -836,7 +852,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
                     _SHARED = ()
             else:
                 for w in windows:
-                    key, n, text = _window_text(w, own, data, exempt, params)
+                    key, n, text = _window_text(w, own, data, exempt, params, trees)
                     _copy(table, text, everything)
                     units[key] = n
         else:
