@@ -706,14 +706,17 @@ def compute(windows: Sequence[ind.Window], calendar=None, params=None, projectio
 # ---------------------------------------------------------------------------------------------- writing
 
 
+def _row(window, node: ind.Node, lagging: bool, totals: Sequence[int]) -> list:
+    """One row in COLUMNS order."""
+    return [
+        window, node.id, node.parent_id, node.path, node.depth, node.lo, node.hi, node.active, node.is_cell,
+        node.school_kind, node.k12_cell, node.he_subcell, node.he_student_cell, node.exempt, lagging, *totals,
+    ]  # fmt: skip
+
+
 def _row_values(wkey: str, node: ind.Node, totals: ind.TotalsView | None) -> list:
     totals = totals if totals is not None else ind.TotalsView()
-    lagging = bool(ind.unit_flags(node, totals).get("lagging"))
-    return [
-        wkey, node.id, node.parent_id, node.path, node.depth, node.lo, node.hi, node.active, node.is_cell,
-        node.school_kind, node.k12_cell, node.he_subcell, node.he_student_cell, node.exempt, lagging,
-        *totals.values,
-    ]  # fmt: skip
+    return _row(wkey, node, bool(ind.unit_flags(node, totals).get("lagging")), totals.values)
 
 
 COLUMNS = ["window", "unit_id", *NODE_FIELDS, "own_lagging", *ind.TOTAL_FIELDS]
@@ -737,10 +740,7 @@ def _window_rows(w: ind.Window, own, data, exempt, params):
     tree, totals, lagging = _window_arrays(w, own, data, exempt, params)
     code = window_code(w.key)
     for node, values, lag in zip(tree.nodes, totals.tolist(), lagging.tolist()):
-        yield [
-            code, node.id, node.parent_id, node.path, node.depth, node.lo, node.hi, node.active, node.is_cell,
-            node.school_kind, node.k12_cell, node.he_subcell, node.he_student_cell, node.exempt, lag, *values,
-        ]  # fmt: skip
+        yield _row(code, node, lag, values)
 
 
 _SHARED: tuple = ()
