@@ -9,6 +9,8 @@ from ketnap.core.text import fold
 from ketnap.interorg import queries
 from ketnap.interorg.models import OPEN_STATUSES, Kind, Status
 from ketnap.orgs import queries as org_queries
+from ketnap.people import search
+from ketnap.people.models import Person
 
 DUE_CHOICES = [("overdue", "Quá hạn chưa trả lời"), ("open", "Đang chờ trả lời")]
 SIDE_CHOICES = [("sent", "Đơn vị tôi gửi"), ("received", "Đơn vị tôi nhận")]
@@ -41,12 +43,20 @@ class RequestFilter(django_filters.FilterSet):
         self.today = today or timezone.localdate()
 
     def filter_q(self, queryset, name, value):
-        key = fold(search_text(value))  # bounded: a search of thousands of characters is cut, never an error
+        """The letters of the persons found as the people list finds them (each word typed begins a word of the
+        name or the citizen ID, through the search index), or whose number holds every word typed when one has
+        a digit (a letter's number has one; a name never does)."""
+        typed = search_text(value)  # bounded: a search of thousands of characters is cut, never an error
+        key = fold(typed)
         if not key:
             return queryset
-        for word in key.split(" "):
-            queryset = queryset.filter(Q(person__search_key__contains=word) | Q(number__icontains=word))
-        return queryset
+        found = Q(person__in=search.matching(Person.objects.all(), typed))
+        if any(ch.isdigit() for ch in key):
+            number = Q()
+            for word in key.split(" "):
+                number &= Q(number__icontains=word)
+            found |= number
+        return queryset.filter(found)
 
     def filter_due(self, queryset, name, value):
         queryset = queryset.filter(status__in=OPEN_STATUSES)

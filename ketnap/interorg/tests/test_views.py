@@ -186,6 +186,24 @@ def test_the_request_list_filters_and_exports(client, tree):
     assert sheet.cell(2, 2).value == verification.number and sheet.cell(2, 3).value == "Thẩm tra lý lịch"
 
 
+def test_the_request_list_search_finds_names_as_the_people_list_and_numbers_by_their_digits(client, tree):
+    hung = sent_transfer(tree)
+    other = sent_transfer(tree, person=member(tree, tree.cell_student, family_name="Trần", middle_name="Thị",
+                                              given_name="Hoa"))  # fmt: skip
+    login(client, tree, "uni_committee")
+
+    def found(q):
+        page = text(client.get(reverse("request-list"), {"q": q}))
+        return {name for name in ("Lê Văn Hùng", "Trần Thị Hoa") if name in page}
+
+    assert found("le hu") == {"Lê Văn Hùng"}  # each word typed begins a word of the name, without accents
+    assert found("thi hoa") == {"Trần Thị Hoa"}
+    assert found("ung") == set()  # inside a word: not a match (as in the people list)
+    assert hung.number != other.number
+    assert found(hung.number) == {"Lê Văn Hùng"}  # a letter's number (it has digits)
+    assert found("zzzz") == set()
+
+
 def test_the_inbox_lists_pipeline_deadlines_and_overdue_items_first(client, tree):
     sent_transfer(tree, sent_on=today() - 90 * DAY)  # overdue confirmation for ward_b
     prob = member(tree, tree.cell_b, official=False, ceremony_ago=350, given_name="Mai")
