@@ -12,6 +12,7 @@ test on random trees, and by `rebuild-rollups --check`, which recomputes with th
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 
@@ -53,6 +54,258 @@ class Tree:
         self.he_student_cell, self.exempt = bools("he_student_cell"), bools("exempt")
         self.he = np.fromiter((x.school_kind == "he" for x in ns), np.bool_, n)
         self.k12_schools, self.k12_schools_org = ints("k12_schools"), ints("k12_schools_org")
+        self.paths = [x.path for x in ns]
+        self.school_kinds = [x.school_kind for x in ns]
+
+    @classmethod
+    def from_columns(cls, **columns) -> Tree:
+        """A tree from its columns in pre-order (`window_tree`; no Node objects)."""
+        tree = cls.__new__(cls)
+        tree.nodes = None
+        for name, value in columns.items():
+            setattr(tree, name, value)
+        tree.n = len(tree.ids)
+        return tree
+
+    def rows(self, lagging: np.ndarray):
+        """(id, parent id or None, path, depth, lo, hi, active, is_cell, school kind, k12_cell, he_subcell,
+        he_student_cell, exempt, own lagging) of each node in pre-order."""
+        parent = [None if p < 0 else p for p in self.parent.tolist()]
+        return zip(self.ids.tolist(), parent, self.paths, self.depth.tolist(), self.lo.tolist(), self.hi.tolist(),
+                   self.active.tolist(), self.is_cell.tolist(), self.school_kinds, self.k12_cell.tolist(),
+                   self.he_subcell.tolist(), self.he_student_cell.tolist(), self.exempt.tolist(),
+                   lagging.tolist())  # fmt: skip
+
+
+_MIN_DAY, _MAX_DAY = -(1 << 40), 1 << 40  # a unit founded / dissolved on no known day
+SCHOOL_KINDS = ("", "k12", "he")
+
+
+def _finder(ids: np.ndarray):
+    """A function: ids → their rows in `ids` (-1: not there)."""
+    if not len(ids):
+        return lambda wanted: np.full(len(wanted), -1, np.int64)
+    top = int(ids.max())
+    if int(ids.min()) >= 0 and top <= 8 * len(ids) + (1 << 20):  # dense enough: a direct table
+        table = np.full(top + 1, -1, np.int64)
+        table[ids] = np.arange(len(ids))
+        return lambda wanted: np.where((wanted >= 0) & (wanted <= top), table[np.clip(wanted, 0, top)], -1)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+
+    def find(wanted):
+        at = np.clip(np.searchsorted(sorted_ids, wanted), 0, len(ids) - 1)
+        return np.where(sorted_ids[at] == wanted, order[at], -1)
+
+    return find
+
+
+def _day(value, none: int) -> int:
+    return none if value is None else value.toordinal()
+
+
+class TreeArrays:
+    """A prepared tree (`rules.indicators.TreeData`) as arrays, the units in id order, for `window_tree`."""
+
+    def __init__(self, data: ind.TreeData):
+        self.data = data
+        units = sorted(data.by_id.values(), key=lambda u: u.id)
+        n = len(units)
+        self.ids = np.fromiter((u.id for u in units), np.int64, n)
+        self.find = _finder(self.ids)
+
+        def rows_of(values) -> np.ndarray:
+            ids = np.fromiter((-1 if v is None else v for v in values), np.int64)
+            return np.where(ids >= 0, self.find(ids), -1)  # (an id that is no unit: none, as the rule book)
+
+        self.is_cell = np.fromiter((u.kind in ind.CELL_KINDS for u in units), np.bool_, n)
+        self.plain_cell = np.fromiter((u.kind == "cell" for u in units), np.bool_, n)
+        self.grassroots = np.fromiter((u.kind == "grassroots" for u in units), np.bool_, n)
+        self.student = np.fromiter((u.cell_kind == "student" for u in units), np.bool_, n)
+        self.founded = np.fromiter((_day(u.founded_on, _MIN_DAY) for u in units), np.int64, n)
+        self.dissolved = np.fromiter((_day(u.dissolved_on, _MAX_DAY) for u in units), np.int64, n)
+        self.parent = rows_of(u.parent_id for u in units)
+        # each unit's links (sorted by valid_from, as prepared), one after the other
+        self.nlinks = np.zeros(n, np.int64)
+        links: list[ind.LinkRec] = []
+        starts = np.zeros(n, np.int64)
+        for row, uid in enumerate(self.ids.tolist()):
+            lst = data.links_of.get(uid)
+            if lst:
+                starts[row], self.nlinks[row] = len(links), len(lst)
+                links.extend(lst)
+        self.link_start = starts
+        self.link_parent = rows_of(ln.parent_id for ln in links)
+        self.link_from = np.fromiter((ln.valid_from.toordinal() for ln in links), np.int64, len(links))
+        self.link_to = np.fromiter((_day(ln.valid_to, _MAX_DAY) for ln in links), np.int64, len(links))
+        self.has_levels = np.zeros(n, np.bool_)
+        self.he_org = np.zeros(n, np.bool_)
+        for uid, levels in data.levels.items():
+            row = int(self.find(np.array([uid]))[0])
+            if row >= 0:
+                self.has_levels[row] = True
+                self.he_org[row] = bool(levels & ind.HE_LEVELS)
+        k12 = [s for s in data.schools if s.level in ind.K12_LEVELS]
+        self.school_org = rows_of(s.party_org_id for s in k12)
+        self.school_ward = rows_of(s.ward_id for s in k12)
+
+    def parents_on(self, rows: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """The parent (a unit row, -1: none) of each unit `rows` on the day `days`, as `rules.indicators.
+        _parent_on`: the first link (by valid_from) that covers the day, else the last one begun by then,
+        else the first one; no links: the current parent."""
+        out = self.parent[rows].copy()
+        sel = np.flatnonzero(self.nlinks[rows] > 0)
+        if not len(sel):
+            return out
+        start, count, day = self.link_start[rows[sel]], self.nlinks[rows[sel]], days[sel]
+        chosen = self.link_parent[start].copy()
+        done = np.zeros(len(sel), np.bool_)
+        for k in range(int(count.max())):
+            live = ~done & (k < count)
+            li = np.where(live, start + k, 0)
+            begun = live & (self.link_from[li] <= day)
+            chosen[begun] = self.link_parent[li[begun]]
+            done |= begun & (day < self.link_to[li])
+        out[sel] = chosen
+        return out
+
+    def climb(self, row: int, parent: int, day: int, present: np.ndarray) -> int:
+        """A unit whose parent was gone on `day`: that parent's own parent on that day, and so on (the rule
+        book's loop, one unit at a time: rare)."""
+        by_id, links_of = self.data.by_id, self.data.links_of
+        on = dt.date.fromordinal(day)
+        seen = {int(self.ids[row])}
+        p: int | None = int(self.ids[parent])
+        while p is not None:
+            at = int(self.find(np.array([p]))[0])
+            if at >= 0 and present[at]:
+                return at
+            if p in seen or p not in by_id:
+                return -1
+            seen.add(p)
+            p = ind._parent_on(by_id[p], links_of.get(p, ()), on)
+        return -1
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions start..start+count-1 of each (start, count), one run after the other."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, np.int64)
+    run_start = np.cumsum(counts) - counts
+    return np.repeat(starts - run_start, counts) + np.arange(total)
+
+
+def window_tree(prep: TreeArrays, window: ind.Window, exempt_ids=(), params: ind.Params = ind.DEFAULT_PARAMS
+                ) -> Tree:  # fmt: skip
+    """`rules.indicators.window_tree` by array arithmetic (the same nodes, facts and order: a test compares
+    them on random trees; `rebuild-rollups --check` recomputes with the rule book)."""
+    end, start = window.end.toordinal(), window.start.toordinal()
+    present = (prep.founded <= end) & (prep.dissolved > start)
+    rows = np.flatnonzero(present)  # in id order: local index j = rows[j]
+    m = len(rows)
+    if not m:
+        none, no = np.zeros(0, np.int64), np.zeros(0, np.bool_)
+        return Tree.from_columns(ids=none, parent=none, depth=none, lo=none, hi=none, paths=[], school_kinds=[],
+                                 active=no, is_cell=no, k12_cell=no, he_subcell=no, he_student_cell=no, exempt=no,
+                                 he=no, k12_schools=none, k12_schools_org=none)  # fmt: skip
+    active = prep.dissolved[rows] > end
+    ref = np.where(active, end, prep.dissolved[rows] - 1)
+    parent_row = prep.parents_on(rows, ref)
+    gone = np.flatnonzero((parent_row >= 0) & ~present[np.maximum(parent_row, 0)])
+    for j in gone.tolist():  # a parent gone by then: its own parent on that day
+        parent_row[j] = prep.climb(int(rows[j]), int(parent_row[j]), int(ref[j]), present)
+    local = np.full(len(prep.ids), -1, np.int64)
+    local[rows] = np.arange(m)
+    up = np.where(parent_row >= 0, local[np.maximum(parent_row, 0)], -1)  # the parent's local index, -1: root
+
+    # children grouped by parent, in id order within a parent; the roots in id order
+    roots = np.flatnonzero(up < 0)
+    nonroot = np.flatnonzero(up >= 0)
+    child_order = nonroot[np.argsort(up[nonroot], kind="stable")]
+    counts = np.bincount(up[nonroot], minlength=m)
+    cstart = np.cumsum(counts) - counts
+    levels = [roots]  # breadth first from the roots: units on a cycle are never reached (left out)
+    while len(levels[-1]):
+        f = levels[-1]
+        levels.append(child_order[_ranges(cstart[f], counts[f])])
+    levels.pop()
+    size = np.ones(m, np.int64)
+    for level in reversed(levels[1:]):
+        np.add.at(size, up[level], size[level])
+    lo = np.zeros(m, np.int64)
+    depth = np.zeros(m, np.int64)
+    sk = np.zeros(m, np.int8)  # SCHOOL_KINDS
+    own_kind = np.where(prep.has_levels[rows], np.where(prep.he_org[rows], 2, 1), 0).astype(np.int8)
+    lo[roots] = np.cumsum(size[roots]) - size[roots] + 1
+    sk[roots] = own_kind[roots]
+    for d, level in enumerate(levels[1:], start=1):
+        # `level` is grouped by parent (in the previous level's order), each group in id order
+        s = size[level]
+        before = np.cumsum(s) - s  # sizes before each node in the level
+        first = np.r_[True, up[level][1:] != up[level][:-1]]
+        group_before = np.maximum.accumulate(np.where(first, before, 0))
+        lo[level] = lo[up[level]] + 1 + before - group_before
+        depth[level] = d
+        sk[level] = np.where(prep.has_levels[rows[level]], own_kind[level], sk[up[level]])
+    reached = np.concatenate(levels) if levels else np.zeros(0, np.int64)
+    order = reached[np.argsort(lo[reached])]  # pre-order
+    n = len(order)
+
+    ids = prep.ids[rows[order]]
+    parent_local = up[order]
+    parent_ids = np.where(parent_local >= 0, prep.ids[rows[np.maximum(parent_local, 0)]], -1)
+    ppos = np.where(parent_local >= 0, lo[np.maximum(parent_local, 0)] - 1, -1).tolist()
+    paths: list[str] = [""] * n
+    for i, (uid, pp) in enumerate(zip(ids.tolist(), ppos)):
+        paths[i] = f"{uid:07d}." if pp < 0 else f"{paths[pp]}{uid:07d}."
+
+    r = rows[order]
+    act = active[order]
+    kind = sk[order]
+    is_cell = prep.is_cell[r]
+    live_cell = is_cell & act
+    parent_r = np.where(parent_local >= 0, rows[np.maximum(parent_local, 0)], 0)
+    has_parent = parent_local >= 0
+    old_enough = ind.add_months(window.end, -params.student_cell_age_months).toordinal()
+
+    # the K-12 schools: at their organisation if it is there and active, else at their ward, else at the root
+    k12_schools = np.zeros(m, np.int64)
+    k12_schools_org = np.zeros(m, np.int64)
+    in_tree = np.zeros(m, np.bool_)
+    in_tree[reached] = True
+    org = np.where(prep.school_org >= 0, local[np.maximum(prep.school_org, 0)], -1)
+    at_org = (org >= 0) & in_tree[np.maximum(org, 0)] & active[np.maximum(org, 0)]
+    ward = np.where(prep.school_ward >= 0, local[np.maximum(prep.school_ward, 0)], -1)
+    at_ward = ~at_org & (ward >= 0) & in_tree[np.maximum(ward, 0)]
+    np.add.at(k12_schools, org[at_org], 1)
+    np.add.at(k12_schools_org, org[at_org], 1)
+    np.add.at(k12_schools, ward[at_ward], 1)
+    if len(roots) == 1:
+        k12_schools[roots[0]] += int((~at_org & ~at_ward).sum())
+
+    return Tree.from_columns(
+        ids=ids,
+        parent=parent_ids,
+        depth=depth[order],
+        lo=lo[order],
+        hi=lo[order] + size[order] - 1,
+        paths=paths,
+        school_kinds=[SCHOOL_KINDS[k] for k in kind.tolist()],
+        active=act,
+        is_cell=is_cell,
+        k12_cell=live_cell & (kind == 1),
+        he_subcell=live_cell
+        & prep.plain_cell[r]
+        & has_parent
+        & prep.he_org[parent_r]
+        & prep.grassroots[parent_r],
+        he_student_cell=live_cell & (kind == 2) & prep.student[r] & (prep.founded[r] <= old_enough),
+        exempt=np.isin(ids, np.fromiter(exempt_ids, np.int64)),
+        he=kind == 2,
+        k12_schools=k12_schools[order],
+        k12_schools_org=k12_schools_org[order],
+    )
 
 
 class Workspace:
@@ -293,6 +546,34 @@ class BinaryRows:
             raise ValueError("a truncated binary COPY")
 
 
+def grouped_columns(
+    cursor, sql: str, args: Sequence, ncols: int, vendor: str
+) -> dict[object, list[np.ndarray]]:
+    """{key: its rows' columns as int64 arrays} of a query whose first column is a group key and whose `ncols`
+    other columns are integers (NULL-free); the columns of a group stay aligned, in no set order. On PostgreSQL
+    each group's column comes back as one bytea of 8-byte big-endian integers (`string_agg(int8send(...))`, at
+    most 134 M rows a group: a value's limit is 1 GB): one message a group instead of one a row, whose reading
+    in Python was most of the time (8.9 M events: 7.1 s by rows, 1.8 s so). Elsewhere by fetchmany."""
+    names = [f"c{i}" for i in range(ncols)]
+    if vendor == "postgresql":
+        aggs = ", ".join(f"string_agg(int8send(CAST({c} AS BIGINT)), ''::bytea)" for c in names)
+        inner = cursor.cursor if hasattr(cursor, "cursor") else cursor
+        inner.execute(f"SELECT g, {aggs} FROM ({sql}) AS q (g, {', '.join(names)}) GROUP BY g", list(args))
+        return {
+            row[0]: [np.frombuffer(value or b"", ">i8").astype(np.int64) for value in row[1:]]
+            for row in inner.fetchall()
+        }
+    cursor.execute(sql, list(args))
+    parts: dict[object, list[list]] = {}
+    while rows := cursor.fetchmany(100_000):
+        for row in rows:
+            parts.setdefault(row[0], []).append(row[1:])
+    return {
+        key: [np.ascontiguousarray(c) for c in np.array(rows, dtype=np.int64).reshape(len(rows), ncols).T]
+        for key, rows in parts.items()
+    }
+
+
 def query_batches(cursor, sql: str, args: Sequence, ncols: int, vendor: str):
     """Yield (n, ncols) int64 arrays of the rows of a query whose columns are integers (NULL-free): by binary
     COPY on PostgreSQL (`cursor` is Django's), by fetchmany elsewhere."""
@@ -327,7 +608,6 @@ def rows_text(
     """The window's rows (`window`: its code as stored) as COPY text in `targets.rollups.COLUMNS` order, built by chunks of rows (the digits
     of a chunk are as wide as its largest number: the root's rows come first, the cells' small counts after)."""
     out = []
-    nodes = tree.nodes
     for start in range(0, tree.n, chunk):
         s = slice(start, min(start + chunk, tree.n))
         t = Text(s.stop - s.start)
@@ -335,11 +615,11 @@ def rows_text(
         t.ints(tree.ids[s])
         parent = tree.parent[s]
         t.ints(np.maximum(parent, 0), null=parent < 0)
-        t.strings([x.path for x in nodes[s]])
+        t.strings(tree.paths[s])
         t.ints(np.stack([tree.depth[s], tree.lo[s], tree.hi[s]], axis=1))
         t.bools(tree.active[s])
         t.bools(tree.is_cell[s])
-        t.strings([x.school_kind for x in nodes[s]])
+        t.strings(tree.school_kinds[s])
         for values in (tree.k12_cell, tree.he_subcell, tree.he_student_cell, tree.exempt, lagging):
             t.bools(values[s])
         t.ints(totals_[s])

@@ -150,3 +150,61 @@ def test_rows_read_by_binary_copy_are_the_querys_numbers():
     assert got.tolist() == np.stack([g, g * 1000003 - 5, -g], axis=1).tolist()
     with pytest.raises(ValueError), connection.cursor() as cur:
         list(arrays.query_batches(cur, "SELECT NULL::bigint", [], 1, "postgresql"))
+
+
+def moving_tree(rng: random.Random, n: int):
+    """A tree with a history: ids with gaps, units founded and dissolved, parents changed by links (some
+    to units dissolved meanwhile, some to ids that are no unit, some making a cycle), schools anywhere."""
+    ids = sorted(rng.sample(range(1, 40 * n + 2), n)) if rng.random() < 0.5 else list(range(1, n + 1))
+    if rng.random() < 0.2:
+        ids = [i + 20_000_000 for i in ids]  # far from 0: looked up by search, not by a table
+    day = datetime.date
+    dates = [None, day(2019, 5, 1), day(2025, 6, 1), day(2025, 12, 31), day(2026, 1, 1), day(2026, 3, 1),
+             day(2026, 8, 31), day(2026, 9, 1)]  # fmt: skip
+    units, links = [], []
+    for k, uid in enumerate(ids):
+        parent = None if k == 0 or rng.random() < 0.03 else ids[rng.randrange(k)]
+        if parent is not None and rng.random() < 0.03:
+            parent = 10**9 + k  # no such unit
+        founded = rng.choice(dates)
+        dissolved = rng.choice([None, None, None, *dates[1:]])
+        if founded and dissolved and dissolved <= founded:
+            dissolved = None
+        units.append(ind.UnitRec(uid, rng.choice(KINDS), rng.choice(["student", "teacher", ""]), founded,
+                                 dissolved, parent))  # fmt: skip
+        for _ in range(rng.choice([0, 0, 0, 1, 2, 3])):
+            start = day(2024, 1, 1) + datetime.timedelta(days=rng.randrange(1200))
+            end = rng.choice([None, start + datetime.timedelta(days=rng.randrange(1, 400))])
+            target = rng.choice([*ids, 10**9]) if rng.random() < 0.9 else uid
+            links.append(ind.LinkRec(uid, target, start, end))
+    rng.shuffle(links)
+    schools = [
+        ind.SchoolRec(j, rng.choice(LEVELS), rng.choice([None, 10**9, *ids]), rng.choice([None, 10**9, *ids]))
+        for j in range(1, n // 2 + 2)
+    ]
+    rng.shuffle(units)
+    return units, links, schools
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_the_window_tree_by_arrays_is_the_rule_books(seed):
+    rng = random.Random(1000 + seed)
+    units, links, schools = moving_tree(rng, rng.choice([1, 2, 5, 30, 120]))
+    data = ind.prepare_tree(units, links, schools)
+    prep = arrays.TreeArrays(data)
+    for window in (
+        ind.school_year(2025),
+        ind.calendar_year(2026),
+        ind.school_year(2026),
+        ind.calendar_year(2025),
+    ):
+        exempt = [u.id for u in units if rng.random() < 0.15]
+        params = ind.Params(student_cell_age_months=rng.choice([0, 6, 12]))
+        expected = arrays.Tree(ind.window_tree(data, window=window, exempt_ids=exempt, params=params))
+        got = arrays.window_tree(prep, window, exempt, params)
+        assert got.n == expected.n
+        for name in ("ids", "parent", "depth", "lo", "hi", "active", "is_cell", "k12_cell", "he_subcell",
+                     "he_student_cell", "exempt", "he", "k12_schools", "k12_schools_org"):  # fmt: skip
+            assert getattr(got, name).tolist() == getattr(expected, name).tolist(), (name, window.key)
+        assert got.paths == expected.paths
+        assert got.school_kinds == expected.school_kinds
