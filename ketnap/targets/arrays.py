@@ -57,6 +57,12 @@ class Tree:
         self.paths = [x.path for x in ns]
         self.school_kinds = [x.school_kind for x in ns]
 
+    def inner(self) -> np.ndarray:
+        """The rows of the units with a subtree (hi > lo)."""
+        if getattr(self, "_inner", None) is None:
+            self._inner = np.flatnonzero(self.hi > self.lo)
+        return self._inner
+
     @classmethod
     def from_columns(cls, **columns) -> Tree:
         """A tree from its columns in pre-order (`window_tree`; no Node objects)."""
@@ -323,13 +329,14 @@ class Workspace:
 
 
 def _subtree_sums(values: np.ndarray, tree: Tree, work: Workspace) -> np.ndarray:
-    """Replace row i of `values` by the sum of its rows lo..hi (the node's subtree); returns `values`."""
+    """Replace row i of `values` by the sum of its rows lo..hi (the node's subtree); returns `values`. Only the
+    rows of units with a subtree change (a leaf's sum is its own row: most units are cells)."""
     n, k = values.shape
     prefix = work.get(f"prefix{k}", n + 1, k)
     prefix[0] = 0
     np.cumsum(values, axis=0, out=prefix[1:])
-    np.take(prefix, tree.hi, axis=0, out=values)
-    values -= prefix[:-1]  # lo = 1..n: the sums before each row
+    inner = tree.inner()
+    values[inner] = prefix[tree.hi[inner]] - prefix[inner]  # lo = i + 1: prefix[i] is the sum before row i
     return values
 
 
@@ -419,13 +426,16 @@ _TAB, _NL = ord("\t"), ord("\n")
 
 
 def _digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Decimal text of a column of non-negative integers: bytes (n, w) right-aligned, and which to keep. The
-    digits are taken one position at a time from the last, each time only of the numbers that have more (most
-    counts have one or two digits; the widest, the root's, sets w)."""
+    """Decimal text of a column of non-negative integers, each followed by a tab: bytes (n, w + 1) with the
+    digits right-aligned, and which to keep. The digits are taken one position at a time from the last, each
+    time only of the numbers that have more (most counts have one or two digits; the widest, the root's, sets
+    w)."""
     n = len(values)
     width = len(str(int(values.max()))) if n else 1
-    out = np.zeros((n, width), np.uint8)
-    keep = np.zeros((n, width), np.bool_)
+    out = np.zeros((n, width + 1), np.uint8)
+    keep = np.zeros((n, width + 1), np.bool_)
+    out[:, width] = _TAB
+    keep[:, width] = True
     pos = width - 1
     out[:, pos] = values % 10 + 48
     keep[:, pos] = True
@@ -441,7 +451,9 @@ def _digits(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Text:
-    """Rows of COPY text built column by column, then joined in one masked copy (no Python string per value)."""
+    """Rows of COPY text built column by column, then joined in one masked copy (no Python string per value).
+    Parts without a mask (booleans, constants, a run of columns that are all 0 in these rows: most of a
+    closed window's projections) are merged and copied whole."""
 
     def __init__(self, n: int):
         self.n = n
@@ -452,20 +464,37 @@ class Text:
         v = values.reshape(self.n, -1)
         if v.size and v.min() < 0:
             raise ValueError("negative count")
-        for j in range(v.shape[1]):
+        if null is not None and v.shape[1] != 1:
+            raise ValueError("NULL in a single column only")
+        some = v.any(axis=0) if self.n else np.zeros(v.shape[1], np.bool_)
+        j = 0
+        while j < v.shape[1]:
+            if not some[j] and null is None:  # a run of columns of zeros
+                end = j
+                while end < v.shape[1] and not some[end]:
+                    end += 1
+                self._fixed("0\t" * (end - j))
+                j = end
+                continue
             digits, keep = _digits(v[:, j])
             if null is not None:
-                if v.shape[1] != 1:
-                    raise ValueError("NULL in a single column only")
-                if digits.shape[1] < 2:
+                if digits.shape[1] < 3:
                     digits = np.concatenate([np.zeros((self.n, 1), np.uint8), digits], axis=1)
                     keep = np.concatenate([np.zeros((self.n, 1), np.bool_), keep], axis=1)
                 rows = np.flatnonzero(null)
                 keep[rows] = False
-                digits[rows, -2:] = (ord("\\"), ord("N"))
-                keep[rows, -2:] = True
+                digits[rows, -3] = ord("\\")
+                digits[rows, -2] = ord("N")
+                keep[rows, -3:] = True
             self.parts.append((digits, keep))
-            self.parts.append((np.full((self.n, 1), _TAB, np.uint8), None))
+            j += 1
+
+    def _fixed(self, text: str) -> None:
+        """The same bytes on every row (merged with the previous part if it is also the same on every row)."""
+        data = np.frombuffer(text.encode(), np.uint8)
+        if self.parts and self.parts[-1][1] is None and self.parts[-1][0].strides[0] == 0:
+            data = np.concatenate([self.parts.pop()[0][0], data]) if self.n else data
+        self.parts.append((np.broadcast_to(data, (self.n, len(data))), None))
 
     def bools(self, values: np.ndarray) -> None:
         data = np.empty((self.n, 2), np.uint8)
@@ -485,16 +514,22 @@ class Text:
         self.parts.append((data, keep))
 
     def constant(self, text: str) -> None:
-        data = np.frombuffer((text + "\t").encode(), np.uint8)
-        self.parts.append((np.broadcast_to(data, (self.n, len(data))), None))
+        self._fixed(text + "\t")
 
     def render(self, rows: slice | None = None) -> bytes:
         """The rows (all, or a slice), each ended by a newline instead of its last tab."""
         sel = rows if rows is not None else slice(None)
-        data = np.concatenate([d[sel] for d, _ in self.parts], axis=1)
-        keep = np.concatenate(
-            [k[sel] if k is not None else np.ones(d[sel].shape, np.bool_) for d, k in self.parts], axis=1
-        )
+        n = len(range(self.n)[sel])
+        width = sum(d.shape[1] for d, _ in self.parts)
+        data = np.empty((n, width), np.uint8)
+        keep = np.ones((n, width), np.bool_)
+        at = 0
+        for d, k in self.parts:
+            w = d.shape[1]
+            data[:, at : at + w] = d[sel]
+            if k is not None:
+                keep[:, at : at + w] = k[sel]
+            at += w
         data[:, -1] = _NL  # the last column's separator
         return data[keep].tobytes()
 

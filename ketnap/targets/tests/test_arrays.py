@@ -68,6 +68,11 @@ def test_the_arrays_give_the_rule_books_totals_flags_and_rows(seed):
     nodes = ind.window_tree(units, [], schools, window=window, exempt_ids=exempt)
     size = len(units) + rng.choice([-3, 0, 4])  # units past the counters' end have none
     own = random_counts(rng, max(size, 0))
+    for _ in range(
+        rng.choice([0, 1, 3])
+    ):  # runs of counters that are 0 everywhere (a closed window's projections)
+        start = rng.randrange(arrays.N_PERSON)
+        own[:, start : start + rng.randint(1, 25)] = 0
     lagging: set[int] = set()
     reference = ind.totals_for_tree(
         nodes, {u: own[u].tolist() for u in range(len(own)) if own[u].any()}, lagging
