@@ -12,7 +12,6 @@ test on random trees, and by `rebuild-rollups --check`, which recomputes with th
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 
@@ -83,7 +82,7 @@ class Tree:
                    lagging.tolist())  # fmt: skip
 
 
-_MIN_DAY, _MAX_DAY = -(1 << 40), 1 << 40  # a unit founded / dissolved on no known day
+MIN_DAY, MAX_DAY = -(1 << 40), 1 << 40  # a unit founded / dissolved on no known day; a link never ended
 SCHOOL_KINDS = ("", "k12", "he")
 
 
@@ -111,49 +110,87 @@ def _day(value, none: int) -> int:
 
 
 class TreeArrays:
-    """A prepared tree (`rules.indicators.TreeData`) as arrays, the units in id order, for `window_tree`."""
+    """The tree's units, links and schools as arrays, the units in id order, for `window_tree`: from the rule
+    book's records (`from_data`) or from columns read from the database (`targets.rollups.tree_arrays`).
 
-    def __init__(self, data: ind.TreeData):
-        self.data = data
-        units = sorted(data.by_id.values(), key=lambda u: u.id)
-        n = len(units)
-        self.ids = np.fromiter((u.id for u in units), np.int64, n)
+    `units`: id, is_cell, plain_cell (kind "cell"), grassroots, student (cell kind), founded and dissolved (day
+    ordinals, or MIN_DAY / MAX_DAY when not known), parent (current parent id, -1: none). `links`: child,
+    parent, valid_from, valid_to (ordinals, MAX_DAY: open), in the order that decides between links of a child
+    beginning the same day. `levels`: org, he (a party organisation with schools, and whether one is of higher
+    education). `schools`: org, ward (ids, -1: none) of the K-12 schools."""
+
+    def __init__(self, units: Mapping[str, np.ndarray], links: Mapping[str, np.ndarray],
+                 levels: Mapping[str, np.ndarray], schools: Mapping[str, np.ndarray]):  # fmt: skip
+        order = np.argsort(units["id"], kind="stable")
+        self.ids = np.asarray(units["id"], np.int64)[order]
+        self.n = len(self.ids)
         self.find = _finder(self.ids)
+        col = {name: np.asarray(values)[order] for name, values in units.items()}
+        self.is_cell, self.plain_cell = col["is_cell"].astype(np.bool_), col["plain_cell"].astype(np.bool_)
+        self.grassroots, self.student = col["grassroots"].astype(np.bool_), col["student"].astype(np.bool_)
+        self.founded, self.dissolved = col["founded"].astype(np.int64), col["dissolved"].astype(np.int64)
+        self.parent = self._rows(col["parent"])
+        # each unit's links one after the other, by valid_from (ties: in the given order)
+        child = self._rows(links["child"])
+        valid_from = np.asarray(links["valid_from"], np.int64)
+        known = np.flatnonzero(child >= 0)
+        by = known[np.lexsort((valid_from[known], child[known]))]
+        self.link_parent = self._rows(links["parent"])[by]
+        self.link_from = valid_from[by]
+        self.link_to = np.asarray(links["valid_to"], np.int64)[by]
+        self.nlinks = np.bincount(child[by], minlength=self.n).astype(np.int64)
+        self.link_start = np.cumsum(self.nlinks) - self.nlinks
+        self.has_levels = np.zeros(self.n, np.bool_)
+        self.he_org = np.zeros(self.n, np.bool_)
+        org = self._rows(levels["org"])
+        mine = org >= 0
+        self.has_levels[org[mine]] = True
+        np.logical_or.at(self.he_org, org[mine], np.asarray(levels["he"], np.bool_)[mine])
+        self.school_org = self._rows(schools["org"])
+        self.school_ward = self._rows(schools["ward"])
 
-        def rows_of(values) -> np.ndarray:
-            ids = np.fromiter((-1 if v is None else v for v in values), np.int64)
-            return np.where(ids >= 0, self.find(ids), -1)  # (an id that is no unit: none, as the rule book)
+    def _rows(self, ids) -> np.ndarray:
+        """Unit rows of these ids (-1: none, or an id that is no unit: none, as in the rule book)."""
+        ids = np.asarray(ids, np.int64)
+        return np.where(ids >= 0, self.find(ids), -1)
 
-        self.is_cell = np.fromiter((u.kind in ind.CELL_KINDS for u in units), np.bool_, n)
-        self.plain_cell = np.fromiter((u.kind == "cell" for u in units), np.bool_, n)
-        self.grassroots = np.fromiter((u.kind == "grassroots" for u in units), np.bool_, n)
-        self.student = np.fromiter((u.cell_kind == "student" for u in units), np.bool_, n)
-        self.founded = np.fromiter((_day(u.founded_on, _MIN_DAY) for u in units), np.int64, n)
-        self.dissolved = np.fromiter((_day(u.dissolved_on, _MAX_DAY) for u in units), np.int64, n)
-        self.parent = rows_of(u.parent_id for u in units)
-        # each unit's links (sorted by valid_from, as prepared), one after the other
-        self.nlinks = np.zeros(n, np.int64)
-        links: list[ind.LinkRec] = []
-        starts = np.zeros(n, np.int64)
-        for row, uid in enumerate(self.ids.tolist()):
-            lst = data.links_of.get(uid)
-            if lst:
-                starts[row], self.nlinks[row] = len(links), len(lst)
-                links.extend(lst)
-        self.link_start = starts
-        self.link_parent = rows_of(ln.parent_id for ln in links)
-        self.link_from = np.fromiter((ln.valid_from.toordinal() for ln in links), np.int64, len(links))
-        self.link_to = np.fromiter((_day(ln.valid_to, _MAX_DAY) for ln in links), np.int64, len(links))
-        self.has_levels = np.zeros(n, np.bool_)
-        self.he_org = np.zeros(n, np.bool_)
-        for uid, levels in data.levels.items():
-            row = int(self.find(np.array([uid]))[0])
-            if row >= 0:
-                self.has_levels[row] = True
-                self.he_org[row] = bool(levels & ind.HE_LEVELS)
+    @classmethod
+    def from_data(cls, data: ind.TreeData) -> TreeArrays:
+        units = list(data.by_id.values())
+        links = [link for lst in data.links_of.values() for link in lst]
         k12 = [s for s in data.schools if s.level in ind.K12_LEVELS]
-        self.school_org = rows_of(s.party_org_id for s in k12)
-        self.school_ward = rows_of(s.ward_id for s in k12)
+
+        def column(records, get, dtype=np.int64):
+            return np.fromiter((get(r) for r in records), dtype, len(records))
+
+        return cls(
+            units={
+                "id": column(units, lambda u: u.id),
+                "is_cell": column(units, lambda u: u.kind in ind.CELL_KINDS, np.bool_),
+                "plain_cell": column(units, lambda u: u.kind == "cell", np.bool_),
+                "grassroots": column(units, lambda u: u.kind == "grassroots", np.bool_),
+                "student": column(units, lambda u: u.cell_kind == "student", np.bool_),
+                "founded": column(units, lambda u: _day(u.founded_on, MIN_DAY)),
+                "dissolved": column(units, lambda u: _day(u.dissolved_on, MAX_DAY)),
+                "parent": column(units, lambda u: -1 if u.parent_id is None else u.parent_id),
+            },
+            links={
+                "child": column(links, lambda ln: ln.child_id),
+                "parent": column(links, lambda ln: ln.parent_id),
+                "valid_from": column(links, lambda ln: ln.valid_from.toordinal()),
+                "valid_to": column(links, lambda ln: _day(ln.valid_to, MAX_DAY)),
+            },
+            levels={
+                "org": np.fromiter(data.levels, np.int64, len(data.levels)),
+                "he": np.fromiter(
+                    (bool(v & ind.HE_LEVELS) for v in data.levels.values()), np.bool_, len(data.levels)
+                ),  # fmt: skip
+            },
+            schools={
+                "org": column(k12, lambda s: -1 if s.party_org_id is None else s.party_org_id),
+                "ward": column(k12, lambda s: -1 if s.ward_id is None else s.ward_id),
+            },
+        )
 
     def parents_on(self, rows: np.ndarray, days: np.ndarray) -> np.ndarray:
         """The parent (a unit row, -1: none) of each unit `rows` on the day `days`, as `rules.indicators.
@@ -176,20 +213,18 @@ class TreeArrays:
         return out
 
     def climb(self, row: int, parent: int, day: int, present: np.ndarray) -> int:
-        """A unit whose parent was gone on `day`: that parent's own parent on that day, and so on (the rule
-        book's loop, one unit at a time: rare)."""
-        by_id, links_of = self.data.by_id, self.data.links_of
-        on = dt.date.fromordinal(day)
-        seen = {int(self.ids[row])}
-        p: int | None = int(self.ids[parent])
-        while p is not None:
-            at = int(self.find(np.array([p]))[0])
-            if at >= 0 and present[at]:
-                return at
-            if p in seen or p not in by_id:
+        """A unit whose parent was gone on `day`: that parent's own parent on that day, and so on, as the rule
+        book's loop (one unit at a time: rare); -1 if it ends at no unit, or goes round a cycle."""
+        seen = {row}
+        p = parent
+        on = np.array([day], np.int64)
+        while p >= 0:
+            if present[p]:
+                return p
+            if p in seen:
                 return -1
             seen.add(p)
-            p = ind._parent_on(by_id[p], links_of.get(p, ()), on)
+            p = int(self.parents_on(np.array([p], np.int64), on)[0])
         return -1
 
 
@@ -591,13 +626,20 @@ def grouped_columns(
     in Python was most of the time (8.9 M events: 7.1 s by rows, 1.8 s so). Elsewhere by fetchmany."""
     names = [f"c{i}" for i in range(ncols)]
     if vendor == "postgresql":
+        import psycopg  # (results in binary: the bytea as sent, not as hex text; a cursor binding on the server)
+
         aggs = ", ".join(f"string_agg(int8send(CAST({c} AS BIGINT)), ''::bytea)" for c in names)
         inner = cursor.cursor if hasattr(cursor, "cursor") else cursor
-        inner.execute(f"SELECT g, {aggs} FROM ({sql}) AS q (g, {', '.join(names)}) GROUP BY g", list(args))
-        return {
-            row[0]: [np.frombuffer(value or b"", ">i8").astype(np.int64) for value in row[1:]]
-            for row in inner.fetchall()
-        }
+        with psycopg.Cursor(inner.connection) as binary:
+            binary.execute(
+                f"SELECT g, {aggs} FROM ({sql}) AS q (g, {', '.join(names)}) GROUP BY g",
+                list(args),
+                binary=True,
+            )
+            return {
+                row[0]: [np.frombuffer(value or b"", ">i8").astype(np.int64) for value in row[1:]]
+                for row in binary.fetchall()
+            }
     cursor.execute(sql, list(args))
     parts: dict[object, list[list]] = {}
     while rows := cursor.fetchmany(100_000):

@@ -51,8 +51,10 @@ def load_tree_records():
     ]
     links = [
         ind.LinkRec(*row)
-        for row in OrgLink.objects.values_list("child_id", "parent_id", "valid_from", "valid_to").order_by()
-    ]
+        for row in OrgLink.objects.values_list("child_id", "parent_id", "valid_from", "valid_to").order_by(
+            "id"
+        )
+    ]  # (by id: the order between two links of a unit beginning the same day, as `tree_arrays` reads them)
     schools = [
         ind.SchoolRec(*row)
         for row in School.objects.values_list("id", "level", "party_org_id", "ward_id").order_by()
@@ -611,17 +613,73 @@ def _load_exempt() -> dict[str, set[int]]:
     return exempt
 
 
-def _tree_data() -> ind.TreeData:
-    """The tree's records, prepared for the rule book and as arrays (`arrays.TreeArrays`, for the builds)."""
-    data = ind.prepare_tree(*load_tree_records())
-    data.arrays = arrays.TreeArrays(data)
-    return data
+ORDINAL_1970 = EPOCH.toordinal()
 
 
-def _window_tree(w: ind.Window, data, exempt, params) -> arrays.Tree:
+def _ordinals(days: np.ndarray, none: int) -> np.ndarray:
+    """Days from EPOCH (NO_DAY: none) as date ordinals (`none` for none)."""
+    return np.where(days == NO_DAY, none, days + ORDINAL_1970)
+
+
+def tree_arrays(cur=None) -> arrays.TreeArrays:
+    """The tree read as columns of integers (`arrays.grouped_columns`): its units, their parents' history, the
+    schools; no record object per unit (the rule book's records of a nation's 463,000 units took 5.5 s)."""
+    from ketnap.orgs.models import OrgLink, OrgUnit, School
+
+    vendor = connection.vendor
+    own_cursor = cur is None
+    cur = cur or connection.cursor()
+    try:
+
+        def read(sql: str, args: list, names: Sequence[str]) -> dict[str, np.ndarray]:
+            groups = arrays.grouped_columns(cur, sql, args, len(names), vendor)
+            return {name: np.concatenate([g[i] for g in groups.values()]) if groups else np.zeros(0, np.int64)
+                    for i, name in enumerate(names)}  # fmt: skip
+
+        cells = ", ".join("%s" for _ in ind.CELL_KINDS)
+        units = read(
+            f"SELECT 0, u.id, CASE WHEN u.kind IN ({cells}) THEN 1 ELSE 0 END, CASE WHEN u.kind = 'cell' THEN 1 "
+            "ELSE 0 END, CASE WHEN u.kind = 'grassroots' THEN 1 ELSE 0 END, CASE WHEN u.cell_kind = 'student' "
+            f"THEN 1 ELSE 0 END, {_day_sql('u.founded_on')}, {_day_sql('u.dissolved_on')}, "
+            f"COALESCE(u.parent_id, -1) FROM {OrgUnit._meta.db_table} u",
+            sorted(ind.CELL_KINDS),
+            ("id", "is_cell", "plain_cell", "grassroots", "student", "founded", "dissolved", "parent"),
+        )
+        units["founded"] = _ordinals(units["founded"], arrays.MIN_DAY)
+        units["dissolved"] = _ordinals(units["dissolved"], arrays.MAX_DAY)
+        links = read(
+            f"SELECT 0, k.id, k.child_id, k.parent_id, {_day_sql('k.valid_from')}, {_day_sql('k.valid_to')} "
+            f"FROM {OrgLink._meta.db_table} k",
+            [],
+            ("id", "child", "parent", "valid_from", "valid_to"),
+        )
+        by_id = np.argsort(links.pop("id"), kind="stable")  # as load_tree_records: by id
+        links = {name: values[by_id] for name, values in links.items()}
+        links["valid_from"] = _ordinals(links["valid_from"], arrays.MIN_DAY)
+        links["valid_to"] = _ordinals(links["valid_to"], arrays.MAX_DAY)
+        he = ", ".join("%s" for _ in ind.HE_LEVELS)
+        levels = read(
+            f"SELECT 0, s.party_org_id, MAX(CASE WHEN s.level IN ({he}) THEN 1 ELSE 0 END) FROM "
+            f"{School._meta.db_table} s WHERE s.party_org_id IS NOT NULL GROUP BY s.party_org_id",
+            sorted(ind.HE_LEVELS),
+            ("org", "he"),
+        )
+        k12 = ", ".join("%s" for _ in ind.K12_LEVELS)
+        schools = read(
+            f"SELECT 0, COALESCE(s.party_org_id, -1), COALESCE(s.ward_id, -1) FROM {School._meta.db_table} s "
+            f"WHERE s.level IN ({k12})",
+            sorted(ind.K12_LEVELS),
+            ("org", "ward"),
+        )
+    finally:
+        if own_cursor:
+            cur.close()
+    return arrays.TreeArrays(units, links, levels, schools)
+
+
+def _window_tree(w: ind.Window, prep: arrays.TreeArrays, exempt, params) -> arrays.Tree:
     """The window's tree for a build: the rule book's `window_tree` by array arithmetic (`arrays.window_tree`;
     `check` recomputes with the rule book's)."""
-    prep = getattr(data, "arrays", None) or arrays.TreeArrays(data)
     return arrays.window_tree(prep, w, exempt.get(w.key, ()) if w.kind == "SY" else (), params)
 
 
@@ -639,7 +697,7 @@ class _TreeAside(threading.Thread):
 
     def run(self) -> None:
         try:
-            self.data = _tree_data()
+            self.data = tree_arrays()
             self.exempt = _load_exempt()
             for w in self.windows:
                 self.trees[w.key] = _window_tree(w, self.data, self.exempt, self.params)
@@ -663,7 +721,6 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
     from ketnap.orgs.models import OrgUnit
 
     special = special_person_ids()
-    own = _Own(windows, (OrgUnit.objects.aggregate(m=Max("pk"))["m"] or 0) + 1)
     pg = connection.vendor == "postgresql"
     stocks = _stocks_query(windows, special)
     aside = tree = None
@@ -674,6 +731,9 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
         tree = _TreeAside(windows, params)
         aside.start()
         tree.start()
+    own = _Own(
+        windows, (OrgUnit.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    )  # (2 GB written at nation scale)
     with connection.cursor() as cur:
         if pg:  # a few large hash joins and aggregates: in memory rather than in batches on disk
             cur.execute("SHOW work_mem")
@@ -714,7 +774,7 @@ def _inputs(windows: Sequence[ind.Window], calendar, params, projections=None, a
                 cur.execute(f"SET work_mem = '{work_mem}'")
                 cur.execute(f"SET jit = {'on' if jit == 'on' else 'off'}")
     if tree is None:
-        data, exempt, trees = _tree_data(), _load_exempt(), {}
+        data, exempt, trees = tree_arrays(), _load_exempt(), {}
     else:
         data, exempt, trees = tree.result()
     return own, data, exempt, projections, trees
@@ -734,7 +794,8 @@ def compute(windows: Sequence[ind.Window], calendar=None, params=None, projectio
     if projections is None:
         projections = stored_projections()
     with _no_gc():
-        own, data, exempt, _, _ = _inputs(windows, calendar, params, projections)
+        own, _, exempt, _, _ = _inputs(windows, calendar, params, projections)
+        data = ind.prepare_tree(*load_tree_records())  # the rule book's tree, the reference
         return {w.key: _window_result(w, own, data, exempt, params) for w in windows}
 
 
@@ -872,7 +933,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
             Rollup.objects.filter(window__in=[w.key for w in windows]).delete()
         units: dict[str, int] = {}
         if connection.vendor == "postgresql":
-            if len(data.by_id) > PARALLEL_UNITS and len(windows) > 1:
+            if data.n > PARALLEL_UNITS and len(windows) > 1:
                 import multiprocessing
 
                 _SHARED = (own, data, exempt, params, trees)

@@ -196,7 +196,7 @@ def test_the_window_tree_by_arrays_is_the_rule_books(seed):
     rng = random.Random(1000 + seed)
     units, links, schools = moving_tree(rng, rng.choice([1, 2, 5, 30, 120]))
     data = ind.prepare_tree(units, links, schools)
-    prep = arrays.TreeArrays(data)
+    prep = arrays.TreeArrays.from_data(data)
     for window in (
         ind.school_year(2025),
         ind.calendar_year(2026),

@@ -261,3 +261,30 @@ def test_rows_lost_by_a_crash_are_built_again_on_their_next_use(built):
     assert rollups.check([queries.window("SY2025")]) == []
     assert rollups.ensure([queries.window(k) for k in WINDOWS]) == ["CY2026", "SY2024"]
     assert {k: Rollup.objects.filter(window=k).count() for k in WINDOWS} == before
+
+
+def test_the_tree_read_as_columns_is_the_rule_books(built):
+    """A build reads the tree as columns of integers (`rollups.tree_arrays`): the same units, parents'
+    history and schools as the rule book's records, and so the same window trees."""
+    from ketnap.rules import indicators as ind
+    from ketnap.targets import arrays
+
+    tree = built
+    admin = tree.users["city_admin"]
+    org_actions.move_unit(tree.cell_student, tree.ward_b, acting_user=admin, on=D(2026, 6, 1))
+    org_actions.move_unit(tree.cell_student, tree.uni, acting_user=admin, on=D(2026, 7, 1))
+    data = ind.prepare_tree(*rollups.load_tree_records())
+    assert sum(len(v) for v in data.links_of.values()) >= 3
+    read, reference = rollups.tree_arrays(), arrays.TreeArrays.from_data(data)
+    for name in ("ids", "is_cell", "plain_cell", "grassroots", "student", "founded", "dissolved", "parent",
+                 "nlinks", "link_start", "link_parent", "link_from", "link_to", "has_levels", "he_org"):  # fmt: skip
+        assert getattr(read, name).tolist() == getattr(reference, name).tolist(), name
+    assert sorted(zip(read.school_org.tolist(), read.school_ward.tolist())) == sorted(
+        zip(reference.school_org.tolist(), reference.school_ward.tolist())
+    )
+    for key in ("SY2025", "CY2026", "SY2026"):
+        w = queries.window(key)
+        got, expected = arrays.window_tree(read, w), arrays.Tree(ind.window_tree(data, window=w))
+        assert got.ids.tolist() == expected.ids.tolist() and got.paths == expected.paths
+        assert got.parent.tolist() == expected.parent.tolist()
+        assert got.k12_schools.tolist() == expected.k12_schools.tolist()
