@@ -910,6 +910,7 @@ def build(windows: Sequence[ind.Window], log=None, as_of: dt.date | None = None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     table = Rollup._meta.db_table
+    forget_lost_rows()  # (the other windows then count as never built, not as built with no row)
     with _no_gc(), transaction.atomic():
         # Lock the windows' state rows first: events recorded meanwhile wait, then see the new rows.
         now = timezone.now()
