@@ -86,7 +86,7 @@ MIN_DAY, MAX_DAY = -(1 << 40), 1 << 40  # a unit founded / dissolved on no known
 SCHOOL_KINDS = ("", "k12", "he")
 
 
-def _finder(ids: np.ndarray):
+def finder(ids: np.ndarray):
     """A function: ids → their rows in `ids` (-1: not there)."""
     if not len(ids):
         return lambda wanted: np.full(len(wanted), -1, np.int64)
@@ -124,7 +124,7 @@ class TreeArrays:
         order = np.argsort(units["id"], kind="stable")
         self.ids = np.asarray(units["id"], np.int64)[order]
         self.n = len(self.ids)
-        self.find = _finder(self.ids)
+        self.find = finder(self.ids)
         col = {name: np.asarray(values)[order] for name, values in units.items()}
         self.is_cell, self.plain_cell = col["is_cell"].astype(np.bool_), col["plain_cell"].astype(np.bool_)
         self.grassroots, self.student = col["grassroots"].astype(np.bool_), col["student"].astype(np.bool_)

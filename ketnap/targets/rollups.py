@@ -275,7 +275,7 @@ def _events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own:
         if chunks else np.zeros((0, 3 + len(firsts)), np.int64)  # fmt: skip
     teacher_c, youth_c, due_c = 0, 1, 2 + len(firsts)
     entry_c = {stage: 2 + i for i, stage in enumerate(ind.PIPE_STAGES)}
-    find = _finder(person)
+    find = arrays.finder(person)
     special_ids = np.asarray(special, np.int64)
 
     names = (*ind.FLOW_FIELDS, *ind.LEAD_FIELDS, *ind.STEP_FIELDS)
@@ -296,7 +296,7 @@ def _events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own:
             for i, w in enumerate(g):
                 where[(day >= (w.start - EPOCH).days) & (day <= (w.end - EPOCH).days)] = i
             slots.append((g, np.where((where >= 0) & (org >= 0) & (org < size), where * size + org, -1)))
-        count = _Counter(own, slots, col)
+        count = _EventCounts(own, slots, col)
         count.add(ind.FLOW_KINDS[kind])
         if kind == "decision":
             count.add("admitted_teacher", fact[:, teacher_c] == 1)
@@ -312,7 +312,7 @@ def _events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own:
                 count.bins(stage, ind.step_fields(stage), fact[:, entry_c[stage]], day)
 
 
-class _Counter:
+class _EventCounts:
     """Adds a kind's events to the own counters of their units: `slots` = per group of windows, each event's
     window index × units + unit (-1: counted nowhere)."""
 
@@ -341,25 +341,6 @@ class _Counter:
         sel = np.flatnonzero((entered != NO_DAY) & (entered <= day))
         which = np.searchsorted(np.asarray(ind.LEAD_EDGES[stage]), day[sel] - entered[sel], side="left")
         self.add(fields[0], sel, which, ind.N_BINS)
-
-
-def _finder(ids: np.ndarray):
-    """A function: person ids → their rows in `ids` (-1: not there)."""
-    if not len(ids):
-        return lambda wanted: np.full(len(wanted), -1, np.int64)
-    top = int(ids.max())
-    if top <= 8 * len(ids) + (1 << 20):  # dense enough: a direct table
-        table = np.full(top + 1, -1, np.int64)
-        table[ids] = np.arange(len(ids))
-        return lambda wanted: np.where((wanted >= 0) & (wanted <= top), table[np.clip(wanted, 0, top)], -1)
-    order = np.argsort(ids)
-    sorted_ids = ids[order]
-
-    def find(wanted):
-        at = np.clip(np.searchsorted(sorted_ids, wanted), 0, len(ids) - 1)
-        return np.where(sorted_ids[at] == wanted, order[at], -1)
-
-    return find
 
 
 def _stocks_query(windows, special) -> tuple[str, list, list]:
