@@ -242,7 +242,7 @@ def _events_own(cur, windows: Sequence[ind.Window], special: Sequence[int], own:
 
     The database reads two things as columns of integers (`arrays.grouped_columns`): the events by kind (an
     index-only scan of `people_event_counted` on PostgreSQL) and every person; the join (by person id) and the
-    counting are array arithmetic. At nation scale (8.9 M events, 4.5 M persons) this takes ≈ 8 s where one
+    counting are array arithmetic. At nation scale (8.9 M events, 4.5 M persons) this takes ≈ 10 s where one
     GROUP BY query joining, sorting and filtering 57 counts took 24–37 s."""
     if not windows:
         return
