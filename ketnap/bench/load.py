@@ -189,6 +189,23 @@ def _failures(path: str) -> list[dict]:
                 for row in csv.DictReader(f)]  # fmt: skip
 
 
+def _log_summary(path: str) -> dict:
+    """What the served app's log says about the run: its file, the workers started (more than the workers
+    asked for: some were restarted), and its last error lines."""
+    try:
+        lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    except OSError:
+        return {}
+    errors = [
+        ln for ln in lines if any(w in ln for w in ("ERROR", "CRITICAL", "Traceback", "WORKER TIMEOUT"))
+    ]
+    return {
+        "file": path,
+        "workers_started": sum("Booting worker" in ln for ln in lines),
+        "errors": errors[-10:],
+    }
+
+
 def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0, workers: int = 0,
         threads: int = 0, url: str = "", logins: int = 0, **_) -> dict:  # fmt: skip
     log = command.stderr.write if json else command.stdout.write
@@ -204,7 +221,7 @@ def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0
         threads or workers_and_threads()[1],
     )  # as `ketnap serve`
     config = _config(users, logins, today)
-    server = None
+    server = server_log = None
     tmp = tempfile.mkdtemp(prefix="ketnap-load-")
     config_path, writes_path = os.path.join(tmp, "config.json"), os.path.join(tmp, "writes.json")
     with open(config_path, "w", encoding="utf-8") as f:
@@ -225,7 +242,9 @@ def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0
                 **os.environ,
                 "KETNAP_2FA_REQUIRED_ROLES": os.environ.get("KETNAP_2FA_REQUIRED_ROLES", ""),
             }
-            server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            # the server's log to a file (a pipe nobody reads would stop its workers once full)
+            server_log = open(os.path.join(tmp, "server.log"), "w", encoding="utf-8")  # noqa: SIM115
+            server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=server_log,
                                       start_new_session=True, env=server_env)  # fmt: skip
             _wait(url)
         _warm(url, config)
@@ -248,6 +267,8 @@ def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
+        if server_log is not None:
+            server_log.close()
     out = summarise(stats)
     writes = jsonlib.load(open(writes_path, encoding="utf-8")) if os.path.exists(writes_path) else []
     out["writes"] = check_writes(writes)
@@ -257,6 +278,8 @@ def run(command, *, users: int, duration: int, json: bool, spawn_rate: float = 0
     out["rps"] = round(out["requests"] / duration, 1) if duration else None
     out["server"] = {"url": url, "workers": workers, "threads": threads, "engine": connection.vendor,
                      "started_here": server is not None}  # fmt: skip
+    if server is not None:
+        out["server"]["log"] = _log_summary(os.path.join(tmp, "server.log"))
     if json:
         command.stdout.write(jsonlib.dumps(out, ensure_ascii=False, indent=2))
     else:

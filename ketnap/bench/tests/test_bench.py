@@ -74,3 +74,17 @@ def test_the_load_command_drives_the_served_app_and_finds_every_write(live_serve
     assert result["p95_ms"] is not None
     assert result["writes"]["persons"] >= 1 and result["writes"]["lost"] == 0
     assert "ghi: thêm nguồn (gửi)" in result["by_kind"]
+
+
+def test_the_load_command_reports_the_served_apps_restarts_and_errors(tmp_path):
+    from ketnap.bench.load import _log_summary
+
+    log = tmp_path / "server.log"
+    log.write_text(
+        "[INFO] Booting worker with pid: 11\n[INFO] Booting worker with pid: 12\n"
+        "[CRITICAL] WORKER TIMEOUT (pid:11)\n[INFO] Booting worker with pid: 13\nTraceback (most recent call last):\n"
+    )
+    summary = _log_summary(str(log))
+    assert summary["workers_started"] == 3
+    assert summary["errors"] == ["[CRITICAL] WORKER TIMEOUT (pid:11)", "Traceback (most recent call last):"]
+    assert _log_summary(str(tmp_path / "none.log")) == {}
