@@ -54,7 +54,11 @@ def _htmx_target(request) -> str | None:
 def person_list(request):
     today = timezone.localdate()
     # a common name is read in the list's order and counted through the search index (people.search.dense)
-    dense = search.dense(request.GET.get("q", ""))
+    dense = search.dense(
+        request.GET.get("q", ""),
+        scoped=lambda: PersonFilter(request.GET or None, request=request, today=today).qs,
+        limit=SEARCH_COUNT_CAP + 1,
+    )
     filterset = PersonFilter(request.GET or None, request=request, today=today, search_by_order=dense)
     qs = filterset.qs.select_related("unit", "school")
     table = PersonTable(qs, today=today)

@@ -129,7 +129,7 @@ def test_a_search_lists_the_same_persons_read_in_order_or_through_the_index(
 ):
     """Both ways of answering a search (a common name read in the list's order, a rare one through the index)
     give the same page, on either database."""
-    monkeypatch.setattr(search, "dense", lambda text: common)
+    monkeypatch.setattr(search, "dense", lambda text, **kw: common)
     client.force_login(people.users["city_admin"])
     page = names(client.get(reverse("person-list"), {"q": "nguyen"}))
     assert "Nguyễn Văn An" in page and "Nguyễn Thị Hoa" in page and "Trần Văn Ánh" not in page
@@ -152,7 +152,7 @@ def test_a_new_word_is_found_by_a_beginning_it_shares_with_older_words(people):
 
 @pytest.mark.parametrize("common", [True, False])
 def test_a_search_over_several_pages_keeps_the_lists_order_and_count(client, people, monkeypatch, common):
-    monkeypatch.setattr(search, "dense", lambda text: common)
+    monkeypatch.setattr(search, "dense", lambda text, **kw: common)
     monkeypatch.setattr(paging, "SEARCH_COUNT_CAP", 70)
     monkeypatch.setattr("ketnap.people.views.SEARCH_COUNT_CAP", 70)
     given = ["Yến", "An", "Bình", "Chi", "Dung", "Giang", "Hà", "Khánh", "Lan", "Mai"]
@@ -185,3 +185,27 @@ def test_the_lists_order_index_holds_the_search_key_on_postgresql():
     with connection.cursor() as cur:
         cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'people_person_order'")
         assert cur.fetchone()[0].endswith("(sort_key, id) INCLUDE (search_key, unit_id, stage)")
+
+
+def test_words_few_enough_are_read_through_the_index_where_the_lists_order_is_slow(people, monkeypatch):
+    """PostgreSQL at nation scale (the planner's estimates stand in): a single word is most often a given name,
+    whose matches all sort together in the list (by given name); words matching few persons in the list's scope
+    need a long read of its order. Both are read through the index when they match few persons in all."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's choice (SQLite counts through its FTS index)")
+    monkeypatch.setattr(search, "estimated_rows", lambda model: 4_500_000)
+    monkeypatch.setattr(search, "_match_rows", lambda typed: 60_000)
+    assert search.dense("yen") is False
+    assert search.dense("vu thi") is True  # (no list given: as before)
+    everyone = lambda: Person.objects.all()  # noqa: E731
+    monkeypatch.setattr(search, "_plan_rows", lambda qs: 800)  # few of them in the list's scope
+    assert search.dense("vu thi", scoped=everyone, limit=1001) is False
+    monkeypatch.setattr(
+        search, "_plan_rows", lambda qs: 60_000
+    )  # spread over the list: found early in its order
+    assert search.dense("vu thi", scoped=everyone, limit=1001) is True
+    monkeypatch.setattr(search, "_match_rows", lambda typed: 300_000)  # too many to read through the index
+    assert search.dense("yen") is True
+    assert search.dense("vu thi", scoped=everyone, limit=1001) is True
+    monkeypatch.setattr(search, "_match_rows", lambda typed: 1_000)  # rare: through the index, as before
+    assert search.dense("yen") is False
