@@ -632,14 +632,16 @@ def grouped_columns(
         inner = cursor.cursor if hasattr(cursor, "cursor") else cursor
         with psycopg.Cursor(inner.connection) as binary:
             binary.execute(
-                f"SELECT g, {aggs} FROM ({sql}) AS q (g, {', '.join(names)}) GROUP BY g",
+                f"SELECT g, COUNT(*), {aggs} FROM ({sql}) AS q (g, {', '.join(names)}) GROUP BY g",
                 list(args),
                 binary=True,
             )
-            return {
-                row[0]: [np.frombuffer(value or b"", ">i8").astype(np.int64) for value in row[1:]]
-                for row in binary.fetchall()
-            }
+            out = {}
+            for key, count, *values in binary.fetchall():
+                if any(len(v or b"") != 8 * count for v in values):  # string_agg leaves a NULL out
+                    raise ValueError("a NULL among the integer columns")
+                out[key] = [np.frombuffer(v or b"", ">i8").astype(np.int64) for v in values]
+            return out
     cursor.execute(sql, list(args))
     parts: dict[object, list[list]] = {}
     while rows := cursor.fetchmany(100_000):

@@ -157,6 +157,24 @@ def test_rows_read_by_binary_copy_are_the_querys_numbers():
         list(arrays.query_batches(cur, "SELECT NULL::bigint", [], 1, "postgresql"))
 
 
+@pytest.mark.django_db
+def test_integer_columns_read_back_are_the_querys_numbers():
+    sql = "SELECT g %% 3, g, g * 1000003 - 5, -g FROM (SELECT value AS g FROM ({}) AS v) AS s".format(
+        "SELECT generate_series(1::bigint, %s) AS value"
+        if connection.vendor == "postgresql"
+        else "WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < %s) "
+        "SELECT value FROM n"
+    )
+    with connection.cursor() as cur:
+        got = arrays.grouped_columns(cur, sql, [20_000], 3, connection.vendor)
+    assert sorted(got) == [0, 1, 2]
+    for key, (g, big, neg) in got.items():
+        assert sorted(g.tolist()) == [x for x in range(1, 20_001) if x % 3 == key]
+        assert (big == g * 1000003 - 5).all() and (neg == -g).all()  # each group's columns stay aligned
+    with pytest.raises((ValueError, TypeError)), connection.cursor() as cur:  # a NULL never shifts a column
+        arrays.grouped_columns(cur, "SELECT 0, 1 UNION ALL SELECT 0, NULL", [], 1, connection.vendor)
+
+
 def moving_tree(rng: random.Random, n: int):
     """A tree with a history: ids with gaps, units founded and dissolved, parents changed by links (some
     to units dissolved meanwhile, some to ids that are no unit, some making a cycle), schools anywhere."""
